@@ -1,0 +1,127 @@
+"""The table contracts of DESIGN.md: columns, keys and dtypes of every tidy table.
+
+Listed columns are required (extras are allowed and kept after them); a table with no source
+data is an empty frame with these columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+RATING_CODES = ("TSVM_TB", "TSVM", "HTXSNV", "HTTNV", "HTNV", "YEU_KEM", "KHTNV")
+MEMBER_RATING_CODES = ("HTXSNV", "HTTNV", "HTNV", "KHTNV")
+SCALES = ("pre2018", "qd132", "qd124", "qd366")
+KINDS = (
+    "residential", "school", "police", "military", "health", "enterprise", "agency", "other",
+)
+
+STRING = pd.StringDtype()
+COUNT = "Int64"
+RATING = pd.CategoricalDtype(list(RATING_CODES), ordered=False)
+SCALE = pd.CategoricalDtype(list(SCALES), ordered=True)
+KIND = pd.CategoricalDtype(list(KINDS), ordered=False)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: tuple[str, ...]
+    columns: dict[str, object]  # column -> dtype, in contract order
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.columns)
+
+
+CELLS = Table(
+    "cells",
+    ("cell_id",),
+    {
+        "cell_id": STRING, "cell": STRING, "kind": KIND, "area_id": STRING,
+        "first_year": COUNT, "last_year": COUNT, "successor_id": STRING,
+    },
+)
+CELL_RATINGS = Table(
+    "cell_ratings",
+    ("year", "cell_id"),
+    {
+        "year": "int64", "cell_id": STRING, "cell": STRING, "rating": RATING,
+        "scale": SCALE, "rank": COUNT, "tier": COUNT,
+    },
+)
+COMMITTEE_RATINGS = Table(
+    "committee_ratings",
+    ("year", "unit"),
+    {
+        "year": "int64", "unit": STRING, "rating": RATING, "scale": SCALE,
+        "rank": COUNT, "tier": COUNT,
+    },
+)
+MEMBERS = Table(
+    "members",
+    ("year", "cell_id"),
+    {
+        "year": "int64", "cell_id": STRING, "cell": STRING, "members": COUNT, "young": COUNT,
+        "female": COUNT, "exempt": COUNT, "admitted": COUNT, "transferred_in": COUNT,
+        "transferred_out": COUNT, "died": COUNT, "removed": COUNT, "introduced": COUNT,
+    },
+)
+MEMBER_RATINGS = Table(
+    "member_ratings",
+    ("year", "cell_id", "rating"),
+    {
+        "year": "int64", "cell_id": STRING, "rating": RATING, "cell": STRING,
+        "rank": COUNT, "count": COUNT,
+    },
+)
+INCOME = Table(
+    "income",
+    ("year", "area_id"),
+    {
+        "year": "int64", "area_id": STRING, "area": STRING, "households": COUNT,
+        "population": COUNT, "income_per_capita": "Float64", "poor_households": COUNT,
+        "near_poor_households": COUNT,
+    },
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (CELLS, CELL_RATINGS, COMMITTEE_RATINGS, MEMBERS, MEMBER_RATINGS, INCOME)
+}
+
+
+def empty(name: str) -> pd.DataFrame:
+    """An empty frame with the contract's columns and dtypes."""
+    table = TABLES[name]
+    return pd.DataFrame({c: pd.Series(dtype=d) for c, d in table.columns.items()})
+
+
+def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Give ``df`` the contract's columns (missing ones as NA) and dtypes, sorted by key.
+
+    Extra columns are kept after the contract's. Raises ``KeyError`` naming the missing key
+    columns, since a table without its key cannot be made tidy.
+    """
+    table = TABLES[name]
+    missing_key = [k for k in table.key if k not in df.columns]
+    if missing_key:
+        raise KeyError(
+            f"table {name!r} lacks key column(s) {missing_key}; has {list(df.columns)}"
+        )
+    out = pd.DataFrame(index=df.index)
+    for col, dtype in table.columns.items():
+        if col in df.columns:
+            series = df[col]
+            if dtype == COUNT:
+                series = pd.to_numeric(series, errors="raise").astype(COUNT)
+            else:
+                series = series.astype(dtype)
+            out[col] = series
+        else:
+            out[col] = pd.Series(pd.NA, index=df.index).astype(dtype)
+    for col in df.columns:
+        if col not in out.columns:
+            out[col] = df[col]
+    return out.sort_values(list(table.key), kind="stable").reset_index(drop=True)
