@@ -1,0 +1,49 @@
+"""The ``Dataset``: every tidy table of one loading pass, plus the warnings kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .problems import Problem
+from .schema import TABLES, conform, empty
+
+TABLE_NAMES = ("cells", "cell_ratings", "committee_ratings", "members", "member_ratings", "income")
+
+
+@dataclass
+class Dataset:
+    """Tidy tables of one committee's data (see DESIGN.md for the contract of each)."""
+
+    cells: pd.DataFrame = field(default_factory=lambda: empty("cells"))
+    cell_ratings: pd.DataFrame = field(default_factory=lambda: empty("cell_ratings"))
+    committee_ratings: pd.DataFrame = field(default_factory=lambda: empty("committee_ratings"))
+    members: pd.DataFrame = field(default_factory=lambda: empty("members"))
+    member_ratings: pd.DataFrame = field(default_factory=lambda: empty("member_ratings"))
+    income: pd.DataFrame = field(default_factory=lambda: empty("income"))
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for name in TABLE_NAMES:
+            setattr(self, name, conform(getattr(self, name), name))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by name, in contract order."""
+        return {name: getattr(self, name) for name in TABLE_NAMES}
+
+    @property
+    def years(self) -> list[int]:
+        """Every year that appears in any table, sorted."""
+        years: set[int] = set()
+        for name, df in self.tables().items():
+            if "year" in df.columns:
+                years.update(int(y) for y in df["year"].unique())
+        return sorted(years)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{n}={len(df)}" for n, df in self.tables().items())
+        return f"Dataset({sizes}, problems={len(self.problems)})"
+
+
+assert set(TABLE_NAMES) == set(TABLES)
