@@ -3,16 +3,45 @@
 >>> import ngodong_analysis as nd
 >>> ds = nd.load_dataset()          # the project's data/raw
 >>> ds.cell_ratings.head()
+
+``nd.analysis`` and ``nd.plots`` are imported on first use, so that importing the package
+stays cheap (matplotlib is only loaded when a chart is drawn).
 """
 
+from importlib import import_module
+
 from .dataset import Dataset
+from .load import (
+    load_cell_ratings,
+    load_committee_ratings,
+    load_dataset,
+    load_income,
+    load_member_ratings,
+    load_members,
+    validate,
+)
 from .problems import DataError, Problem
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Dataset",
     "DataError",
+    "Dataset",
     "Problem",
     "__version__",
+    "analysis",
+    "load_cell_ratings",
+    "load_committee_ratings",
+    "load_dataset",
+    "load_income",
+    "load_member_ratings",
+    "load_members",
+    "plots",
+    "validate",
 ]
+
+
+def __getattr__(name: str):
+    if name in ("analysis", "plots"):
+        return import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,217 @@
+"""Income per capita by residential area, poor and near-poor households, income by rating.
+
+Income is in million đồng per person per year (the contract's unit whatever the source's).
+Rates are fractions 0–1; ``*_pct`` columns are percentages; ``cagr`` is a fraction per year.
+Household counts jump where the national poverty standard changes (the lines are shipped in
+``resources/poverty_lines.csv``, which a user can replace or pass as ``lines``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from ..schema import COUNT, RATING, STRING
+from ._common import FLOAT, frame, paired_ratio, ratio, standard_of
+
+GROWTH_COLUMNS = {
+    "year": "int64", "area_id": STRING, "area": STRING, "income_per_capita": FLOAT,
+    "growth_pct": FLOAT,
+}
+CAGR_COLUMNS = {
+    "area_id": STRING, "area": STRING, "start_year": COUNT, "end_year": COUNT,
+    "start_value": FLOAT, "end_value": FLOAT, "cagr": FLOAT,
+}
+POVERTY_COLUMNS = {
+    "year": "int64", "households": COUNT, "poor_households": COUNT,
+    "near_poor_households": COUNT, "poor_rate": FLOAT, "near_poor_rate": FLOAT,
+    "standard": STRING,
+}
+INCOME_RATING_COLUMNS = {
+    "year": "int64", "cell_id": STRING, "cell": STRING, "area_id": STRING,
+    "income_per_capita": FLOAT, "rating": RATING, "rank": COUNT, "tier": COUNT,
+}
+
+
+def income_growth(income: pd.DataFrame) -> pd.DataFrame:
+    """Income per capita per area and year, with the change on the area's previous year.
+
+    Parameters
+    ----------
+    income : DataFrame
+        The ``income`` contract table.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``area_id``, ``area``, ``income_per_capita`` (million đồng per person per
+        year), ``growth_pct`` (percent change on the previous year present for that area; NA
+        for its first year or when either value is missing), in key order.
+
+    Examples
+    --------
+    >>> i = conform(pd.DataFrame({"year": [2018, 2019], "area_id": "tdp-2",
+    ...                           "income_per_capita": [50.0, 57.0]}), "income")
+    >>> income_growth(i)["growth_pct"].round(1).tolist()
+    [<NA>, 14.0]
+    """
+    df = income.sort_values(["area_id", "year"])
+    previous = df.groupby("area_id")["income_per_capita"].shift()
+    df = df.assign(growth_pct=100 * (ratio(df["income_per_capita"], previous) - 1))
+    return frame(df.sort_values(["year", "area_id"]), GROWTH_COLUMNS)
+
+
+def income_cagr(
+    income: pd.DataFrame, *, start: int | None = None, end: int | None = None
+) -> pd.DataFrame:
+    """Compound annual growth of income per capita, per area.
+
+    Parameters
+    ----------
+    income : DataFrame
+        The ``income`` contract table.
+    start, end : int, optional
+        Window of years (inclusive); by default all years. Within it, each area uses its
+        first and last year with a known income.
+
+    Returns
+    -------
+    DataFrame
+        ``area_id``, ``area``, ``start_year``, ``end_year``, ``start_value``, ``end_value``
+        (million đồng per person per year), ``cagr`` = (end_value / start_value) ^ (1 /
+        (end_year − start_year)) − 1 as a fraction per year; NA when the area has fewer than
+        two years with values or a start value ≤ 0. One row per area seen in the window.
+
+    Examples
+    --------
+    >>> i = conform(pd.DataFrame({"year": [2015, 2017], "area_id": "a",
+    ...                           "income_per_capita": [40.0, 48.4]}), "income")
+    >>> round(float(income_cagr(i)["cagr"].iloc[0]), 4)
+    0.1
+    """
+    df = income
+    if start is not None:
+        df = df[df["year"] >= start]
+    if end is not None:
+        df = df[df["year"] <= end]
+    areas = df.sort_values("year").groupby("area_id")["area"].last()
+    known = df.dropna(subset=["income_per_capita"]).sort_values("year")
+    first = known.groupby("area_id")[["year", "income_per_capita"]].first()
+    last = known.groupby("area_id")[["year", "income_per_capita"]].last()
+    out = pd.DataFrame({"area": areas})
+    out["start_year"] = first["year"]
+    out["end_year"] = last["year"]
+    out["start_value"] = first["income_per_capita"]
+    out["end_value"] = last["income_per_capita"]
+    span = (out["end_year"] - out["start_year"]).astype(FLOAT)
+    growth = ratio(out["end_value"], out["start_value"].where(out["start_value"] > 0))
+    out["cagr"] = (growth ** (1 / span.where(span > 0)) - 1).astype(FLOAT)
+    return frame(out.rename_axis("area_id").reset_index(), CAGR_COLUMNS)
+
+
+def poverty(income: pd.DataFrame, *, lines: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Poor and near-poor households per year, with the poverty standard in force.
+
+    Parameters
+    ----------
+    income : DataFrame
+        The ``income`` contract table.
+    lines : DataFrame, optional
+        Poverty standards (``standard``, ``first_year``, ``last_year``); by default the shipped
+        ``resources/poverty_lines.csv``.
+
+    Returns
+    -------
+    DataFrame
+        ``year``; ``households``, ``poor_households``, ``near_poor_households`` (sums over the
+        areas that reported; NA if none did); ``poor_rate`` and ``near_poor_rate`` (fractions
+        of households, over the areas reporting both counts); ``standard`` (the poverty
+        standard's period, e.g. "2016-2021"; NA if none covers the year). Counts under two
+        standards are not comparable: see :func:`poverty_breaks`.
+
+    Examples
+    --------
+    >>> poverty(ds.income)[["year", "poor_households", "standard"]]
+    """
+    by_year = income.groupby("year")
+    counts = ["households", "poor_households", "near_poor_households"]
+    out = by_year[counts].sum(min_count=1)
+    out["poor_rate"] = paired_ratio(income, "year", "poor_households", "households")
+    out["near_poor_rate"] = paired_ratio(income, "year", "near_poor_households", "households")
+    out = out.reset_index()
+    out["standard"] = standard_of(out["year"], lines)
+    return frame(out, POVERTY_COLUMNS)
+
+
+def poverty_breaks(years: Iterable[int], *, lines: pd.DataFrame | None = None) -> list[float]:
+    """Positions on a year axis where the poverty standard changes within the span of ``years``.
+
+    Parameters
+    ----------
+    years : iterable of int
+        Years on the axis (only their minimum and maximum matter).
+    lines : DataFrame, optional
+        Poverty standards; by default the shipped table.
+
+    Returns
+    -------
+    list of float
+        ``y + 0.5`` for each year ``y`` in the span whose standard differs from that of
+        ``y + 1`` (both known), ascending; empty for fewer than two years.
+
+    Examples
+    --------
+    >>> poverty_breaks(range(2015, 2020))
+    [2015.5]
+    """
+    span = sorted({int(y) for y in years})
+    if len(span) < 2:
+        return []
+    axis = pd.Series(range(span[0], span[-1] + 1))
+    standard = standard_of(axis, lines)
+    following = standard.shift(-1)
+    changes = standard.notna() & following.notna() & (standard != following)
+    return [float(y) + 0.5 for y in axis[changes.fillna(False)]]
+
+
+def income_vs_rating(
+    income: pd.DataFrame,
+    cell_ratings: pd.DataFrame,
+    cells: pd.DataFrame,
+) -> pd.DataFrame:
+    """Residential cells' ratings beside the income of their area, per year.
+
+    A cell's area is ``cells.area_id`` from the registry; a cell without one (no registry, or
+    a blank) is taken to share its id with its area (``cell_id == area_id``, as derived ids of
+    "Chi bộ Tổ dân phố số 2" and "Tổ dân phố số 2" do). Cells the registry gives a kind other
+    than residential are left out.
+
+    Parameters
+    ----------
+    income, cell_ratings, cells : DataFrame
+        The ``income``, ``cell_ratings`` and ``cells`` contract tables (``cells`` may be
+        empty).
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``cell_id``, ``cell``, ``area_id``, ``income_per_capita`` (million đồng per
+        person per year; NA if the area's row has none), ``rating``, ``rank``, ``tier``: one
+        row per rated cell and year whose area has an income row that year, in key order.
+
+    Examples
+    --------
+    >>> income_vs_rating(ds.income, ds.cell_ratings, ds.cells).groupby("rank")[
+    ...     "income_per_capita"].mean()
+    """
+    registry = cells.drop_duplicates("cell_id").set_index("cell_id")
+    ratings = cell_ratings.dropna(subset=["rating"])
+    kind = ratings["cell_id"].map(registry["kind"].astype(STRING))
+    ratings = ratings[kind.isna() | (kind == "residential").fillna(False)]
+    area = ratings["cell_id"].map(registry["area_id"].astype(STRING))
+    ratings = ratings.assign(area_id=area.fillna(ratings["cell_id"]))
+    joined = ratings.merge(
+        income[["year", "area_id", "income_per_capita"]], on=["year", "area_id"]
+    )
+    return frame(joined.sort_values(["year", "cell_id"]), INCOME_RATING_COLUMNS)

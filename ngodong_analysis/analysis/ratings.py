@@ -1,0 +1,149 @@
+"""Cell ratings across years: the mix of levels, top-rated streaks, year-to-year transitions.
+
+Each function takes the ``cell_ratings`` table of the contract (``year``, ``cell_id``, ``cell``,
+``rating``, ``scale``, ``rank``, ``tier``) and reads either ``rank`` (position within that
+year's scale, 1 = best: what the article counts) or ``tier`` (the distribution-matched
+crosswalk, 1 = best: for comparing years across the 2017/2018 change of rules), chosen with
+``by``. Rows whose level is missing are not rated and are left out.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..schema import COUNT, STRING
+from ._common import FLOAT, LEVELS, Level, frame, level_column, ratio
+
+MIX_COLUMNS = {"year": "int64", "level": COUNT, "count": COUNT, "share": FLOAT}
+STREAK_COLUMNS = {
+    "cell_id": STRING, "cell": STRING, "start": "int64", "end": "int64", "length": "int64",
+}
+TRANSITION_COLUMNS = {
+    "year_from": "int64", "year_to": "int64", "from_level": COUNT, "to_level": COUNT,
+    "count": COUNT,
+}
+
+
+def _rated(cell_ratings: pd.DataFrame, col: str) -> pd.DataFrame:
+    rated = cell_ratings.dropna(subset=[col])
+    return rated.assign(**{col: rated[col].astype("int64")})
+
+
+def rating_mix(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.DataFrame:
+    """Number and share of cells at each level, per year.
+
+    Parameters
+    ----------
+    cell_ratings : DataFrame
+        The ``cell_ratings`` contract table.
+    by : {"rank", "tier"}
+        Level to count: position within the year's scale, or the harmonised tier.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``level`` (1 = best), ``count`` (cells), ``share`` (fraction 0–1 of the cells
+        rated that year). Every year of the input has all levels 1–4, zero-filled; a level
+        outside 1–4 found in the data is kept too. ``share`` is NA for a year in which no cell
+        has a level.
+
+    Examples
+    --------
+    >>> rating_mix(ds.cell_ratings).query("year == 2019")
+       year  level  count     share
+    0  2019      1      5  0.416667
+    ...
+    """
+    col = level_column(by)
+    years = sorted(int(y) for y in cell_ratings["year"].unique())
+    rated = _rated(cell_ratings, col)
+    levels = sorted(set(LEVELS) | {int(v) for v in rated[col].unique()})
+    grid = pd.MultiIndex.from_product([years, levels], names=["year", "level"])
+    counts = rated.groupby(["year", col]).size().rename_axis(["year", "level"])
+    out = counts.reindex(grid, fill_value=0).rename("count").reset_index()
+    out["share"] = ratio(out["count"], out.groupby("year")["count"].transform("sum"))
+    return frame(out, MIX_COLUMNS)
+
+
+def top_streaks(
+    cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 1
+) -> pd.DataFrame:
+    """Maximal runs of consecutive years in which a cell was rated at ``level``.
+
+    A year with no rating for the cell, or a different level, ends the run.
+
+    Parameters
+    ----------
+    cell_ratings : DataFrame
+        The ``cell_ratings`` contract table.
+    by : {"rank", "tier"}
+        Which level column to read.
+    level : int
+        The level whose runs are wanted (1 = best).
+
+    Returns
+    -------
+    DataFrame
+        ``cell_id``, ``cell`` (the name written in the run's last year), ``start`` and ``end``
+        (first and last year, inclusive) and ``length`` (years). Longest runs first, then by
+        start year and cell id.
+
+    Examples
+    --------
+    >>> top_streaks(ds.cell_ratings).head(1)
+      cell_id                    cell  start   end  length
+    0   tdp-2  Chi bộ Tổ dân phố số 2   2015  2019       5
+    """
+    col = level_column(by)
+    at_level = _rated(cell_ratings, col)
+    at_level = at_level[at_level[col] == level].sort_values(["cell_id", "year"])
+    new_run = (at_level["cell_id"] != at_level["cell_id"].shift()) | (
+        at_level["year"].diff() != 1
+    )
+    runs = at_level.assign(run=new_run.cumsum()).groupby("run")
+    out = pd.DataFrame(
+        {
+            "cell_id": runs["cell_id"].first(),
+            "cell": runs["cell"].last(),
+            "start": runs["year"].min(),
+            "end": runs["year"].max(),
+            "length": runs.size(),
+        }
+    )
+    out = out.sort_values(["length", "start", "cell_id"], ascending=[False, True, True])
+    return frame(out, STREAK_COLUMNS)
+
+
+def rating_transitions(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.DataFrame:
+    """How many cells moved from one level to another between consecutive years.
+
+    Only pairs of adjacent calendar years (2018 → 2019) in which the cell was rated both
+    times count; a cell missing a year contributes nothing across the gap.
+
+    Parameters
+    ----------
+    cell_ratings : DataFrame
+        The ``cell_ratings`` contract table.
+    by : {"rank", "tier"}
+        Which level column to read. Across 2017 → 2018 the rank compares positions on two
+        different scales; use ``by="tier"`` to compare like with like.
+
+    Returns
+    -------
+    DataFrame
+        ``year_from``, ``year_to`` (= ``year_from`` + 1), ``from_level``, ``to_level``,
+        ``count`` (cells); only observed moves (count ≥ 1), sorted by the first four columns.
+
+    Examples
+    --------
+    >>> rating_transitions(ds.cell_ratings).query("from_level != to_level")
+    """
+    col = level_column(by)
+    rated = _rated(cell_ratings, col)[["year", "cell_id", col]]
+    before = rated.rename(columns={"year": "year_from", col: "from_level"})
+    after = rated.rename(columns={col: "to_level"})
+    after = after.assign(year_from=after["year"] - 1).rename(columns={"year": "year_to"})
+    pairs = before.merge(after, on=["cell_id", "year_from"])
+    keys = ["year_from", "year_to", "from_level", "to_level"]
+    out = pairs.groupby(keys).size().rename("count").reset_index().sort_values(keys)
+    return frame(out, TRANSITION_COLUMNS)

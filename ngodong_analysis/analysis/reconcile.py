@@ -1,0 +1,354 @@
+"""Check a dataset against the numbered figures of the source article.
+
+The figures live in ``resources/article_figures.csv`` (id, claim, value, low, high, cell,
+year_from, year_to, checkable …): data, so a corrected reading of the article is an edit
+there. Each checkable id maps to one small check function in :data:`CHECKS`; a check reads
+its cell or area, years and accepted range from the figure's row, computes the number with
+the other analysis functions, and says whether it falls within ``[low, high]``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..schema import STRING
+from ._common import fold, frame, shipped_table
+from .membership import member_flows, membership_totals, well_or_above_share
+from .ratings import rating_mix
+
+if TYPE_CHECKING:
+    from ..dataset import Dataset
+
+RECONCILE_COLUMNS = {
+    "id": STRING, "claim": STRING, "expected": STRING, "computed": STRING, "status": STRING,
+    "note": STRING,
+}
+PASS, FAIL, NO_DATA = "pass", "fail", "no data"
+_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of the figures table, parsed."""
+
+    id: str
+    claim: str
+    value: str
+    low: float | None
+    high: float | None
+    cell: str
+    year_from: int
+    year_to: int
+
+    @classmethod
+    def from_row(cls, row: pd.Series) -> Figure:
+        def number(text: object) -> float | None:
+            text = "" if pd.isna(text) else str(text).strip()
+            return float(text) if text else None
+
+        value = str(row["value"]).strip()
+        low, high = number(row.get("low")), number(row.get("high"))
+        if low is None and high is None and re.fullmatch(r"-?\d+(\.\d+)?", value):
+            low = high = float(value)
+        cell = row.get("cell")
+        return cls(
+            id=str(row["id"]).strip(),
+            claim=str(row["claim"]),
+            value=value,
+            low=low,
+            high=high,
+            cell="" if pd.isna(cell) else str(cell),
+            year_from=int(row["year_from"]),
+            year_to=int(row["year_to"]),
+        )
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.year_from, self.year_to + 1))
+
+    @property
+    def expected(self) -> str:
+        if self.low is None or self.low == self.high:
+            return self.value
+        return f"{self.value} ({_fmt(self.low)}–{_fmt(self.high)})"
+
+    def accepts(self, number: float) -> bool:
+        low = -math.inf if self.low is None else self.low
+        high = math.inf if self.high is None else self.high
+        return low - _TOLERANCE <= number <= high + _TOLERANCE
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check computed (None: nothing to compute from) and whether it agrees."""
+
+    computed: object = None
+    passed: bool = False
+    note: str = ""
+
+
+Check = Callable[["Dataset", Figure], Outcome]
+
+
+def _fmt(number: object) -> str:
+    if isinstance(number, float | int) and float(number).is_integer():
+        return str(int(number))
+    if isinstance(number, float):
+        return f"{number:.10g}"
+    return str(number)
+
+
+def _number(fig: Figure, value: object, note: str = "") -> Outcome:
+    if value is None or pd.isna(value):
+        return Outcome(note=note or "no value in the data")
+    value = float(value)
+    return Outcome(value, fig.accepts(value), note)
+
+
+# --- finding the article's cell or area in the data ------------------------------------
+
+_PREFIXES = ("chi bo ", "dang bo ")
+
+
+def _name_key(text: object) -> str:
+    """Key on which the article's names meet the data's names and ids: folded, abbreviations
+    expanded, "chi bộ" prefix and "số" before a number dropped ("Chi bộ tổ dân phố số 2",
+    "CB TDP 02" and the id "tdp-2" all give "to dan pho 2")."""
+    table = shipped_table("abbreviations.csv")
+    expand = dict(zip(table["short"], table["long"], strict=True))
+    key = " ".join(expand.get(token, token) for token in fold(text).split())
+    for prefix in _PREFIXES:
+        key = key.removeprefix(prefix)
+    return re.sub(r"\bso (?=\d)", "", key).strip()
+
+
+def _find(names: pd.DataFrame, target: str) -> str | None:
+    """The id in ``names`` (columns ``id``, ``name``) whose name or id matches ``target``."""
+    if not target or names.empty:
+        return None
+    key = _name_key(target)
+    by_name = names["name"].map(_name_key) == key
+    by_id = names["id"].map(_name_key) == key
+    hits = sorted(set(names.loc[by_name | by_id, "id"].dropna()))
+    return hits[0] if hits else None
+
+
+def _cell_id(ds: Dataset, fig: Figure) -> str | None:
+    tables = (ds.cells, ds.cell_ratings, ds.members, ds.member_ratings)
+    names = pd.concat(
+        [t[["cell_id", "cell"]].set_axis(["id", "name"], axis=1) for t in tables],
+        ignore_index=True,
+    )
+    return _find(names.drop_duplicates(), fig.cell)
+
+
+def _area_id(ds: Dataset, fig: Figure) -> str | None:
+    names = ds.income[["area_id", "area"]].set_axis(["id", "name"], axis=1).drop_duplicates()
+    return _find(names, fig.cell)
+
+
+def _in_window(df: pd.DataFrame, fig: Figure) -> pd.DataFrame:
+    return df[df["year"].between(fig.year_from, fig.year_to)]
+
+
+# --- the checks -------------------------------------------------------------------------
+
+
+def _cell_top_years(ds: Dataset, fig: Figure) -> Outcome:
+    """Years in the window in which the cell was at rank 1."""
+    cell_id = _cell_id(ds, fig)
+    ratings = _in_window(ds.cell_ratings, fig)
+    ratings = ratings[ratings["cell_id"] == cell_id].dropna(subset=["rank"])
+    if ratings.empty:
+        return Outcome(note=f"no rating of {fig.cell!r} in {fig.year_from}–{fig.year_to}")
+    top = sorted(int(y) for y in ratings.loc[ratings["rank"] == 1, "year"])
+    others = [y for y in fig.years if y not in top]
+    note = f"cell {cell_id}" + (f"; not at rank 1 in {others}" if others else "")
+    return _number(fig, len(top), note)
+
+
+def _cell_count(column: str) -> Check:
+    def check(ds: Dataset, fig: Figure) -> Outcome:
+        cell_id = _cell_id(ds, fig)
+        rows = ds.members[(ds.members["cell_id"] == cell_id) & (ds.members["year"] == fig.year_to)]
+        if rows.empty:
+            return Outcome(note=f"no members row for {fig.cell!r} in {fig.year_to}")
+        return _number(fig, rows[column].iloc[0], f"cell {cell_id}, {fig.year_to}")
+
+    return check
+
+
+def _area_value(column: str) -> Check:
+    def check(ds: Dataset, fig: Figure) -> Outcome:
+        area_id = _area_id(ds, fig)
+        rows = ds.income[(ds.income["area_id"] == area_id) & (ds.income["year"] == fig.year_to)]
+        if rows.empty:
+            return Outcome(note=f"no income row for {fig.cell!r} in {fig.year_to}")
+        return _number(fig, rows[column].iloc[0], f"area {area_id}, {fig.year_to}")
+
+    return check
+
+
+def _rated_per_year(ds: Dataset, fig: Figure) -> pd.Series:
+    """Cells rated (any level) per year of the window; 0 for a window year without ratings."""
+    mix = _in_window(rating_mix(ds.cell_ratings), fig)
+    return mix.groupby("year")["count"].sum().reindex(fig.years, fill_value=0)
+
+
+def _cells_rated_each_year(ds: Dataset, fig: Figure) -> Outcome:
+    if _in_window(ds.cell_ratings, fig).empty:
+        return Outcome(note=f"no cell ratings in {fig.year_from}–{fig.year_to}")
+    per_year = _rated_per_year(ds, fig)
+    computed = " ".join(str(int(n)) for n in per_year)
+    passed = all(fig.accepts(float(n)) for n in per_year)
+    return Outcome(computed, passed, f"cells rated per year {fig.year_from}–{fig.year_to}")
+
+
+def _cells_at_rank(rank: int, *, mean: bool) -> Check:
+    def check(ds: Dataset, fig: Figure) -> Outcome:
+        mix = _in_window(rating_mix(ds.cell_ratings), fig)
+        counts = mix.loc[mix["level"] == rank].set_index("year")["count"]
+        if counts.empty:
+            return Outcome(note=f"no cell ratings in {fig.year_from}–{fig.year_to}")
+        per_year = " ".join(f"{y}: {int(n)}" for y, n in counts.items())
+        value = counts.mean() if mean else counts.sum()
+        kind = "yearly mean" if mean else "total"
+        return _number(fig, value, f"{kind} of cells at rank {rank} ({per_year})")
+
+    return check
+
+
+def _total_members(ds: Dataset, fig: Figure) -> Outcome:
+    totals = membership_totals(ds.members).set_index("year")
+    if fig.year_to not in totals.index:
+        return Outcome(note=f"no members in {fig.year_to}")
+    return _number(fig, totals.at[fig.year_to, "members"], f"all cells, {fig.year_to}")
+
+
+def _rated_members(ds: Dataset, fig: Figure, column: str) -> tuple[object, str] | None:
+    shares = well_or_above_share(ds.member_ratings).set_index("year")
+    if fig.year_to not in shares.index:
+        return None
+    rated = shares.at[fig.year_to, "rated"]
+    return shares.at[fig.year_to, column], f"{fig.year_to}; denominator: {rated} members rated"
+
+
+def _well_or_above_pct(ds: Dataset, fig: Figure) -> Outcome:
+    found = _rated_members(ds, fig, "share")
+    if found is None:
+        return Outcome(note=f"no member ratings in {fig.year_to}")
+    share, note = found
+    if pd.isna(share):
+        return Outcome(note=note)
+    return _number(fig, round(100 * float(share), 1), f"percent, rounded to 0.1; {note}")
+
+
+def _excellent_members(ds: Dataset, fig: Figure) -> Outcome:
+    found = _rated_members(ds, fig, "excellent")
+    if found is None:
+        return Outcome(note=f"no member ratings in {fig.year_to}")
+    return _number(fig, *found)
+
+
+def _committee_ratings(ds: Dataset, fig: Figure) -> Outcome:
+    ratings = _in_window(ds.committee_ratings, fig).dropna(subset=["rating"])
+    if ratings.empty:
+        return Outcome(note=f"no committee ratings in {fig.year_from}–{fig.year_to}")
+    by_year = ratings.groupby("year")["rating"].first()
+    codes = " ".join(str(by_year.get(y, "NA")) for y in fig.years)
+    return Outcome(codes, codes.split() == fig.value.split(), f"years {fig.years}")
+
+
+def _flow_total(flow: str) -> Check:
+    def check(ds: Dataset, fig: Figure) -> Outcome:
+        flows = _in_window(member_flows(ds.members), fig)
+        counts = flows.loc[flows["flow"] == flow, "count"]
+        if counts.isna().all():
+            return Outcome(note=f"no {flow} counts in {fig.year_from}–{fig.year_to}")
+        years = sorted(int(y) for y in flows.loc[counts.dropna().index, "year"])
+        return _number(fig, counts.sum(), f"sum of {flow} over {years}")
+
+    return check
+
+
+CHECKS: dict[str, Check] = {
+    "F01": _cell_top_years,
+    "F02": _cell_count("members"),
+    "F03": _cell_count("young"),
+    "F04": _area_value("income_per_capita"),
+    "F05": _area_value("poor_households"),
+    "F06": _area_value("near_poor_households"),
+    "F08": _cells_rated_each_year,
+    "F09": _total_members,
+    "F10": _cells_at_rank(1, mean=True),
+    "F11": _cells_at_rank(2, mean=True),
+    "F12": _cells_at_rank(4, mean=False),
+    "F13": _well_or_above_pct,
+    "F14": _excellent_members,
+    "F15": _committee_ratings,
+    "F16": _flow_total("introduced"),
+    "F17": _flow_total("admitted"),
+    "F18": _flow_total("transferred_in"),
+}
+"""Figure id → check. Each check reads scope, years and range from the figure's row."""
+
+
+def article_figures() -> pd.DataFrame:
+    """The article's numbered figures as shipped (``resources/article_figures.csv``)."""
+    return shipped_table("article_figures.csv")
+
+
+def reconcile(ds: Dataset, figures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Compare the dataset with each checkable figure of the article.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+    figures : DataFrame, optional
+        Figures in the layout of ``resources/article_figures.csv``; by default that file.
+        Rows whose ``checkable`` is not "yes" are skipped.
+
+    Returns
+    -------
+    DataFrame
+        ``id``, ``claim``, ``expected`` (the figure, with its accepted range when it is one),
+        ``computed`` (from the data, as text), ``status`` ("pass", "fail", or "no data" when
+        the data lack what the check needs or no check exists for the id), ``note`` (where
+        the number came from: cell, year, denominator). One row per checkable figure, in the
+        table's order.
+
+    Examples
+    --------
+    >>> reconcile(nd.load_dataset()).query("status != 'pass'")
+    Empty DataFrame
+    ...
+    """
+    figures = article_figures() if figures is None else figures
+    checkable = figures["checkable"].astype(str).str.strip().str.lower() == "yes"
+    rows = []
+    for _, row in figures[checkable].iterrows():
+        fig = Figure.from_row(row)
+        check = CHECKS.get(fig.id)
+        outcome = check(ds, fig) if check else Outcome(note=f"no check defined for {fig.id}")
+        if outcome.computed is None:
+            status = NO_DATA
+        else:
+            status = PASS if outcome.passed else FAIL
+        rows.append(
+            {
+                "id": fig.id,
+                "claim": fig.claim,
+                "expected": fig.expected,
+                "computed": None if outcome.computed is None else _fmt(outcome.computed),
+                "status": status,
+                "note": outcome.note,
+            }
+        )
+    return frame(pd.DataFrame(rows, columns=list(RECONCILE_COLUMNS)), RECONCILE_COLUMNS)

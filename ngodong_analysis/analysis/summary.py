@@ -1,0 +1,88 @@
+"""One row per year across every table of a :class:`~ngodong_analysis.Dataset`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..schema import COUNT, RATING
+from ._common import FLOAT, LEVELS, frame
+from .income import poverty
+from .membership import member_flows, membership_totals, well_or_above_share
+from .ratings import rating_mix
+
+if TYPE_CHECKING:
+    from ..dataset import Dataset
+
+SUMMARY_COLUMNS = {
+    "year": "int64", "cells_rated": COUNT, "top_rated": COUNT, "well_rated": COUNT,
+    "weak": COUNT, "committee_rating": RATING, "members": COUNT, "young_share": FLOAT,
+    "admitted": COUNT, "transferred_in": COUNT, "introduced": COUNT, "rated_members": COUNT,
+    "well_or_above_share": FLOAT, "excellent_members": COUNT, "mean_income": FLOAT,
+    "poor_households": COUNT, "near_poor_households": COUNT,
+}
+
+
+def yearly_summary(ds: Dataset) -> pd.DataFrame:
+    """The headline numbers of each year, from every table of the dataset.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset (any table may be empty).
+
+    Returns
+    -------
+    DataFrame
+        One row per year found in any table (``ds.years``), with
+
+        - ``cells_rated``, ``top_rated`` (rank 1), ``well_rated`` (rank 2), ``weak`` (rank 4):
+          cells, by position within the year's scale;
+        - ``committee_rating``: the committee's own rating code (the first unit in key order
+          if the table holds several);
+        - ``members``, ``young_share`` (fraction), ``admitted``, ``transferred_in``,
+          ``introduced``: persons, from the members table;
+        - ``rated_members``, ``well_or_above_share`` (fraction of rated members at rank ≤ 2),
+          ``excellent_members`` (rank 1);
+        - ``mean_income``: unweighted mean over areas of income per capita (million đồng per
+          person per year); ``poor_households``, ``near_poor_households``.
+
+        A column is NA in a year its table has no data for.
+
+    Examples
+    --------
+    >>> yearly_summary(ds).set_index("year")[["cells_rated", "top_rated", "members"]]
+    """
+    out = pd.DataFrame({"year": pd.Series(ds.years, dtype="int64")})
+
+    mix = rating_mix(ds.cell_ratings, by="rank")
+    mix = mix.pivot(index="year", columns="level", values="count")
+    cells_rated = mix.sum(axis=1)
+    mix = mix.reindex(columns=list(LEVELS))
+    ratings = pd.DataFrame(
+        {"cells_rated": cells_rated, "top_rated": mix[1], "well_rated": mix[2], "weak": mix[4]}
+    )
+
+    committee = ds.committee_ratings.dropna(subset=["rating"]).groupby("year")["rating"].first()
+
+    totals = membership_totals(ds.members).set_index("year")[["members", "young_share"]]
+    flows = member_flows(ds.members).pivot(index="year", columns="flow", values="count")
+    flows = flows.reindex(columns=["admitted", "transferred_in", "introduced"])
+
+    rated = well_or_above_share(ds.member_ratings).set_index("year")
+    rated = rated.rename(
+        columns={
+            "rated": "rated_members",
+            "share": "well_or_above_share",
+            "excellent": "excellent_members",
+        }
+    )[["rated_members", "well_or_above_share", "excellent_members"]]
+
+    income = ds.income.groupby("year")["income_per_capita"].mean().rename("mean_income")
+    poor = poverty(ds.income).set_index("year")[["poor_households", "near_poor_households"]]
+
+    for part in (ratings, committee.rename("committee_rating"), totals, flows, rated, income,
+                 poor):
+        out = out.join(part, on="year")
+    return frame(out, SUMMARY_COLUMNS)

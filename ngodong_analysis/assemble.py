@@ -1,0 +1,369 @@
+"""Records of many sheets → the contract's tables: ids, ratings, merging, the cell list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .extract import map_distinct
+from .normalise import infer_kind, kind_from_text, match_label, rating_from_score, suggest_labels
+from .problems import ProblemLog, cell_name
+from .schema import MEMBER_RATING_CODES, conform, empty
+from .text import key, make_id
+from .vocab import crosswalk, scale_for_year, wrong_scale
+
+FIRST_YEAR = 1930  # the Party's founding; anything earlier is a typing error
+
+
+def place_of(frame: pd.DataFrame, field: str) -> pd.Series:
+    """'file › sheet › D7' for each record's ``field`` cell."""
+    col = frame.get(f"_col_{field}", frame["_name_col"]).fillna(frame["_name_col"])
+    cells = [cell_name(int(r), int(c)) for r, c in zip(frame["_row"], col, strict=True)]
+    files = frame["_file"].map(lambda f: f.replace("\\", "/").rsplit("/", 1)[-1])
+    return files + " › " + frame["_sheet"] + " › " + pd.Series(cells, index=frame.index)
+
+
+def _log_at(log: ProblemLog, place: str, severity: str, message: str, **kw) -> None:
+    file, sheet, cell = (place.split(" › ") + [None, None])[:3]
+    log.add(file, sheet, cell, severity, message, **kw)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- registry
+@dataclass
+class Registry:
+    """Cell ids, names and kinds from a "Danh mục chi bộ" sheet; wins over derivation."""
+
+    cells: pd.DataFrame
+    by_key: dict[str, str]
+    by_derived: dict[str, str]
+
+    @classmethod
+    def empty(cls) -> Registry:
+        return cls(empty("cells"), {}, {})
+
+    @classmethod
+    def build(cls, records: pd.DataFrame, log: ProblemLog) -> Registry:
+        if records.empty:
+            return cls.empty()
+        rows = []
+        by_key: dict[str, str] = {}
+        by_derived: dict[str, str] = {}
+        places = place_of(records, "cell_id")
+        for i, rec in records.iterrows():
+            name = rec["name"]
+            cid = (rec.get("cell_id") or "").strip() or make_id(name)
+            if any(r["cell_id"] == cid for r in rows):
+                _log_at(log, places[i], "error", f"cell id {cid!r} is listed twice in the "
+                        "registry; give each cell its own id", value=cid, rule="registry")
+                continue
+            kind_text = rec.get("kind") or ""
+            kind = kind_from_text(kind_text) if kind_text else infer_kind(name)
+            if kind is None:
+                _log_at(log, places[i], "warning", f"unknown kind {kind_text!r} for {name!r}; "
+                        "using 'other'", value=kind_text, rule="registry")
+                kind = "other"
+            area = rec.get("area") or ""
+            area_id = make_id(area) if area else (cid if kind == "residential" else None)
+            aliases = [a.strip() for a in str(rec.get("aliases") or "").split(";") if a.strip()]
+            for alias in [name, *aliases, cid]:
+                by_key.setdefault(key(alias), cid)
+                by_derived.setdefault(make_id(alias), cid)
+            rows.append({
+                "cell_id": cid, "cell": name, "kind": kind, "area_id": area_id,
+                "first_year": rec.get("first_year"), "last_year": rec.get("last_year"),
+                "successor_id": (rec.get("successor") or None),
+            })
+        cells = conform(pd.DataFrame(rows), "cells") if rows else empty("cells")
+        return cls(cells, by_key, by_derived)
+
+    def resolve(self, name: str) -> str:
+        k = key(name)
+        if k in self.by_key:
+            return self.by_key[k]
+        derived = make_id(name)
+        return self.by_derived.get(derived, derived)
+
+    def known(self, cell_id: str) -> bool:
+        return bool(len(self.cells)) and cell_id in set(self.cells["cell_id"])
+
+
+# --------------------------------------------------------------------------- ratings
+@dataclass(frozen=True)
+class Rated:
+    code: str | None
+    scale: str | None
+    rank: int | None
+    tier: int | None
+    severity: str | None = None
+    message: str | None = None
+
+
+def rate(text: str, year: int, subject: str, score: float | None = None) -> Rated:
+    """A rating label written for ``year`` → canonical code, scale, rank and tier."""
+    scale = scale_for_year(year)
+    if scale is None:
+        return Rated(None, None, None, None, "error", f"no rating scale is known for {year}")
+    if not text and score is not None:
+        code = rating_from_score(score, scale) if scale == "qd366" else None
+        if code is None:
+            return Rated(None, scale, None, None, "error",
+                         f"a score ({score:g}) sets the rating only from 2025 (QĐ 366) and "
+                         "must be 0–100; write the rating label instead")
+        rank, tier = crosswalk()[(scale, subject, code)]
+        return Rated(code, scale, rank, tier)
+    label = match_label(text, subject)
+    if label is None:
+        allowed = sorted({c for (s, subj, c) in crosswalk() if s == scale and subj == subject})
+        close = suggest_labels(text, subject, allowed)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        return Rated(None, scale, None, None, "error",
+                     f"unknown rating {text!r}; expected one of {', '.join(allowed)}{hint}")
+    code = label.code
+    found = crosswalk().get((scale, subject, code))
+    if found is not None:
+        rated = Rated(code, scale, *found)
+    else:
+        mapped = wrong_scale().get((scale, subject, code))
+        if mapped is None:
+            return Rated(None, scale, None, None, "error",
+                         f"rating {text!r} ({code}) does not exist on the {scale} scale "
+                         f"used for {year}")
+        new_code, reason = mapped
+        rank, tier = crosswalk()[(scale, subject, new_code)]
+        rated = Rated(new_code, scale, rank, tier, "warning",
+                      f"{text!r} belongs to another scale than the one for {year} ({scale}); "
+                      f"read as {new_code}: {reason}")
+    if score is not None and scale == "qd366":
+        by_score = rating_from_score(score, scale)
+        if by_score and by_score != rated.code:
+            return Rated(rated.code, scale, rated.rank, rated.tier, "warning",
+                         f"rating {rated.code} disagrees with score {score:g} (which gives "
+                         f"{by_score} under QĐ 366); kept the written rating")
+    return rated
+
+
+def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFrame:
+    text = records.get("rating", pd.Series("", index=records.index)).fillna("")
+    score = records.get("score", pd.Series(np.nan, index=records.index))
+    keys = list(zip(text, records["year"].astype(int), score.where(score.notna(), None),
+                    strict=True))
+    table = {k: rate(k[0], k[1], subject, k[2]) for k in set(keys)}
+    rated = pd.Series([table[k] for k in keys], index=records.index)
+    no_rating = (text == "") & score.isna()
+    places = place_of(records, "rating")
+    for i in records.index[no_rating.to_numpy()]:
+        _log_at(log, places[i], "warning", f"no rating for {records.at[i, 'name']!r} in "
+                f"{int(records.at[i, 'year'])}; row skipped", rule="rating")
+    rated = rated[~no_rating]
+    for i, r in rated.items():
+        if r.severity:
+            _log_at(log, places[i], r.severity, r.message or "", value=text[i], rule="rating")
+    ok = rated[rated.map(lambda r: r.code is not None)]
+    out = records.loc[ok.index].copy()
+    out["rating"] = ok.map(lambda r: r.code)
+    out["scale"] = ok.map(lambda r: r.scale)
+    out["rank"] = ok.map(lambda r: r.rank)
+    out["tier"] = ok.map(lambda r: r.tier)
+    return out
+
+
+# --------------------------------------------------------------------------- merging
+def check_years(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
+    """Drop records whose year is missing or impossible, with a problem for each."""
+    if records.empty:
+        return records
+    last = dt.date.today().year + 1
+    year = records["year"]
+    bad = year.isna() | (year < FIRST_YEAR) | (year > last) | (year % 1 != 0)
+    if bad.any():
+        places = place_of(records[bad], "year")
+        for i in records.index[bad.to_numpy()]:
+            y = records.at[i, "year"]
+            if pd.isna(y):
+                continue  # a sheet without a year is reported once, at the sheet
+            _log_at(log, places[i], "error", f"year {y:g} is outside {FIRST_YEAR}–{last}",
+                    value=y, rule="year")
+    out = records[~bad].copy()
+    out["year"] = out["year"].astype(int)
+    return out
+
+
+def combine(records: pd.DataFrame, keys: list[str], fields: list[str], what: str,
+            log: ProblemLog) -> pd.DataFrame:
+    """One row per key: fields from several sheets are merged; the same field given twice
+    for one key is an error naming both places."""
+    if records.empty:
+        return records
+    for fld in fields:
+        if fld not in records.columns:
+            continue
+        given = records[records[fld].notna() & (records[fld] != "")]
+        dup = given.duplicated(keys, keep=False)
+        if not dup.any():
+            continue
+        groups = given[dup].groupby(keys, sort=False)
+        places = place_of(given[dup], fld)
+        for _, grp in groups:
+            first = grp.index[0]
+            for other in grp.index[1:]:
+                label = " ".join(f"{grp.at[first, k]}" for k in keys)
+                _log_at(log, places[other], "error",
+                        f"{what} {label} is given twice: here ({grp.at[other, fld]!r}) and at "
+                        f"{places[first]} ({grp.at[first, fld]!r}); keep one",
+                        value=grp.at[other, fld], rule="duplicate")
+        records = records.drop(index=grp_indices(given[dup], keys, fld), errors="ignore")
+    meta = [c for c in records.columns if c not in keys]
+    return records.groupby(keys, sort=True, as_index=False, dropna=False)[meta].first()
+
+
+def grp_indices(dups: pd.DataFrame, keys: list[str], fld: str) -> list:
+    """Indices of all but the first record of each duplicated key (only ``fld`` clashes,
+    but a record is dropped whole: which of its values are right is unknown)."""
+    return list(dups.index[dups.duplicated(keys, keep="first")])
+
+
+def display_names(ids: pd.Series, names: pd.Series, registry: Registry) -> pd.Series:
+    """One display name per id: the registry's, else the most frequent spelling."""
+    reg = dict(zip(registry.cells["cell_id"], registry.cells["cell"], strict=True))
+    frame = pd.DataFrame({"id": ids, "name": names})
+    common = frame.groupby("id")["name"].agg(lambda s: s.value_counts().index[0]).to_dict()
+    common.update({k: v for k, v in reg.items() if k in common})
+    return ids.map(common)
+
+
+# --------------------------------------------------------------------------- tables
+def assign_ids(records: pd.DataFrame, registry: Registry, log: ProblemLog,
+               *, field: str = "cell_id") -> pd.DataFrame:
+    records = records.copy()
+    records[field] = map_distinct(records["name"], registry.resolve)
+    if len(registry.cells):
+        unknown = ~records[field].isin(set(registry.cells["cell_id"]))
+        if unknown.any():
+            first = records[unknown].drop_duplicates(field)
+            places = place_of(first, "name")
+            for i in first.index:
+                _log_at(log, places[i], "warning",
+                        f"cell {first.at[i, 'name']!r} is not in the registry (Danh mục chi "
+                        f"bộ); treated as a new cell with id {first.at[i, field]!r}. Add it "
+                        "(or its old name under 'Tên gọi khác') to the registry",
+                        value=first.at[i, "name"], rule="registry")
+    return records
+
+
+def cell_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.DataFrame:
+    if records.empty:
+        return empty("cell_ratings")
+    recs = assign_ids(check_years(records, log), registry, log)
+    rated = _ratings(recs, "organisation", log)
+    merged = combine(rated, ["year", "cell_id"], ["rating"], "the rating of", log)
+    if merged.empty:
+        return empty("cell_ratings")
+    merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
+    return conform(merged, "cell_ratings")
+
+
+def committee_ratings(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
+    if records.empty:
+        return empty("committee_ratings")
+    recs = check_years(records, log)
+    recs["unit_id"] = map_distinct(recs["name"], make_id)
+    rated = _ratings(recs, "organisation", log)
+    merged = combine(rated, ["year", "unit_id"], ["rating"], "the rating of", log)
+    if merged.empty:
+        return empty("committee_ratings")
+    merged["unit"] = display_names(merged["unit_id"], merged["name"], Registry.empty())
+    return conform(merged.drop(columns="unit_id"), "committee_ratings")
+
+
+MEMBER_FIELDS = ["members", "young", "female", "exempt", "admitted", "transferred_in",
+                 "transferred_out", "died", "removed", "introduced"]
+
+
+def members(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.DataFrame:
+    if records.empty:
+        return empty("members")
+    recs = assign_ids(check_years(records, log), registry, log)
+    merged = combine(recs, ["year", "cell_id"], MEMBER_FIELDS, "the membership of", log)
+    merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
+    return merged
+
+
+def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.DataFrame:
+    """Long member ratings from wide label columns (``mr:CODE``) and long (rating, count)."""
+    if records.empty:
+        return empty("member_ratings")
+    recs = assign_ids(check_years(records, log), registry, log)
+    parts = []
+    for code in MEMBER_RATING_CODES:
+        col = f"mr:{code}"
+        if col not in recs.columns:
+            continue
+        sel = recs[recs[col].notna()]
+        part = sel[["year", "cell_id", "name", "_file", "_sheet", "_row", "_name_col"]].copy()
+        part["rating"] = code
+        part["count"] = sel[col]
+        part["_col_count"] = sel[f"_col_{col}"]
+        parts.append(part)
+    if "rating" in recs.columns and "count" in recs.columns:
+        long = recs[recs["rating"].fillna("") != ""]
+        codes = map_distinct(long["rating"], lambda t: getattr(match_label(t, "member"),
+                                                               "code", None))
+        places = place_of(long, "rating")
+        for i in long.index[codes.isna().to_numpy()]:
+            close = suggest_labels(long.at[i, "rating"], "member")
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            _log_at(log, places[i], "error", f"unknown member rating {long.at[i, 'rating']!r}; "
+                    f"expected one of {', '.join(MEMBER_RATING_CODES)}{hint}",
+                    value=long.at[i, "rating"], rule="rating")
+        ok = long[codes.notna()].copy()
+        ok["rating"] = codes[codes.notna()]
+        parts.append(ok[["year", "cell_id", "name", "rating", "count", "_file", "_sheet",
+                         "_row", "_name_col", "_col_count"]])
+    if not parts:
+        return empty("member_ratings")
+    allr = pd.concat(parts, ignore_index=True)
+    merged = combine(allr, ["year", "cell_id", "rating"], ["count"], "the member rating of",
+                     log)
+    scale = merged["year"].map(scale_for_year)
+    ranks = [crosswalk().get((s, "member", c), (None, None))[0]
+             for s, c in zip(scale, merged["rating"], strict=True)]
+    merged["rank"] = ranks
+    merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
+    return merged
+
+
+INCOME_FIELDS = ["households", "population", "income_per_capita", "poor_households",
+                 "near_poor_households"]
+
+
+def income(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
+    if records.empty:
+        return empty("income")
+    recs = check_years(records, log)
+    recs["area_id"] = map_distinct(recs["name"], make_id)
+    merged = combine(recs, ["year", "area_id"], INCOME_FIELDS, "the income record of", log)
+    merged["area"] = display_names(merged["area_id"], merged["name"], Registry.empty())
+    return merged
+
+
+def cells_table(registry: Registry, tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """The registry's cells plus every cell seen in the data, with years seen."""
+    seen = pd.concat([t[["cell_id", "cell", "year"]] for t in tables if len(t)],
+                     ignore_index=True) if any(len(t) for t in tables) else None
+    reg = registry.cells.copy()
+    if seen is None:
+        return conform(reg, "cells") if len(reg) else empty("cells")
+    span = seen.groupby("cell_id").agg(cell=("cell", "first"), first_seen=("year", "min"),
+                                       last_seen=("year", "max")).reset_index()
+    new = span[~span["cell_id"].isin(set(reg["cell_id"]))].copy()
+    new["kind"] = map_distinct(new["cell"], infer_kind)
+    new["area_id"] = np.where(new["kind"] == "residential", new["cell_id"], None)
+    new["first_year"] = new["first_seen"]
+    new["last_year"] = pd.NA
+    out = pd.concat([reg, new.drop(columns=["first_seen", "last_seen"])], ignore_index=True)
+    firsts = out["cell_id"].map(span.set_index("cell_id")["first_seen"])
+    out["first_year"] = out["first_year"].astype("Float64").fillna(firsts.astype("Float64"))
+    return conform(out, "cells")

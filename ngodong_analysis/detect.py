@@ -1,0 +1,249 @@
+"""Stage 2: which table a sheet holds, where its header is, what each column means.
+
+A sheet's header is the first row, within the top 30, whose cells name at least two known
+fields (``resources/headers.csv``) after Vietnamese folding. A row directly below it is a
+second header row when it names sub-columns under a merged parent ("Biến động trong năm"
+over "Kết nạp", "Chuyển đến"…; "Thu nhập (triệu đồng/người/năm)" over "2015", "2016"…).
+The table kind follows from the fields present; a sheet of no known kind is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .read import Sheet
+from .text import fold, key, nfc, strip_parens
+from .vocab import header_aliases, header_phrases, labels
+
+HEADER_SCAN_ROWS = 30
+_YEAR_ONLY = re.compile(r"^(?:nam )?((?:19|20)\d{2})$")
+_YEAR_IN = re.compile(r"\b(?:nam )?((?:19|20)\d{2})\b")
+_NUMBERING = re.compile(r"^\(?(\d{1,2}|[a-z])\)?$")
+_INCOME_FIELDS = {
+    "households", "population", "income_per_capita", "poor_households", "near_poor_households",
+}
+VALUE_FIELDS = {
+    "members", "young", "female", "exempt", "admitted", "transferred_in", "transferred_out",
+    "died", "removed", "introduced", "count", *_INCOME_FIELDS,
+}
+IGNORED_FIELDS = {"stt", "notes"}
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: whole floats without '.0', NFC, trimmed."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return str(value)
+    return nfc(str(value))
+
+
+@lru_cache(maxsize=50_000)
+def match_header(text: str) -> tuple[str | None, int | None]:
+    """(field, year) named by one header cell; field is ``"mr:CODE"`` for a column of
+    member-rating counts headed by a rating label. Either part may be None."""
+    if not text:
+        return None, None
+    bare = key(text)
+    m = _YEAR_ONLY.match(bare)
+    if m:
+        return None, int(m.group(1))
+    k = key(strip_parens(text))
+    year = None
+    m = _YEAR_IN.search(k)
+    if m:
+        year = int(m.group(1))
+        k = (k[: m.start()] + " " + k[m.end():]).strip()
+        k = re.sub(r"\s+", " ", re.sub(r"\bnam$", "", k)).strip()
+    aliases = header_aliases()
+    if k in aliases:
+        return aliases[k], year
+    member = labels()["member"].get(k)
+    if member is not None:
+        return f"mr:{member.code}", year
+    best: tuple[int, int, str] | None = None
+    for phrase, fld in header_phrases():
+        for hit in re.finditer(rf"\b{re.escape(phrase)}\b", k):
+            cand = (len(phrase), hit.start(), fld)
+            if best is None or cand[:2] > best[:2]:
+                best = cand
+    return (best[2] if best else None), year
+
+
+@dataclass
+class Column:
+    index: int
+    field: str | None
+    year: int | None
+    header: str
+    header_cell: tuple[int, int]
+
+
+@dataclass
+class Layout:
+    kind: str | None
+    header_rows: list[int]
+    data_start: int
+    columns: list[Column]
+    name_field: str | None = None
+    sheet_year: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def by_field(self, name: str) -> list[Column]:
+        return [c for c in self.columns if c.field == name]
+
+
+def _row_texts(sheet: Sheet, r: int) -> list[str]:
+    return [cell_text(v) for v in sheet.rows[r]] if r < len(sheet.rows) else []
+
+
+def _row_fields(texts: list[str]) -> set[str]:
+    found = set()
+    for t in texts:
+        fld, year = match_header(t)
+        if fld and fld not in IGNORED_FIELDS:
+            found.add(fld)
+    return found
+
+
+def find_header(sheet: Sheet) -> int | None:
+    """Index of the header row, or None if no row names two known fields."""
+    for r in range(min(len(sheet.rows), HEADER_SCAN_ROWS)):
+        texts = _row_texts(sheet, r)
+        if sum(1 for t in texts if t) < 2:
+            continue
+        fields = _row_fields(texts)
+        if len(fields) >= 2 or (len(fields) == 1 and _count_years(texts) >= 2):
+            return r
+    return None
+
+
+def _count_years(texts: list[str]) -> int:
+    return sum(1 for t in texts if match_header(t) == (None, match_header(t)[1]) and
+               match_header(t)[1] is not None)
+
+
+def _merged_parent(sheet: Sheet, r: int) -> dict[int, int]:
+    """col → start col of the horizontal merge covering (r, col), for merged ranges on row r."""
+    out = {}
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r0 <= r <= r1 and c1 > c0:
+            for c in range(c0 + 1, c1 + 1):
+                out[c] = c0
+    return out
+
+
+def _is_numbering_row(texts: list[str]) -> bool:
+    filled = [fold(t) for t in texts if t]
+    return len(filled) >= 3 and all(_NUMBERING.match(t) for t in filled)
+
+
+def detect(sheet: Sheet) -> Layout | None:
+    """The layout of ``sheet``, or None when it has no recognisable header."""
+    h = find_header(sheet)
+    if h is None:
+        return None
+    top = _row_texts(sheet, h)
+    width = max((len(r) for r in sheet.rows[h : h + 3]), default=len(top))
+    top += [""] * (width - len(top))
+    below = _row_texts(sheet, h + 1) + [""] * width
+    below = below[:width]
+
+    parents = list(top)
+    merged = _merged_parent(sheet, h)
+    for c, c0 in merged.items():
+        parents[c] = top[c0]
+    # A second header row names sub-columns under a parent that is merged across them, or
+    # (files without merge information: .xls/.csv) under a parent left blank to the right.
+    sub_hits = 0
+    for c, t in enumerate(below):
+        if not t:
+            continue
+        fld, year = match_header(t)
+        if (fld and fld not in IGNORED_FIELDS) or year:
+            spans = c in merged or any(c0 == c for c0 in merged.values()) or not top[c]
+            if spans:
+                sub_hits += 1
+    two_rows = sub_hits >= 1
+    if two_rows and not merged:
+        last = ""
+        for c in range(width):
+            if top[c]:
+                last = top[c]
+            elif below[c] and last:
+                parents[c] = last
+            else:
+                last = ""
+
+    columns: list[Column] = []
+    for c in range(width):
+        parent = parents[c]
+        child = below[c] if two_rows else ""
+        if child:
+            fld, year = match_header(child)
+            pfld, pyear = match_header(parent)
+            if fld is None and year is not None:
+                fld = pfld
+            year = year if year is not None else pyear
+            header = f"{parent} › {child}" if parent else child
+            columns.append(Column(c, fld, year, header, (h + 1, c)))
+        elif parent:
+            fld, year = match_header(parent)
+            columns.append(Column(c, fld, year, parent, (h, c)))
+    data_start = h + (2 if two_rows else 1)
+    if _is_numbering_row(_row_texts(sheet, data_start)):
+        data_start += 1
+
+    layout = Layout(None, [h, h + 1] if two_rows else [h], data_start, columns)
+    _decide_kind(sheet, layout)
+    if layout.kind and not layout.by_field("year"):
+        layout.sheet_year = sheet_year(sheet, h)
+    return layout
+
+
+def _decide_kind(sheet: Sheet, layout: Layout) -> None:
+    cols = layout.columns
+    fields = {c.field for c in cols if c.field}
+    bare_years = [c for c in cols if c.field is None and c.year is not None]
+    has_mr = any(f.startswith("mr:") for f in fields)
+    name = next((f for f in ("cell", "unit", "area") if f in fields), None)
+    kind = None
+    if "cell_id" in fields and "cell" in fields or ("danh muc" in key(sheet.name) and name):
+        kind, name = "registry", "cell"
+    elif "members" in fields and name in ("cell", "unit"):
+        kind = "members"
+    elif "area" in fields and fields & _INCOME_FIELDS:
+        kind, name = "income", "area"
+    elif has_mr and name in ("cell", "unit"):
+        kind = "member_ratings"
+    elif "count" in fields and "rating" in fields and name in ("cell", "unit"):
+        kind = "member_ratings"
+    elif ("rating" in fields or "score" in fields or bare_years) and name in ("cell", "unit"):
+        kind = "committee_ratings" if "cell" not in fields else "cell_ratings"
+        for c in bare_years:
+            c.field = "rating"
+    layout.kind = kind
+    layout.name_field = name
+
+
+def sheet_year(sheet: Sheet, header_row: int) -> int | None:
+    """Year of a one-sheet-per-year layout: the sheet name ("2019", "Năm 2019", "NAM 2019")
+    or a title line above the header ("… NĂM 2019"); None if neither gives exactly one."""
+    m = _YEAR_ONLY.match(key(sheet.name))
+    if m:
+        return int(m.group(1))
+    years: set[int] = set()
+    for r in range(header_row):
+        for t in _row_texts(sheet, r):
+            k = key(t)
+            if re.search(r"(19|20)\d{2}\s+(?:den\s+)?(19|20)\d{2}", k):
+                continue  # a span such as "2015–2019" is not one year
+            years.update(int(y) for y in _YEAR_IN.findall(k))
+    m = _YEAR_IN.search(key(sheet.name))
+    if not years and m:
+        years.add(int(m.group(1)))
+    return years.pop() if len(years) == 1 else None

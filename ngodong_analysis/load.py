@@ -1,0 +1,157 @@
+"""The public loaders: a folder (or one workbook) → a :class:`Dataset` of tidy tables.
+
+read → detect → extract → assemble → validate, in one pass over every sheet of every file.
+All problems of all files are collected; a bad file never hides what loaded elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import assemble
+from . import validate as checks
+from .config import raw_data_dir
+from .dataset import Dataset
+from .detect import detect
+from .extract import extract
+from .problems import DataError, Problem, ProblemLog, cell_name
+from .read import iter_sheets
+from .schema import conform
+
+KINDS = ("registry", "cell_ratings", "committee_ratings", "members", "member_ratings", "income")
+
+
+@dataclass
+class LoadResult:
+    dataset: Dataset
+    problems: list[Problem]
+    sheets: list[tuple[str, str, str | None]]  # (file, sheet, kind or None)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def _source(source: str | Path | None) -> Path:
+    path = Path(source).expanduser() if source is not None else raw_data_dir()
+    if not path.exists():
+        raise FileNotFoundError(f"no such file or folder: {path}")
+    return path
+
+
+def load(source: str | Path | None = None) -> LoadResult:
+    """Read everything under ``source`` and return the tables with every problem found."""
+    path = _source(source)
+    log = ProblemLog()
+    parts: dict[str, list[pd.DataFrame]] = defaultdict(list)
+    sheets: list[tuple[str, str, str | None]] = []
+    for sheet in iter_sheets(path, log):
+        if not any(str(v).strip() for row in sheet.rows for v in row if v is not None):
+            sheets.append((sheet.file.name, sheet.name, None))
+            continue  # empty sheets (Sheet2, Sheet3 of a new workbook) say nothing
+        layout = detect(sheet)
+        if layout is None or layout.kind is None:
+            what = "no header row naming known columns" if layout is None else (
+                "headers " + ", ".join(f"'{c.header}'" for c in layout.columns[:8])
+                + " match no known table (cell ratings, members, member ratings, income, "
+                "registry)")
+            cell = None if layout is None else cell_name(layout.header_rows[0], 0)
+            log.warning(sheet.file, sheet.name, cell,
+                        f"sheet skipped: {what}. See the README's input contract for the "
+                        "headers that are recognised", rule="unknown-sheet")
+            sheets.append((sheet.file.name, sheet.name, None))
+            continue
+        if layout.kind != "registry" and not layout.by_field("year") and layout.sheet_year is None and not any(
+            c.year for c in layout.columns
+        ):
+            log.error(sheet.file, sheet.name, None,
+                      "no year found: add a 'Năm' column, name the sheet after the year "
+                      "('Năm 2019'), or put the year in the title ('… NĂM 2019')",
+                      rule="year")
+            sheets.append((sheet.file.name, sheet.name, layout.kind))
+            continue
+        sheets.append((sheet.file.name, sheet.name, layout.kind))
+        frame = extract(sheet, layout, log)
+        if len(frame):
+            parts[layout.kind].append(frame)
+
+    def records(kind: str) -> pd.DataFrame:
+        return pd.concat(parts[kind], ignore_index=True) if parts[kind] else pd.DataFrame()
+
+    registry = assemble.Registry.build(records("registry"), log)
+    cell_ratings = assemble.cell_ratings(records("cell_ratings"), registry, log)
+    committee = assemble.committee_ratings(records("committee_ratings"), log)
+    member_recs = records("members")
+    members = assemble.members(member_recs, registry, log)
+    mr_sources = [f for f in (member_recs, records("member_ratings")) if len(f)]
+    mr_records = pd.concat(mr_sources, ignore_index=True) if mr_sources else pd.DataFrame()
+    member_ratings = assemble.member_ratings(mr_records, registry, log)
+    income = assemble.income(records("income"), log)
+
+    checks.check_members(members, log)
+    checks.check_member_ratings(member_ratings, members, log)
+    checks.check_income(income, log)
+
+    members_t = conform(members, "members") if len(members) else Dataset().members
+    mr_t = conform(member_ratings, "member_ratings") if len(member_ratings) else \
+        Dataset().member_ratings
+    income_t = conform(income, "income") if len(income) else Dataset().income
+    cells = assemble.cells_table(registry, [cell_ratings, members_t, mr_t])
+    tables = {
+        "cells": cells, "cell_ratings": cell_ratings, "committee_ratings": committee,
+        "members": members_t, "member_ratings": mr_t, "income": income_t,
+    }
+    tables = {name: _public(df) for name, df in tables.items()}
+    ds = Dataset(**tables, problems=[p for p in log.problems if not p.is_error])
+    return LoadResult(ds, list(log.problems), sheets)
+
+
+def _public(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop the bookkeeping columns (places, raw names) the loaders carry."""
+    drop = [c for c in df.columns if c.startswith("_") or c.startswith("mr:")
+            or c in ("name", "score")]
+    return df.drop(columns=drop)
+
+
+def load_dataset(source: str | Path | None = None) -> Dataset:
+    """Every table under ``source`` (a folder or one workbook; default the project's
+    ``data/raw``). Raises :class:`DataError` holding all problems if any is an error;
+    warnings are kept in ``Dataset.problems``."""
+    result = load(source)
+    if result.errors:
+        raise DataError(result.problems)
+    return result.dataset
+
+
+def validate(source: str | Path | None = None) -> list[Problem]:
+    """Every problem under ``source``, errors and warnings; never raises for bad data."""
+    return load(source).problems
+
+
+def load_cell_ratings(source: str | Path | None = None) -> pd.DataFrame:
+    """Cell ratings: year, cell_id, cell, rating, scale, rank, tier."""
+    return load_dataset(source).cell_ratings
+
+
+def load_committee_ratings(source: str | Path | None = None) -> pd.DataFrame:
+    """The grassroots committee's own ratings: year, unit, rating, scale, rank, tier."""
+    return load_dataset(source).committee_ratings
+
+
+def load_members(source: str | Path | None = None) -> pd.DataFrame:
+    """Members and flows per cell and year."""
+    return load_dataset(source).members
+
+
+def load_member_ratings(source: str | Path | None = None) -> pd.DataFrame:
+    """Member ratings per cell, year and rating (long)."""
+    return load_dataset(source).member_ratings
+
+
+def load_income(source: str | Path | None = None) -> pd.DataFrame:
+    """Income (million đồng per person per year) and households per area and year."""
+    return load_dataset(source).income

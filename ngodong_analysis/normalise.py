@@ -1,0 +1,155 @@
+"""Stage 3: cell values → clean values. Numbers, rating labels, income units, names → ids.
+
+Every function takes one value and is cached or mapped over distinct values by the caller,
+so the cost grows with the number of distinct values, not rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .text import fold, key, nfc
+from .vocab import Label, cell_kind_patterns, labels, score_bands
+
+_DASHES = {"-", "–", "—", "_", "--"}
+_INT = re.compile(r"^[+-]?\d+$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
+_DECIMAL = re.compile(r"^[+-]?\d+[.,]\d+$")
+_VN_FULL = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")
+_EN_FULL = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: float | None  # None: blank (unknown)
+    error: str | None = None
+
+
+@lru_cache(maxsize=100_000)
+def _parse_text(text: str, integer: bool) -> Parsed:
+    s = "".join(nfc(text).split())
+    if not s:
+        return Parsed(None)
+    if s in _DASHES:
+        return Parsed(0.0)
+    if s.endswith("%"):
+        return Parsed(None, "a percentage where a number is expected")
+    if _INT.match(s):
+        return Parsed(float(s))
+    m = _GROUPED.match(s)
+    if m:
+        groups = s.count(m.group(1))
+        if integer or groups > 1:
+            return Parsed(float(re.sub(r"[.,]", "", s)))
+        return Parsed(
+            None,
+            f"ambiguous number: {s!r} may be {s.replace(m.group(1), '')} (thousands "
+            f"separator) or {s.replace(',', '.')} (decimal); write it without separators",
+        )
+    if _VN_FULL.match(s):
+        return Parsed(float(s.replace(".", "").replace(",", ".")))
+    if _EN_FULL.match(s):
+        return Parsed(float(s.replace(",", "")))
+    if _DECIMAL.match(s):
+        return Parsed(float(s.replace(",", ".")))
+    return Parsed(None, "not a number")
+
+
+def parse_number(value: object, *, integer: bool = False) -> Parsed:
+    """A cell as a number. Blank → unknown; "-" → 0; "1.234"/"1,234" → 1234 for counts;
+    "57,5" → 57.5; anything unclear is an error, never a guess."""
+    if value is None or value == "":
+        return Parsed(None)
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        return Parsed(None, "not a number")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isnan(value):
+            return Parsed(None)
+        parsed = Parsed(float(value))
+    else:
+        parsed = _parse_text(str(value), integer)
+    if parsed.value is not None:
+        if integer and not float(parsed.value).is_integer():
+            return Parsed(None, "not a whole number")
+        if integer and parsed.value < 0:
+            return Parsed(None, "a negative count")
+    return parsed
+
+
+def match_label(text: str, subject: str) -> Label | None:
+    """The rating label named by ``text`` (any variant in labels.csv), or None."""
+    k = key(text)
+    table = labels()[subject]
+    if k in table:
+        return table[k]
+    if subject == "member":
+        return labels()["organisation"].get(k) if k in labels()["organisation"] else None
+    return None
+
+
+def suggest_labels(text: str, subject: str, allowed: list[str] | None = None) -> list[str]:
+    """Up to three known labels closest to ``text`` (shown in the error's fix)."""
+    table = labels()[subject]
+    keys = [k for k, lab in table.items() if allowed is None or lab.code in allowed]
+    close = difflib.get_close_matches(key(text), keys, n=3, cutoff=0.4)
+    out: list[str] = []
+    for k in close:
+        code = table[k].code
+        if code not in out:
+            out.append(code)
+    return out
+
+
+def rating_from_score(score: float, scale: str) -> str | None:
+    """The label a 0–100 score sets under QĐ 366 (``resources/score_bands.csv``)."""
+    for band_scale, low, high, rating in score_bands():
+        if band_scale == scale and low <= score <= high:
+            return rating
+    return None
+
+
+@lru_cache(maxsize=1024)
+def income_unit(header: str) -> tuple[float, str] | None:
+    """Factor that turns values under ``header`` into million đồng per person per year,
+    with a description; None when the header names no money unit."""
+    f = fold(header)
+    if re.search(r"\btrieu\b|\btr\b", f):
+        money, name = 1.0, "triệu đồng"
+    elif re.search(r"\b(nghin|ngan)\b", f):
+        money, name = 1e-3, "nghìn đồng"
+    elif re.search(r"\bty\b", f):
+        money, name = 1e3, "tỷ đồng"
+    elif re.search(r"\b(dong|vnd|d)\b", f):
+        money, name = 1e-6, "đồng"
+    else:
+        return None
+    if re.search(r"\bthang\b", f):
+        return money * 12, f"{name}/người/tháng"
+    return money, f"{name}/người/năm"
+
+
+def infer_kind(name: str) -> str:
+    """Cell kind from its name through ``resources/cell_kinds.csv``; "other" if none fits."""
+    k = f" {key(name)} "
+    for pattern, kind in cell_kind_patterns():
+        if f" {pattern} " in k:
+            return kind
+    return "other"
+
+
+def kind_from_text(text: str) -> str | None:
+    """A registry's "Loại" cell (Vietnamese or the English code) → kind, or None."""
+    from .schema import KINDS
+
+    t = fold(text)
+    if not t:
+        return None
+    if t in KINDS:
+        return t
+    kind = infer_kind(text)
+    return kind if kind != "other" or t in ("khac", "other") else None

@@ -1,0 +1,77 @@
+"""Vietnamese text: NFC, folding for matching, abbreviations, ids.
+
+Matching of headers, labels and names ignores case, diacritics (đ too), punctuation and
+spacing, and accepts the abbreviations in ``resources/abbreviations.csv``. Every function
+here works on one string and is cached, so callers map it over *distinct* values only.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from functools import cache, lru_cache
+
+from .config import resource
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_LEADING_ZEROS = re.compile(r"\b0+(\d)")
+
+
+def nfc(text: str) -> str:
+    """NFC-normalise and trim; non-breaking and other odd spaces become plain spaces."""
+    text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Lower-case ASCII skeleton: no diacritics (đ → d), punctuation as single spaces."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub(" ", stripped.lower()).strip()
+
+
+@cache
+def abbreviations() -> dict[str, str]:
+    """short token → long phrase (both folded), from the shipped table."""
+    with open(resource("abbreviations.csv"), encoding="utf-8") as fh:
+        return {row["short"]: row["long"] for row in csv.DictReader(fh)}
+
+
+@cache
+def _compressions() -> list[tuple[re.Pattern[str], str]]:
+    pairs = sorted(abbreviations().items(), key=lambda kv: -len(kv[1]))
+    return [(re.compile(rf"\b{re.escape(long)}\b"), short) for short, long in pairs]
+
+
+@lru_cache(maxsize=200_000)
+def key(text: str) -> str:
+    """Matching key: folded, abbreviations expanded, leading zeros of numbers dropped."""
+    table = abbreviations()
+    tokens = [table.get(tok, tok) for tok in fold(text).split()]
+    return _LEADING_ZEROS.sub(r"\1", " ".join(tokens))
+
+
+def strip_parens(text: str) -> str:
+    """Text without parenthesised parts ("Thu nhập (triệu đồng)" → "Thu nhập")."""
+    return _PARENS.sub(" ", text)
+
+
+_ID_PREFIXES = ("chi bo ", "dang bo ")
+
+
+@lru_cache(maxsize=200_000)
+def make_id(name: str) -> str:
+    """Stable id from a name: "Chi bộ Tổ dân phố số 2", "CB TDP 2" and
+    "chi bo to dan pho so 02" all give ``"tdp-2"``."""
+    k = key(name)
+    for prefix in _ID_PREFIXES:
+        if k.startswith(prefix):
+            k = k[len(prefix):]
+            break
+    k = re.sub(r"\bso (?=\d)", "", k)
+    for pattern, short in _compressions():
+        k = pattern.sub(short, k)
+    return "-".join(k.split()) or "unnamed"

@@ -1,0 +1,116 @@
+"""The package's domain tables, loaded once: header aliases, rating labels, crosswalk,
+scales, score bands, cell kinds, poverty lines. All live in ``resources/`` as CSV so a user
+can read (and replace) them; nothing here is a constant in code."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .config import resource
+from .text import key, strip_parens
+
+# Header aliases of one or two generic words are matched only as the whole header, never
+# inside a longer one ("Tổng số" must not claim "Tổng số hộ nghèo").
+_GENERIC = {"tong so", "dang vien", "thu nhap", "don vi", "ho", "khu", "thon", "xom", "nam"}
+
+
+def _rows(name: str, path: Path | None = None) -> list[dict[str, str]]:
+    with open(path or resource(name), encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@cache
+def header_aliases() -> dict[str, str]:
+    """matching key of a header → field name."""
+    out: dict[str, str] = {}
+    for row in _rows("headers.csv"):
+        out.setdefault(key(strip_parens(row["alias"])), row["field"])
+    return out
+
+
+@cache
+def header_phrases() -> list[tuple[str, str]]:
+    """(key, field) for containment matching, longest first; generic aliases excluded."""
+    items = [
+        (k, f) for k, f in header_aliases().items() if len(k.split()) >= 2 and k not in _GENERIC
+    ]
+    return sorted(items, key=lambda kv: -len(kv[0]))
+
+
+@dataclass(frozen=True)
+class Label:
+    code: str
+    subject: str  # organisation | member
+    family: str  # old | new | both
+    text: str
+
+
+@cache
+def labels() -> dict[str, dict[str, Label]]:
+    """subject → (matching key of a label → Label)."""
+    out: dict[str, dict[str, Label]] = {"organisation": {}, "member": {}}
+    for row in _rows("labels.csv"):
+        lab = Label(row["code"], row["subject"], row["family"], row["label"])
+        out[row["subject"]].setdefault(key(row["label"]), lab)
+    return out
+
+
+@cache
+def canonical_labels() -> dict[tuple[str, str], str]:
+    """(subject, code) → the first (full) Vietnamese label listed for it."""
+    out: dict[tuple[str, str], str] = {}
+    for row in _rows("labels.csv"):
+        out.setdefault((row["subject"], row["code"]), row["label"])
+    return out
+
+
+@cache
+def scales() -> list[tuple[str, int, int]]:
+    return [(r["scale"], int(r["first_year"]), int(r["last_year"])) for r in _rows("scales.csv")]
+
+
+def scale_for_year(year: int) -> str | None:
+    for name, first, last in scales():
+        if first <= year <= last:
+            return name
+    return None
+
+
+@cache
+def crosswalk(path: str | None = None) -> dict[tuple[str, str, str], tuple[int, int]]:
+    """(scale, subject, code) → (rank, tier). ``path`` replaces the shipped table."""
+    rows = _rows("crosswalk.csv", Path(path) if path else None)
+    return {(r["scale"], r["subject"], r["rating"]): (int(r["rank"]), int(r["tier"])) for r in rows}
+
+
+@cache
+def wrong_scale() -> dict[tuple[str, str, str], tuple[str, str]]:
+    """(scale, subject, code from another scale) → (code mapped to, reason)."""
+    return {
+        (r["scale"], r["subject"], r["label_code"]): (r["mapped_code"], r["reason"])
+        for r in _rows("wrong_scale.csv")
+    }
+
+
+@cache
+def score_bands() -> list[tuple[str, float, float, str]]:
+    return [
+        (r["scale"], float(r["min_score"]), float(r["max_score"]), r["rating"])
+        for r in _rows("score_bands.csv")
+    ]
+
+
+@cache
+def cell_kind_patterns() -> list[tuple[str, str]]:
+    return [(r["pattern"], r["kind"]) for r in _rows("cell_kinds.csv")]
+
+
+@cache
+def poverty_lines() -> list[dict[str, str]]:
+    return _rows("poverty_lines.csv")
+
+
+TOTALS_KEYS = ("tong cong", "cong", "tong so", "toan dang bo", "tong", "cong toan dang bo")
