@@ -36,7 +36,7 @@ class Dataset:
     def years(self) -> list[int]:
         """Every year that appears in any table, sorted."""
         years: set[int] = set()
-        for name, df in self.tables().items():
+        for df in self.tables().values():
             if "year" in df.columns:
                 years.update(int(y) for y in df["year"].unique())
         return sorted(years)

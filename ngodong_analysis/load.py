@@ -65,9 +65,10 @@ def load(source: str | Path | None = None) -> LoadResult:
                         "headers that are recognised", rule="unknown-sheet")
             sheets.append((sheet.file.name, sheet.name, None))
             continue
-        if layout.kind != "registry" and not layout.by_field("year") and layout.sheet_year is None and not any(
+        yearless = not layout.by_field("year") and layout.sheet_year is None and not any(
             c.year for c in layout.columns
-        ):
+        )
+        if layout.kind != "registry" and yearless:
             log.error(sheet.file, sheet.name, None,
                       "no year found: add a 'Năm' column, name the sheet after the year "
                       "('Năm 2019'), or put the year in the title ('… NĂM 2019')",

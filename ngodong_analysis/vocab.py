@@ -5,6 +5,7 @@ can read (and replace) them; nothing here is a constant in code."""
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -80,10 +81,14 @@ def scale_for_year(year: int) -> str | None:
 
 
 @cache
-def crosswalk(path: str | None = None) -> dict[tuple[str, str, str], tuple[int, int]]:
-    """(scale, subject, code) → (rank, tier). ``path`` replaces the shipped table."""
-    rows = _rows("crosswalk.csv", Path(path) if path else None)
-    return {(r["scale"], r["subject"], r["rating"]): (int(r["rank"]), int(r["tier"])) for r in rows}
+def crosswalk() -> dict[tuple[str, str, str], tuple[int, int]]:
+    """(scale, subject, code) → (rank, tier), from ``resources/crosswalk.csv`` or the file
+    named by the ``NGODONG_CROSSWALK`` environment variable (a user's own crosswalk, same
+    columns: scale, subject, rating, rank, tier)."""
+    own = os.environ.get("NGODONG_CROSSWALK")
+    rows = _rows("crosswalk.csv", Path(own) if own else None)
+    return {(r["scale"], r["subject"], r["rating"]): (int(r["rank"]), int(r["tier"]))
+            for r in rows}
 
 
 @cache

@@ -1,0 +1,278 @@
+"""``ngodong build``: data/raw → every table, chart and the manifest in data/processed.
+
+Outputs are first written to a staging folder beside the output folder, then moved into
+place file by file under a commit marker: a build killed while moving is completed by the
+next build (or by :func:`recover`), so the outputs are always either the old set or the new
+one. ``data/raw`` is only ever read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .config import processed_data_dir, raw_data_dir
+from .load import LoadResult, load
+from .problems import Problem
+from .read import find_inputs
+
+MANIFEST = "manifest.json"
+LOCK = ".ngodong-build.lock"
+COMMIT = ".ngodong-commit.json"
+_LIBS = ("pandas", "pyarrow", "matplotlib", "openpyxl", "python-calamine", "numpy")
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    status: str  # "built", "unchanged", "failed"
+    out: Path
+    problems: list[Problem] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.status == "failed" else 0
+
+
+class BuildLocked(RuntimeError):
+    """Another build is writing to the same output folder."""
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    out = {"ngodong-analysis": __version__, "python": sys.version.split()[0]}
+    for lib in _LIBS:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[lib] = metadata.version(lib)
+    return out
+
+
+def fingerprint(inputs: list[dict[str, object]], options: dict[str, object]) -> str:
+    """Hash of what decides the outputs: input contents, options, package version."""
+    blob = json.dumps({"inputs": [(i["path"], i["sha256"]) for i in inputs],
+                       "options": options, "version": __version__}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def describe_inputs(raw: Path) -> list[dict[str, object]]:
+    base = raw if raw.is_dir() else raw.parent
+    return [
+        {"path": p.relative_to(base).as_posix(), "sha256": sha256(p), "bytes": p.stat().st_size}
+        for p in find_inputs(raw)
+    ]
+
+
+@contextlib.contextmanager
+def lock(out: Path) -> Iterator[None]:
+    """One build per output folder at a time; a lock left by a dead process is taken over."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / LOCK
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            break
+        except FileExistsError:
+            try:
+                pid = int(path.read_text().strip() or 0)
+            except (OSError, ValueError):
+                pid = 0
+            if pid and _alive(pid):
+                raise BuildLocked(
+                    f"another build (process {pid}) is writing to {out}; wait for it to "
+                    f"finish, or delete {path} if no build is running"
+                ) from None
+            path.unlink(missing_ok=True)
+    else:  # pragma: no cover - only if the lock file reappears between attempts
+        raise BuildLocked(f"could not lock {out}")
+    try:
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover(out: Path) -> bool:
+    """Finish moving a staged build that was interrupted; True if there was one."""
+    marker = out / COMMIT
+    if not marker.exists():
+        return False
+    plan = json.loads(marker.read_text(encoding="utf-8"))
+    staging = Path(plan["staging"])
+    for rel in plan["files"]:
+        src, dst = staging / rel, out / rel
+        if src.exists():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+    for rel in plan.get("remove", []):
+        (out / rel).unlink(missing_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+    marker.unlink()
+    return True
+
+
+def _commit(staging: Path, out: Path, old: list[str]) -> list[str]:
+    files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+    # the manifest goes last: it is what says the set is complete
+    files.sort(key=lambda f: f == MANIFEST)
+    remove = sorted(set(old) - set(files))
+    marker = out / COMMIT
+    tmp = marker.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"staging": str(staging), "files": files, "remove": remove}),
+                   encoding="utf-8")
+    os.replace(tmp, marker)
+    recover(out)
+    return files
+
+
+def _previous(out: Path) -> dict | None:
+    try:
+        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _unchanged(out: Path, manifest: dict | None, fp: str) -> bool:
+    if not manifest or manifest.get("fingerprint") != fp:
+        return False
+    for item in manifest.get("outputs", []):
+        path = out / item["path"]
+        if not path.exists() or path.stat().st_size != item["bytes"]:
+            return False
+    return True
+
+
+def write_tables(result: LoadResult, staging: Path) -> list[str]:
+    written = []
+    for name, df in result.dataset.tables().items():
+        df.to_parquet(staging / f"{name}.parquet", index=False)
+        safe_csv(df).to_csv(staging / f"{name}.csv", index=False, encoding="utf-8-sig",
+                            lineterminator="\n")
+        written += [f"{name}.parquet", f"{name}.csv"]
+    problems = pd.DataFrame([p.as_dict() for p in result.problems],
+                            columns=["severity", "file", "sheet", "cell", "rule", "value",
+                                     "message"])
+    safe_csv(problems).to_csv(staging / "problems.csv", index=False, encoding="utf-8-sig",
+                              lineterminator="\n")
+    return [*written, "problems.csv"]
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_csv(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot be read as formulas by Excel; numbers untouched."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]) or \
+                isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(object).map(neutralise)
+    return out
+
+
+# Later stages (figures, the Excel report, rendered notebooks) register here; each takes the
+# load result, the staging folder, the language and a progress callback, returns file names.
+Stage = Callable[[LoadResult, Path, str, Progress], list[str]]
+STAGES: list[tuple[str, Stage]] = [("tables", lambda r, s, lang, say: write_tables(r, s))]
+
+
+def build(raw: str | Path | None = None, out: str | Path | None = None, *, lang: str = "vi",
+          force: bool = False, progress: Progress | None = None) -> BuildResult:
+    """Load, validate and write every output. Nothing is written when the data has errors
+    or when nothing changed since the last build (unless ``force``)."""
+    start = time.perf_counter()
+    say = progress or (lambda msg: None)
+    raw_path = Path(raw).expanduser().resolve() if raw else raw_data_dir()
+    out_path = Path(out).expanduser().resolve() if out else processed_data_dir()
+    if not raw_path.exists():
+        raise FileNotFoundError(f"no such input folder: {raw_path}")
+    if out_path == raw_path or raw_path in out_path.parents:
+        raise ValueError(f"the output folder {out_path} is inside the input folder {raw_path}; "
+                         "data/raw is never written")
+    options = {"lang": lang}
+    with lock(out_path):
+        if recover(out_path):
+            say("completed an interrupted build")
+        say(f"hashing inputs in {raw_path}")
+        inputs = describe_inputs(raw_path)
+        fp = fingerprint(inputs, options)
+        previous = _previous(out_path)
+        if not force and _unchanged(out_path, previous, fp):
+            say("inputs, options and package version unchanged: nothing to rebuild")
+            return BuildResult("unchanged", out_path,
+                               outputs=[o["path"] for o in previous["outputs"]],
+                               seconds=time.perf_counter() - start)
+        say(f"loading {len(inputs)} file(s)")
+        result = load(raw_path)
+        if result.errors:
+            return BuildResult("failed", out_path, result.problems,
+                               seconds=time.perf_counter() - start)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_path))
+        try:
+            written: list[str] = []
+            for name, stage in STAGES:
+                say(f"writing {name}")
+                written += stage(result, staging, lang, say)
+            manifest = {
+                "fingerprint": fp,
+                "options": options,
+                "versions": versions(),
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "raw": str(raw_path),
+                "inputs": inputs,
+                "outputs": [
+                    {"path": f, "sha256": sha256(staging / f), "bytes": (staging / f).stat().st_size}
+                    for f in sorted(written)
+                ],
+                "problems": {"errors": len(result.errors),
+                             "warnings": len(result.problems) - len(result.errors)},
+            }
+            (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
+                                            encoding="utf-8")
+            old = [o["path"] for o in (previous or {}).get("outputs", [])]
+            say("moving outputs into place")
+            _commit(staging, out_path, old)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return BuildResult("built", out_path, result.problems, [*written, MANIFEST],
+                           time.perf_counter() - start)

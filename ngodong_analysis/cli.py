@@ -1,0 +1,130 @@
+"""The ``ngodong`` command: build, validate, template.
+
+Exit codes: 0 success, 1 data problems, 2 usage. No traceback is shown unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from .problems import Problem
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on usage errors; keep that
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def format_problems(problems: Sequence[Problem]) -> str:
+    """Problems grouped by file, errors first, with a one-line count at the end."""
+    if not problems:
+        return "No problems found."
+    by_file: dict[str, list[Problem]] = defaultdict(list)
+    for p in problems:
+        by_file[p.file or "(dataset)"].append(p)
+    lines = []
+    for file in sorted(by_file):
+        lines.append(file)
+        for p in sorted(by_file[file], key=lambda p: (not p.is_error, p.sheet or "")):
+            place = " › ".join(x for x in (p.sheet, p.cell) if x)
+            where = f"{place}: " if place else ""
+            lines.append(f"  {p.severity.upper():8s}{where}{p.message}")
+    errors = sum(p.is_error for p in problems)
+    lines.append(f"{errors} error(s), {len(problems) - errors} warning(s) "
+                 f"in {len(by_file)} file(s).")
+    return "\n".join(lines)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .load import load
+
+    paths = args.paths or [None]
+    problems: list[Problem] = []
+    for path in paths:
+        problems += load(path).problems
+    print(format_problems(problems))
+    return EXIT_DATA if any(p.is_error for p in problems) else EXIT_OK
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    def say(msg: str) -> None:
+        if not args.quiet:
+            print(f"· {msg}", file=sys.stderr, flush=True)
+
+    result = build(args.raw, args.out, lang=args.lang, force=args.force, progress=say)
+    if result.status == "failed":
+        print(format_problems(result.problems))
+        print("Build stopped: fix the errors above; nothing was written.", file=sys.stderr)
+        return EXIT_DATA
+    warnings = [p for p in result.problems if not p.is_error]
+    if warnings and not args.quiet:
+        print(format_problems(warnings))
+    if result.status == "unchanged":
+        print(f"Up to date: {result.out} ({result.seconds:.2f} s)")
+    else:
+        print(f"Built {len(result.outputs)} file(s) in {result.out} ({result.seconds:.1f} s)")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="ngodong", description="Tidy tables, charts and reports from the "
+                "workbooks of a grassroots Party committee.")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    b = sub.add_parser("build", help="load data/raw and write every output to data/processed")
+    b.add_argument("--raw", type=Path, help="input folder (default: data/raw)")
+    b.add_argument("--out", type=Path, help="output folder (default: data/processed)")
+    b.add_argument("--lang", choices=("vi", "en"), default="vi", help="chart and report language")
+    b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    b.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    b.set_defaults(func=_cmd_build)
+
+    v = sub.add_parser("validate", help="list every problem in the input workbooks")
+    v.add_argument("paths", nargs="*", type=Path, help="files or folders (default: data/raw)")
+    v.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    v.set_defaults(func=_cmd_validate)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"ngodong: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # the CLI never shows a bare traceback unless asked
+        if args.debug:
+            traceback.print_exc()
+        else:
+            from .build import BuildLocked
+
+            if isinstance(exc, BuildLocked):
+                print(f"ngodong: {exc}", file=sys.stderr)
+                return EXIT_DATA
+            print(f"ngodong: unexpected error: {type(exc).__name__}: {exc}\n"
+                  "Run again with --debug for details, and report it with the input that "
+                  "caused it.", file=sys.stderr)
+        return EXIT_DATA
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""Helpers for building fixture workbooks inside tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+Rows = list[list[object]]
+
+
+def write_xlsx(path: Path, sheets: dict[str, Rows], merges: dict[str, list[str]] | None = None
+               ) -> Path:
+    """Write ``sheets`` (name → rows from A1) to an .xlsx with openpyxl; ``merges`` names
+    ranges such as "A1:D1" per sheet."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+        for rng in (merges or {}).get(name, []):
+            ws.merge_cells(rng)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -1,0 +1,107 @@
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from ngodong_analysis.cli import main
+from ngodong_analysis.config import find_project_root
+
+
+def tree_hashes(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def raw_copy(tmp_path, sample_dir):
+    raw = tmp_path / "raw"
+    shutil.copytree(sample_dir, raw)
+    return raw
+
+
+def test_build_writes_tables_and_manifest_and_never_touches_raw(raw_copy, tmp_path, capsys):
+    before = tree_hashes(raw_copy)
+    out = tmp_path / "out"
+    assert main(["build", "--raw", str(raw_copy), "--out", str(out), "--quiet"]) == 0
+    for name in ("cells", "cell_ratings", "committee_ratings", "members", "member_ratings",
+                 "income"):
+        parquet = pd.read_parquet(out / f"{name}.parquet")
+        assert (out / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
+        csv = pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig")
+        assert list(csv.columns) == list(parquet.columns)
+        assert len(csv) == len(parquet)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {i["path"] for i in manifest["inputs"]} == {p for p in before if p.endswith(".xlsx")}
+    for item in manifest["inputs"]:
+        assert item["sha256"] == before[item["path"]]
+    assert manifest["versions"]["ngodong-analysis"]
+    assert tree_hashes(raw_copy) == before
+
+
+def test_unchanged_rebuild_writes_nothing_and_force_rebuilds(raw_copy, tmp_path, capsys):
+    out = tmp_path / "out"
+    main(["build", "--raw", str(raw_copy), "--out", str(out), "-q"])
+    first = {p: (out / p).stat().st_mtime_ns for p in tree_hashes(out)}
+    capsys.readouterr()
+    assert main(["build", "--raw", str(raw_copy), "--out", str(out), "-q"]) == 0
+    assert "Up to date" in capsys.readouterr().out
+    assert {p: (out / p).stat().st_mtime_ns for p in tree_hashes(out)} == first
+    assert main(["build", "--raw", str(raw_copy), "--out", str(out), "-q", "--force"]) == 0
+    assert "Built" in capsys.readouterr().out
+
+
+def test_build_with_errors_exits_1_and_keeps_previous_outputs(raw_copy, tmp_path, capsys, xlsx):
+    out = tmp_path / "out"
+    main(["build", "--raw", str(raw_copy), "--out", str(out), "-q"])
+    before = tree_hashes(out)
+    from helpers import write_xlsx
+
+    write_xlsx(raw_copy / "bad.xlsx", {"Năm 2019": [["Chi bộ", "Xếp loại"], ["CB TDP 1", "Khá"]]})
+    capsys.readouterr()
+    assert main(["build", "--raw", str(raw_copy), "--out", str(out), "-q"]) == 1
+    printed = capsys.readouterr().out
+    assert "bad.xlsx" in printed and "B2" in printed and "Khá" in printed
+    assert tree_hashes(out) == before
+
+
+def test_validate_names_the_place_and_exits_1(tmp_path, capsys):
+    from helpers import write_xlsx
+
+    path = write_xlsx(tmp_path / "ratings.xlsx",
+                      {"Năm 2019": [["Chi bộ", "Xếp loại"], ["CB TDP 1", "Khá"]]})
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "ratings.xlsx" in out and "Năm 2019 › B2" in out and "unknown rating 'Khá'" in out
+
+
+def test_validate_clean_sample_exits_0(sample_dir, capsys):
+    assert main(["validate", str(sample_dir)]) == 0
+    assert "No problems" in capsys.readouterr().out
+
+
+def test_usage_errors_exit_2_without_traceback(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["build", "--lang", "fr"])
+    assert exc.value.code == 2
+    assert main(["validate", str(tmp_path / "missing")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "missing" in err
+
+
+def test_module_entry_point_runs(sample_dir):
+    proc = subprocess.run([sys.executable, "-m", "ngodong_analysis", "validate", str(sample_dir)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_project_root_is_found_from_notebooks(monkeypatch, sample_dir):
+    root = sample_dir.parents[1]
+    monkeypatch.chdir(root / "notebooks")
+    assert find_project_root() == root
+    monkeypatch.setenv("NGODONG_ROOT", "/somewhere/else")
+    assert str(find_project_root()) == "/somewhere/else"

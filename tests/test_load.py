@@ -1,0 +1,173 @@
+"""End-to-end loading of small workbooks built in the test, one case each."""
+
+import pandas as pd
+import pytest
+
+import ngodong_analysis as nd
+from ngodong_analysis.schema import TABLES
+
+TITLE = ["ĐẢNG BỘ THỊ TRẤN X"]
+
+
+def ratings_sheet(year, rows):
+    return [TITLE, [f"KẾT QUẢ XẾP LOẠI CHI BỘ NĂM {year}"], [],
+            ["STT", "Tên chi bộ", "Xếp loại", "Ghi chú"],
+            *[[i + 1, name, label, ""] for i, (name, label) in enumerate(rows)]]
+
+
+def test_one_sheet_per_year_across_the_rule_change(xlsx):
+    path = xlsx("r.xlsx", {
+        "Năm 2017": ratings_sheet(2017, [("Chi bộ Tổ dân phố số 2", "Trong sạch, vững mạnh"),
+                                         ("Chi bộ Trường Tiểu học", "Hoàn thành tốt nhiệm vụ")]),
+        "Năm 2018": ratings_sheet(2018, [("CB TDP 2", "HTXSNV"),
+                                         ("Chi bộ Trường Tiểu học", "HTTNV")]),
+    })
+    cr = nd.load_cell_ratings(path)
+    assert list(cr.columns[:7]) == TABLES["cell_ratings"].names
+    tdp2 = cr[cr.cell_id == "tdp-2"].set_index("year")
+    assert tdp2.loc[2017, "rating"] == "TSVM" and tdp2.loc[2018, "rating"] == "HTXSNV"
+    assert tdp2.loc[2017, "scale"] == "pre2018" and tdp2.loc[2018, "scale"] == "qd132"
+    assert tdp2["rank"].tolist() == [1, 1]
+    assert tdp2["tier"].tolist() == [2, 1]
+    school = cr[cr.cell != "Chi bộ Tổ dân phố số 2"].set_index("year")
+    assert school["tier"].tolist() == [3, 2]
+    assert tdp2["cell"].nunique() == 1  # one display name across spellings
+
+
+def test_long_table_with_year_column_and_committee(xlsx):
+    path = xlsx("c.xlsx", {"Đảng bộ": [["Năm", "Đảng bộ", "Xếp loại"],
+                                       [2016, "Đảng bộ thị trấn X", "TSVM"],
+                                       [2019, "Đảng bộ thị trấn X", "Hoàn thành tốt NV"]]})
+    ds = nd.load_dataset(path)
+    cr = ds.committee_ratings
+    assert cr["year"].tolist() == [2016, 2019]
+    assert cr["rating"].tolist() == ["TSVM", "HTTNV"]
+    assert cr["rank"].tolist() == [1, 2]
+    assert cr["tier"].tolist() == [2, 2]  # level on the harmonised crosswalk
+    assert ds.cell_ratings.empty and list(ds.cell_ratings.columns) == TABLES[
+        "cell_ratings"].names
+
+
+def test_unknown_label_names_file_sheet_cell_and_suggests(xlsx):
+    path = xlsx("bad.xlsx", {"Năm 2019": ratings_sheet(2019, [("CB TDP 1", "HTTNV"),
+                                                             ("CB TDP 2", "Khá tốt")])})
+    with pytest.raises(nd.DataError) as exc:
+        nd.load_dataset(path)
+    [err] = exc.value.errors
+    assert (err.file, err.sheet, err.cell) == ("bad.xlsx", "Năm 2019", "C6")
+    assert "Khá tốt" in err.message and "HTXSNV" in err.message
+    assert str(err).startswith("bad.xlsx › Năm 2019 › C6: unknown rating")
+    # validate lists the same problem without raising
+    assert [str(p) for p in nd.validate(path) if p.is_error] == [str(err)]
+
+
+def test_wrong_scale_label_is_mapped_with_a_warning(xlsx):
+    path = xlsx("w.xlsx", {"Năm 2019": ratings_sheet(2019, [("CB TDP 1", "TSVM")])})
+    ds = nd.load_dataset(path)
+    assert ds.cell_ratings["rating"].tolist() == ["HTXSNV"]
+    [warning] = ds.problems
+    assert warning.severity == "warning" and warning.cell == "C5"
+
+
+def test_members_two_row_header_totals_and_member_ratings(xlsx):
+    rows = [
+        TITLE, ["BÁO CÁO ĐẢNG VIÊN NĂM 2019"], [],
+        ["STT", "Chi bộ", "Tổng số đảng viên", "Trong đó", "", "Biến động trong năm", "",
+         "Kết quả xếp loại đảng viên", "", "", ""],
+        ["", "", "", "Đảng viên trẻ (dưới 35 tuổi)", "Miễn sinh hoạt", "Kết nạp",
+         "Chuyển đến", "HTXSNV", "HTTNV", "HTNV", "KHTNV"],
+        [1, "CB TDP 1", 30, 5, 2, 1, "-", 4, 20, 4, 0],
+        [2, "CB TDP 2", 22, 7, "", 0, 2, 3, 15, 4, ""],
+        ["", "Tổng cộng", 52, 12, 2, 1, 2, 7, 35, 8, 0],
+    ]
+    merges = ["D4:E4", "F4:G4", "H4:K4", "A4:A5", "B4:B5", "C4:C5"]
+    path = xlsx("m.xlsx", {"2019": rows}, merges={"2019": merges})
+    ds = nd.load_dataset(path)
+    m = ds.members.set_index("cell_id")
+    assert m.loc["tdp-1", "members"] == 30 and m.loc["tdp-2", "young"] == 7
+    assert m.loc["tdp-1", "transferred_in"] == 0  # "-" means zero
+    assert pd.isna(m.loc["tdp-2", "exempt"])  # blank means unknown
+    assert pd.isna(m.loc["tdp-1", "died"])  # absent column → missing
+    mr = ds.member_ratings
+    assert len(mr) == 7  # tdp-2's blank KHTNV is unknown, not a row
+    assert mr.loc[(mr.cell_id == "tdp-1") & (mr.rating == "HTTNV"), "count"].item() == 20
+    assert set(mr["rank"]) == {1, 2, 3, 4}
+
+
+def test_totals_mismatch_names_the_totals_cell_and_both_numbers(xlsx):
+    rows = [["Chi bộ", "Tổng số đảng viên", "Đảng viên nữ"],
+            ["CB TDP 1", 30, 10], ["CB TDP 2", 22, 9], ["Tổng cộng", 53, 19]]
+    path = xlsx("t.xlsx", {"Năm 2019": rows})
+    errors = [p for p in nd.validate(path) if p.is_error]
+    assert len(errors) == 1
+    assert errors[0].cell == "B4"
+    assert "53" in errors[0].message and "52" in errors[0].message
+
+
+def test_wide_income_with_unit_conversion(xlsx):
+    rows = [["STT", "Tổ dân phố", "Thu nhập bình quân (nghìn đồng/người/tháng)", ""],
+            ["", "", "Năm 2018", "Năm 2019"],
+            [1, "Tổ dân phố số 1", 4000, "4 750"]]
+    path = xlsx("i.xlsx", {"TN": rows}, merges={"TN": ["C1:D1"]})
+    inc = nd.load_income(path)
+    assert inc["year"].tolist() == [2018, 2019]
+    assert inc["area_id"].tolist() == ["tdp-1", "tdp-1"]
+    assert inc["income_per_capita"].tolist() == pytest.approx([48.0, 57.0])
+
+
+def test_ambiguous_decimal_is_an_error_at_its_cell(xlsx):
+    rows = [["Tổ dân phố", "Năm", "Thu nhập bình quân (triệu đồng/người/năm)"],
+            ["Tổ dân phố số 1", 2019, "57.500"]]
+    [err] = [p for p in nd.validate(xlsx("a.xlsx", {"TN": rows})) if p.is_error]
+    assert err.cell == "C2" and "ambiguous" in err.message
+
+
+def test_duplicate_cell_year_names_both_places(xlsx):
+    path = xlsx("d.xlsx", {"Năm 2019": ratings_sheet(2019, [("CB TDP 1", "HTTNV"),
+                                                           ("Chi bộ TDP số 01", "HTNV")])})
+    errors = [p for p in nd.validate(path) if p.is_error]
+    assert len(errors) == 1
+    assert errors[0].cell == "C6" and "C5" in errors[0].message
+
+
+def test_registry_wins_over_derived_ids_and_kinds(xlsx):
+    reg = [["Mã chi bộ", "Tên chi bộ", "Tên gọi khác", "Loại", "Địa bàn"],
+           ["k02", "Chi bộ Khu phố Hai", "CB Khu 2; Khu II", "Tổ dân phố", "Khu phố 2"]]
+    path = xlsx("reg.xlsx", {"Danh mục chi bộ": reg,
+                             "Năm 2019": ratings_sheet(2019, [("Khu II", "HTTNV")])})
+    ds = nd.load_dataset(path)
+    assert ds.cell_ratings["cell_id"].tolist() == ["k02"]
+    assert ds.cell_ratings["cell"].tolist() == ["Chi bộ Khu phố Hai"]
+    cells = ds.cells.set_index("cell_id")
+    assert cells.loc["k02", "kind"] == "residential"
+    assert cells.loc["k02", "area_id"] == "khu-pho-2"
+
+
+def test_one_bad_file_does_not_hide_the_others(xlsx, tmp_path):
+    xlsx("good.xlsx", {"Năm 2019": ratings_sheet(2019, [("CB TDP 1", "HTTNV")])})
+    (tmp_path / "raw" / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    problems = nd.validate(tmp_path / "raw")
+    assert [p.file for p in problems if p.is_error] == ["broken.xlsx"]
+    from ngodong_analysis.load import load
+
+    assert len(load(tmp_path / "raw").dataset.cell_ratings) == 1
+
+
+def test_unknown_sheet_is_a_warning_not_a_guess(xlsx):
+    path = xlsx("x.xlsx", {"Ghi chép": [["Họ và tên", "Ngày sinh"], ["Nguyễn Văn A", "1970"]]})
+    ds = nd.load_dataset(path)
+    assert all(df.empty for df in ds.tables().values())
+    assert [p.rule for p in ds.problems] == ["unknown-sheet"]
+
+
+def test_missing_year_is_an_error_at_the_sheet(xlsx):
+    path = xlsx("y.xlsx", {"Sheet1": [["Chi bộ", "Xếp loại"], ["CB TDP 1", "HTTNV"]]})
+    [err] = [p for p in nd.validate(path) if p.is_error]
+    assert err.sheet == "Sheet1" and "year" in err.message
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_every_table_has_its_contract_columns_when_empty(name, tmp_path):
+    (tmp_path / "empty").mkdir()
+    ds = nd.load_dataset(tmp_path / "empty")
+    assert list(getattr(ds, name).columns) == TABLES[name].names

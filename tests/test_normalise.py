@@ -1,0 +1,110 @@
+import pytest
+
+from ngodong_analysis.normalise import (
+    income_unit,
+    infer_kind,
+    match_label,
+    parse_number,
+    suggest_labels,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "integer", "expected"),
+    [
+        (12, True, 12.0),
+        (12.0, True, 12.0),
+        ("12", True, 12.0),
+        (" 1 234 ", True, 1234.0),
+        ("1.234", True, 1234.0),
+        ("1,234", True, 1234.0),
+        ("1.234.567", False, 1234567.0),
+        ("57,5", False, 57.5),
+        ("57.5", False, 57.5),
+        ("1.234,5", False, 1234.5),
+        ("1,234.5", False, 1234.5),
+        ("-", True, 0.0),
+        ("–", True, 0.0),
+        ("", True, None),
+        (None, True, None),
+    ],
+)
+def test_numbers(raw, integer, expected):
+    parsed = parse_number(raw, integer=integer)
+    assert parsed.error is None
+    assert parsed.value == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "integer", "fragment"),
+    [
+        ("1.234", False, "ambiguous"),
+        ("12,5", True, "whole"),
+        ("abc", True, "not a number"),
+        ("-3", True, "negative"),
+        ("45%", True, "percentage"),
+    ],
+)
+def test_bad_numbers_are_problems_not_guesses(raw, integer, fragment):
+    parsed = parse_number(raw, integer=integer)
+    assert parsed.value is None
+    assert fragment in parsed.error
+
+
+@pytest.mark.parametrize(
+    ("header", "factor"),
+    [
+        ("Thu nhập bình quân (triệu đồng/người/năm)", 1.0),
+        ("TNBQ (nghìn đồng/người/tháng)", 12e-3),
+        ("Thu nhập (đồng/người/tháng)", 12e-6),
+        ("Thu nhập (đồng/người/năm)", 1e-6),
+        ("Thu nhập (tr.đ/người/năm)", 1.0),
+    ],
+)
+def test_income_units(header, factor):
+    assert income_unit(header)[0] == pytest.approx(factor)
+
+
+def test_income_without_unit_is_unknown():
+    assert income_unit("Thu nhập bình quân") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "code"),
+    [
+        ("Trong sạch, vững mạnh", "organisation", "TSVM"),
+        ("trong sach vung manh", "organisation", "TSVM"),
+        ("TSVM tiêu biểu", "organisation", "TSVM_TB"),
+        ("HT xuất sắc NV", "organisation", "HTXSNV"),
+        ("Hoàn thành tốt NV", "organisation", "HTTNV"),
+        ("yếu kém", "organisation", "YEU_KEM"),
+        ("Đủ tư cách, hoàn thành xuất sắc nhiệm vụ", "member", "HTXSNV"),
+        ("đủ tư cách HTTNV", "member", "HTTNV"),
+        ("Vi phạm tư cách", "member", "KHTNV"),
+    ],
+)
+def test_label_variants(text, subject, code):
+    assert match_label(text, subject).code == code
+
+
+def test_unknown_label_gets_suggestions():
+    assert match_label("Khá", "organisation") is None
+    assert "HTTNV" in suggest_labels("Hoàn thành tốt nhiem", "organisation")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Chi bộ Tổ dân phố số 2", "residential"),
+        ("CB TDP 5", "residential"),
+        ("Chi bộ Thôn Phú Lộc", "residential"),
+        ("Chi bộ Trường THCS Ngô Đồng", "school"),
+        ("Chi bộ Công an thị trấn", "police"),
+        ("Chi bộ Quân sự", "military"),
+        ("Chi bộ Trạm Y tế", "health"),
+        ("Chi bộ HTX Nông nghiệp", "enterprise"),
+        ("Chi bộ số 3", "other"),
+    ],
+)
+def test_kind_from_name(name, kind):
+    assert infer_kind(name) == kind
