@@ -56,14 +56,26 @@ class Registry:
             name = rec["name"]
             cid = (rec.get("cell_id") or "").strip() or make_id(name)
             if any(r["cell_id"] == cid for r in rows):
-                _log_at(log, places[i], "error", f"cell id {cid!r} is listed twice in the "
-                        "registry; give each cell its own id", value=cid, rule="registry")
+                _log_at(
+                    log,
+                    places[i],
+                    "error",
+                    f"cell id {cid!r} is listed twice in the registry; give each cell its own id",
+                    value=cid,
+                    rule="registry",
+                )
                 continue
             kind_text = rec.get("kind") or ""
             kind = kind_from_text(kind_text) if kind_text else infer_kind(name)
             if kind is None:
-                _log_at(log, places[i], "warning", f"unknown kind {kind_text!r} for {name!r}; "
-                        "using 'other'", value=kind_text, rule="registry")
+                _log_at(
+                    log,
+                    places[i],
+                    "warning",
+                    f"unknown kind {kind_text!r} for {name!r}; using 'other'",
+                    value=kind_text,
+                    rule="registry",
+                )
                 kind = "other"
             area = rec.get("area") or ""
             area_id = make_id(area) if area else (cid if kind == "residential" else None)
@@ -71,11 +83,17 @@ class Registry:
             for alias in [name, *aliases, cid]:
                 by_key.setdefault(key(alias), cid)
                 by_derived.setdefault(make_id(alias), cid)
-            rows.append({
-                "cell_id": cid, "cell": name, "kind": kind, "area_id": area_id,
-                "first_year": rec.get("first_year"), "last_year": rec.get("last_year"),
-                "successor_id": (rec.get("successor") or None),
-            })
+            rows.append(
+                {
+                    "cell_id": cid,
+                    "cell": name,
+                    "kind": kind,
+                    "area_id": area_id,
+                    "first_year": rec.get("first_year"),
+                    "last_year": rec.get("last_year"),
+                    "successor_id": (rec.get("successor") or None),
+                }
+            )
         cells = conform(pd.DataFrame(rows), "cells") if rows else empty("cells")
         return cls(cells, by_key, by_derived)
 
@@ -109,9 +127,15 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
     if not text and score is not None:
         code = rating_from_score(score, scale) if scale == "qd366" else None
         if code is None:
-            return Rated(None, scale, None, None, "error",
-                         f"a score ({score:g}) sets the rating only from 2025 (QĐ 366) and "
-                         "must be 0–100; write the rating label instead")
+            return Rated(
+                None,
+                scale,
+                None,
+                None,
+                "error",
+                f"a score ({score:g}) sets the rating only from 2025 (QĐ 366) and "
+                "must be 0–100; write the rating label instead",
+            )
         rank, tier = crosswalk()[(scale, subject, code)]
         return Rated(code, scale, rank, tier)
     label = match_label(text, subject)
@@ -119,8 +143,14 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
         allowed = sorted({c for (s, subj, c) in crosswalk() if s == scale and subj == subject})
         close = suggest_labels(text, subject, allowed)
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-        return Rated(None, scale, None, None, "error",
-                     f"unknown rating {text!r}; expected one of {', '.join(allowed)}{hint}")
+        return Rated(
+            None,
+            scale,
+            None,
+            None,
+            "error",
+            f"unknown rating {text!r}; expected one of {', '.join(allowed)}{hint}",
+        )
     code = label.code
     found = crosswalk().get((scale, subject, code))
     if found is not None:
@@ -128,35 +158,59 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
     else:
         mapped = wrong_scale().get((scale, subject, code))
         if mapped is None:
-            return Rated(None, scale, None, None, "error",
-                         f"rating {text!r} ({code}) does not exist on the {scale} scale "
-                         f"used for {year}")
+            return Rated(
+                None,
+                scale,
+                None,
+                None,
+                "error",
+                f"rating {text!r} ({code}) does not exist on the {scale} scale used for {year}",
+            )
         new_code, reason = mapped
         rank, tier = crosswalk()[(scale, subject, new_code)]
-        rated = Rated(new_code, scale, rank, tier, "warning",
-                      f"{text!r} belongs to another scale than the one for {year} ({scale}); "
-                      f"read as {new_code}: {reason}")
+        rated = Rated(
+            new_code,
+            scale,
+            rank,
+            tier,
+            "warning",
+            f"{text!r} belongs to another scale than the one for {year} ({scale}); "
+            f"read as {new_code}: {reason}",
+        )
     if score is not None and scale == "qd366":
         by_score = rating_from_score(score, scale)
         if by_score and by_score != rated.code:
-            return Rated(rated.code, scale, rated.rank, rated.tier, "warning",
-                         f"rating {rated.code} disagrees with score {score:g} (which gives "
-                         f"{by_score} under QĐ 366); kept the written rating")
+            return Rated(
+                rated.code,
+                scale,
+                rated.rank,
+                rated.tier,
+                "warning",
+                f"rating {rated.code} disagrees with score {score:g} (which gives "
+                f"{by_score} under QĐ 366); kept the written rating",
+            )
     return rated
 
 
 def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFrame:
     text = records.get("rating", pd.Series("", index=records.index)).fillna("")
     score = records.get("score", pd.Series(np.nan, index=records.index))
-    keys = list(zip(text, records["year"].astype(int), score.where(score.notna(), None),
-                    strict=True))
+    keys = list(
+        zip(text, records["year"].astype(int), score.where(score.notna(), None), strict=True)
+    )
     table = {k: rate(k[0], k[1], subject, k[2]) for k in set(keys)}
     rated = pd.Series([table[k] for k in keys], index=records.index)
     no_rating = (text == "") & score.isna()
     places = place_of(records, "rating")
     for i in records.index[no_rating.to_numpy()]:
-        _log_at(log, places[i], "warning", f"no rating for {records.at[i, 'name']!r} in "
-                f"{int(records.at[i, 'year'])}; row skipped", rule="rating")
+        _log_at(
+            log,
+            places[i],
+            "warning",
+            f"no rating for {records.at[i, 'name']!r} in "
+            f"{int(records.at[i, 'year'])}; row skipped",
+            rule="rating",
+        )
     rated = rated[~no_rating]
     for i, r in rated.items():
         if r.severity:
@@ -184,15 +238,22 @@ def check_years(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
             y = records.at[i, "year"]
             if pd.isna(y):
                 continue  # a sheet without a year is reported once, at the sheet
-            _log_at(log, places[i], "error", f"year {y:g} is outside {FIRST_YEAR}–{last}",
-                    value=y, rule="year")
+            _log_at(
+                log,
+                places[i],
+                "error",
+                f"year {y:g} is outside {FIRST_YEAR}–{last}",
+                value=y,
+                rule="year",
+            )
     out = records[~bad].copy()
     out["year"] = out["year"].astype(int)
     return out
 
 
-def combine(records: pd.DataFrame, keys: list[str], fields: list[str], what: str,
-            log: ProblemLog) -> pd.DataFrame:
+def combine(
+    records: pd.DataFrame, keys: list[str], fields: list[str], what: str, log: ProblemLog
+) -> pd.DataFrame:
     """One row per key: fields from several sheets are merged; the same field given twice
     for one key is an error naming both places."""
     if records.empty:
@@ -210,10 +271,15 @@ def combine(records: pd.DataFrame, keys: list[str], fields: list[str], what: str
             first = grp.index[0]
             for other in grp.index[1:]:
                 label = " ".join(f"{grp.at[first, k]}" for k in keys)
-                _log_at(log, places[other], "error",
-                        f"{what} {label} is given twice: here ({grp.at[other, fld]!r}) and at "
-                        f"{places[first]} ({grp.at[first, fld]!r}); keep one",
-                        value=grp.at[other, fld], rule="duplicate")
+                _log_at(
+                    log,
+                    places[other],
+                    "error",
+                    f"{what} {label} is given twice: here ({grp.at[other, fld]!r}) and at "
+                    f"{places[first]} ({grp.at[first, fld]!r}); keep one",
+                    value=grp.at[other, fld],
+                    rule="duplicate",
+                )
         records = records.drop(index=grp_indices(given[dup], keys, fld), errors="ignore")
     meta = [c for c in records.columns if c not in keys]
     return records.groupby(keys, sort=True, as_index=False, dropna=False)[meta].first()
@@ -235,8 +301,9 @@ def display_names(ids: pd.Series, names: pd.Series, registry: Registry) -> pd.Se
 
 
 # --------------------------------------------------------------------------- tables
-def assign_ids(records: pd.DataFrame, registry: Registry, log: ProblemLog,
-               *, field: str = "cell_id") -> pd.DataFrame:
+def assign_ids(
+    records: pd.DataFrame, registry: Registry, log: ProblemLog, *, field: str = "cell_id"
+) -> pd.DataFrame:
     records = records.copy()
     records[field] = map_distinct(records["name"], registry.resolve)
     if len(registry.cells):
@@ -245,11 +312,16 @@ def assign_ids(records: pd.DataFrame, registry: Registry, log: ProblemLog,
             first = records[unknown].drop_duplicates(field)
             places = place_of(first, "name")
             for i in first.index:
-                _log_at(log, places[i], "warning",
-                        f"cell {first.at[i, 'name']!r} is not in the registry (Danh mục chi "
-                        f"bộ); treated as a new cell with id {first.at[i, field]!r}. Add it "
-                        "(or its old name under 'Tên gọi khác') to the registry",
-                        value=first.at[i, "name"], rule="registry")
+                _log_at(
+                    log,
+                    places[i],
+                    "warning",
+                    f"cell {first.at[i, 'name']!r} is not in the registry (Danh mục chi "
+                    f"bộ); treated as a new cell with id {first.at[i, field]!r}. Add it "
+                    "(or its old name under 'Tên gọi khác') to the registry",
+                    value=first.at[i, "name"],
+                    rule="registry",
+                )
     return records
 
 
@@ -278,8 +350,18 @@ def committee_ratings(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
     return conform(merged.drop(columns="unit_id"), "committee_ratings")
 
 
-MEMBER_FIELDS = ["members", "young", "female", "exempt", "admitted", "transferred_in",
-                 "transferred_out", "died", "removed", "introduced"]
+MEMBER_FIELDS = [
+    "members",
+    "young",
+    "female",
+    "exempt",
+    "admitted",
+    "transferred_in",
+    "transferred_out",
+    "died",
+    "removed",
+    "introduced",
+]
 
 
 def members(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.DataFrame:
@@ -309,34 +391,61 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
         parts.append(part)
     if "rating" in recs.columns and "count" in recs.columns:
         long = recs[recs["rating"].fillna("") != ""]
-        codes = map_distinct(long["rating"], lambda t: getattr(match_label(t, "member"),
-                                                               "code", None))
+        codes = map_distinct(
+            long["rating"], lambda t: getattr(match_label(t, "member"), "code", None)
+        )
         places = place_of(long, "rating")
         for i in long.index[codes.isna().to_numpy()]:
             close = suggest_labels(long.at[i, "rating"], "member")
             hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-            _log_at(log, places[i], "error", f"unknown member rating {long.at[i, 'rating']!r}; "
-                    f"expected one of {', '.join(MEMBER_RATING_CODES)}{hint}",
-                    value=long.at[i, "rating"], rule="rating")
+            _log_at(
+                log,
+                places[i],
+                "error",
+                f"unknown member rating {long.at[i, 'rating']!r}; "
+                f"expected one of {', '.join(MEMBER_RATING_CODES)}{hint}",
+                value=long.at[i, "rating"],
+                rule="rating",
+            )
         ok = long[codes.notna()].copy()
         ok["rating"] = codes[codes.notna()]
-        parts.append(ok[["year", "cell_id", "name", "rating", "count", "_file", "_sheet",
-                         "_row", "_name_col", "_col_count"]])
+        parts.append(
+            ok[
+                [
+                    "year",
+                    "cell_id",
+                    "name",
+                    "rating",
+                    "count",
+                    "_file",
+                    "_sheet",
+                    "_row",
+                    "_name_col",
+                    "_col_count",
+                ]
+            ]
+        )
     if not parts:
         return empty("member_ratings")
     allr = pd.concat(parts, ignore_index=True)
-    merged = combine(allr, ["year", "cell_id", "rating"], ["count"], "the member rating of",
-                     log)
+    merged = combine(allr, ["year", "cell_id", "rating"], ["count"], "the member rating of", log)
     scale = merged["year"].map(scale_for_year)
-    ranks = [crosswalk().get((s, "member", c), (None, None))[0]
-             for s, c in zip(scale, merged["rating"], strict=True)]
+    ranks = [
+        crosswalk().get((s, "member", c), (None, None))[0]
+        for s, c in zip(scale, merged["rating"], strict=True)
+    ]
     merged["rank"] = ranks
     merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
     return merged
 
 
-INCOME_FIELDS = ["households", "population", "income_per_capita", "poor_households",
-                 "near_poor_households"]
+INCOME_FIELDS = [
+    "households",
+    "population",
+    "income_per_capita",
+    "poor_households",
+    "near_poor_households",
+]
 
 
 def income(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
@@ -351,13 +460,19 @@ def income(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
 
 def cells_table(registry: Registry, tables: list[pd.DataFrame]) -> pd.DataFrame:
     """The registry's cells plus every cell seen in the data, with years seen."""
-    seen = pd.concat([t[["cell_id", "cell", "year"]] for t in tables if len(t)],
-                     ignore_index=True) if any(len(t) for t in tables) else None
+    seen = (
+        pd.concat([t[["cell_id", "cell", "year"]] for t in tables if len(t)], ignore_index=True)
+        if any(len(t) for t in tables)
+        else None
+    )
     reg = registry.cells.copy()
     if seen is None:
         return conform(reg, "cells") if len(reg) else empty("cells")
-    span = seen.groupby("cell_id").agg(cell=("cell", "first"), first_seen=("year", "min"),
-                                       last_seen=("year", "max")).reset_index()
+    span = (
+        seen.groupby("cell_id")
+        .agg(cell=("cell", "first"), first_seen=("year", "min"), last_seen=("year", "max"))
+        .reset_index()
+    )
     new = span[~span["cell_id"].isin(set(reg["cell_id"]))].copy()
     new["kind"] = map_distinct(new["cell"], infer_kind)
     new["area_id"] = np.where(new["kind"] == "residential", new["cell_id"], None)

@@ -72,8 +72,14 @@ def versions() -> dict[str, str]:
 
 def fingerprint(inputs: list[dict[str, object]], options: dict[str, object]) -> str:
     """Hash of what decides the outputs: input contents, options, package version."""
-    blob = json.dumps({"inputs": [(i["path"], i["sha256"]) for i in inputs],
-                       "options": options, "version": __version__}, sort_keys=True)
+    blob = json.dumps(
+        {
+            "inputs": [(i["path"], i["sha256"]) for i in inputs],
+            "options": options,
+            "version": __version__,
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -151,8 +157,9 @@ def _commit(staging: Path, out: Path, old: list[str]) -> list[str]:
     remove = sorted(set(old) - set(files))
     marker = out / COMMIT
     tmp = marker.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"staging": str(staging), "files": files, "remove": remove}),
-                   encoding="utf-8")
+    tmp.write_text(
+        json.dumps({"staging": str(staging), "files": files, "remove": remove}), encoding="utf-8"
+    )
     os.replace(tmp, marker)
     recover(out)
     return files
@@ -179,14 +186,17 @@ def write_tables(result: LoadResult, staging: Path) -> list[str]:
     written = []
     for name, df in result.dataset.tables().items():
         df.to_parquet(staging / f"{name}.parquet", index=False)
-        safe_csv(df).to_csv(staging / f"{name}.csv", index=False, encoding="utf-8-sig",
-                            lineterminator="\n")
+        safe_csv(df).to_csv(
+            staging / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
+        )
         written += [f"{name}.parquet", f"{name}.csv"]
-    problems = pd.DataFrame([p.as_dict() for p in result.problems],
-                            columns=["severity", "file", "sheet", "cell", "rule", "value",
-                                     "message"])
-    safe_csv(problems).to_csv(staging / "problems.csv", index=False, encoding="utf-8-sig",
-                              lineterminator="\n")
+    problems = pd.DataFrame(
+        [p.as_dict() for p in result.problems],
+        columns=["severity", "file", "sheet", "cell", "rule", "value", "message"],
+    )
+    safe_csv(problems).to_csv(
+        staging / "problems.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
+    )
     return [*written, "problems.csv"]
 
 
@@ -204,8 +214,11 @@ def safe_csv(df: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells cannot be read as formulas by Excel; numbers untouched."""
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]) or \
-                isinstance(out[col].dtype, pd.CategoricalDtype):
+        if (
+            out[col].dtype == object
+            or pd.api.types.is_string_dtype(out[col])
+            or isinstance(out[col].dtype, pd.CategoricalDtype)
+        ):
             out[col] = out[col].astype(object).map(neutralise)
     return out
 
@@ -216,8 +229,14 @@ Stage = Callable[[LoadResult, Path, str, Progress], list[str]]
 STAGES: list[tuple[str, Stage]] = [("tables", lambda r, s, lang, say: write_tables(r, s))]
 
 
-def build(raw: str | Path | None = None, out: str | Path | None = None, *, lang: str = "vi",
-          force: bool = False, progress: Progress | None = None) -> BuildResult:
+def build(
+    raw: str | Path | None = None,
+    out: str | Path | None = None,
+    *,
+    lang: str = "vi",
+    force: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
     """Load, validate and write every output. Nothing is written when the data has errors
     or when nothing changed since the last build (unless ``force``)."""
     start = time.perf_counter()
@@ -227,8 +246,10 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, lang:
     if not raw_path.exists():
         raise FileNotFoundError(f"no such input folder: {raw_path}")
     if out_path == raw_path or raw_path in out_path.parents:
-        raise ValueError(f"the output folder {out_path} is inside the input folder {raw_path}; "
-                         "data/raw is never written")
+        raise ValueError(
+            f"the output folder {out_path} is inside the input folder {raw_path}; "
+            "data/raw is never written"
+        )
     options = {"lang": lang}
     with lock(out_path):
         if recover(out_path):
@@ -239,14 +260,18 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, lang:
         previous = _previous(out_path)
         if not force and _unchanged(out_path, previous, fp):
             say("inputs, options and package version unchanged: nothing to rebuild")
-            return BuildResult("unchanged", out_path,
-                               outputs=[o["path"] for o in previous["outputs"]],
-                               seconds=time.perf_counter() - start)
+            return BuildResult(
+                "unchanged",
+                out_path,
+                outputs=[o["path"] for o in previous["outputs"]],
+                seconds=time.perf_counter() - start,
+            )
         say(f"loading {len(inputs)} file(s)")
         result = load(raw_path)
         if result.errors:
-            return BuildResult("failed", out_path, result.problems,
-                               seconds=time.perf_counter() - start)
+            return BuildResult(
+                "failed", out_path, result.problems, seconds=time.perf_counter() - start
+            )
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_path))
         try:
             written: list[str] = []
@@ -261,18 +286,26 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, lang:
                 "raw": str(raw_path),
                 "inputs": inputs,
                 "outputs": [
-                    {"path": f, "sha256": sha256(staging / f), "bytes": (staging / f).stat().st_size}
+                    {
+                        "path": f,
+                        "sha256": sha256(staging / f),
+                        "bytes": (staging / f).stat().st_size,
+                    }
                     for f in sorted(written)
                 ],
-                "problems": {"errors": len(result.errors),
-                             "warnings": len(result.problems) - len(result.errors)},
+                "problems": {
+                    "errors": len(result.errors),
+                    "warnings": len(result.problems) - len(result.errors),
+                },
             }
-            (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
-                                            encoding="utf-8")
+            (staging / MANIFEST).write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
             old = [o["path"] for o in (previous or {}).get("outputs", [])]
             say("moving outputs into place")
             _commit(staging, out_path, old)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        return BuildResult("built", out_path, result.problems, [*written, MANIFEST],
-                           time.perf_counter() - start)
+        return BuildResult(
+            "built", out_path, result.problems, [*written, MANIFEST], time.perf_counter() - start
+        )

@@ -39,8 +39,9 @@ def format_problems(problems: Sequence[Problem]) -> str:
             where = f"{place}: " if place else ""
             lines.append(f"  {p.severity.upper():8s}{where}{p.message}")
     errors = sum(p.is_error for p in problems)
-    lines.append(f"{errors} error(s), {len(problems) - errors} warning(s) "
-                 f"in {len(by_file)} file(s).")
+    lines.append(
+        f"{errors} error(s), {len(problems) - errors} warning(s) in {len(by_file)} file(s)."
+    )
     return "\n".join(lines)
 
 
@@ -78,8 +79,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="ngodong", description="Tidy tables, charts and reports from the "
-                "workbooks of a grassroots Party committee.")
+    p = _Parser(
+        prog="ngodong",
+        description="Tidy tables, charts and reports from the "
+        "workbooks of a grassroots Party committee.",
+    )
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -120,9 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if isinstance(exc, BuildLocked):
                 print(f"ngodong: {exc}", file=sys.stderr)
                 return EXIT_DATA
-            print(f"ngodong: unexpected error: {type(exc).__name__}: {exc}\n"
-                  "Run again with --debug for details, and report it with the input that "
-                  "caused it.", file=sys.stderr)
+            print(
+                f"ngodong: unexpected error: {type(exc).__name__}: {exc}\n"
+                "Run again with --debug for details, and report it with the input that "
+                "caused it.",
+                file=sys.stderr,
+            )
         return EXIT_DATA
 
 

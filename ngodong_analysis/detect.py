@@ -22,11 +22,25 @@ _YEAR_ONLY = re.compile(r"^(?:nam )?((?:19|20)\d{2})$")
 _YEAR_IN = re.compile(r"\b(?:nam )?((?:19|20)\d{2})\b")
 _NUMBERING = re.compile(r"^\(?(\d{1,2}|[a-z])\)?$")
 _INCOME_FIELDS = {
-    "households", "population", "income_per_capita", "poor_households", "near_poor_households",
+    "households",
+    "population",
+    "income_per_capita",
+    "poor_households",
+    "near_poor_households",
 }
 VALUE_FIELDS = {
-    "members", "young", "female", "exempt", "admitted", "transferred_in", "transferred_out",
-    "died", "removed", "introduced", "count", *_INCOME_FIELDS,
+    "members",
+    "young",
+    "female",
+    "exempt",
+    "admitted",
+    "transferred_in",
+    "transferred_out",
+    "died",
+    "removed",
+    "introduced",
+    "count",
+    *_INCOME_FIELDS,
 }
 IGNORED_FIELDS = {"stt", "notes"}
 
@@ -57,7 +71,7 @@ def match_header(text: str) -> tuple[str | None, int | None]:
     m = _YEAR_IN.search(k)
     if m:
         year = int(m.group(1))
-        k = (k[: m.start()] + " " + k[m.end():]).strip()
+        k = (k[: m.start()] + " " + k[m.end() :]).strip()
         k = re.sub(r"\s+", " ", re.sub(r"\bnam$", "", k)).strip()
     aliases = header_aliases()
     if k in aliases:
@@ -123,8 +137,11 @@ def find_header(sheet: Sheet) -> int | None:
 
 
 def _count_years(texts: list[str]) -> int:
-    return sum(1 for t in texts if match_header(t) == (None, match_header(t)[1]) and
-               match_header(t)[1] is not None)
+    return sum(
+        1
+        for t in texts
+        if match_header(t) == (None, match_header(t)[1]) and match_header(t)[1] is not None
+    )
 
 
 def _merged_parent(sheet: Sheet, r: int) -> dict[int, int]:

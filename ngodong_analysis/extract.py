@@ -21,7 +21,14 @@ from .text import key
 from .vocab import TOTALS_KEYS
 
 TEXT_FIELDS = {
-    "rating", "cell", "unit", "area", "cell_id", "aliases", "kind", "successor",
+    "rating",
+    "cell",
+    "unit",
+    "area",
+    "cell_id",
+    "aliases",
+    "kind",
+    "successor",
 }
 INT_FIELDS = VALUE_FIELDS - {"income_per_capita"} | {"first_year", "last_year", "year"}
 _SECTION = re.compile(r"^(?:[ivx]+|[a-z]|\d+)[.)]\s")
@@ -40,15 +47,18 @@ def _is_totals(name_key: str) -> bool:
 
 def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     """Records of one sheet; problems with cell places go to ``log``."""
-    block = pd.DataFrame(sheet.rows[layout.data_start:], dtype=object)
+    block = pd.DataFrame(sheet.rows[layout.data_start :], dtype=object)
     if block.empty:
         return pd.DataFrame()
     block.index = np.arange(layout.data_start, layout.data_start + len(block))
     name_col = layout.by_field(layout.name_field)[0]
     names = map_distinct(block.get(name_col.index, pd.Series("", index=block.index)), cell_text)
 
-    used = [c for c in layout.columns if c.field and c.field not in IGNORED_FIELDS
-            and c.index != name_col.index]
+    used = [
+        c
+        for c in layout.columns
+        if c.field and c.field not in IGNORED_FIELDS and c.index != name_col.index
+    ]
     value_cols = [c for c in used if c.field not in ("year",)]
     filled = pd.Series(False, index=block.index)
     for c in value_cols:
@@ -61,9 +71,14 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     section = (names != "") & ~filled & name_keys.str.match(_SECTION)
     nameless = (names == "") & filled
     for r in block.index[nameless]:
-        log.error(sheet.file, sheet.name, cell_name(r, name_col.index),
-                  f"row {r + 1} has values but no {layout.name_field} name; fill in the "
-                  "name or delete the row", rule="missing-name")
+        log.error(
+            sheet.file,
+            sheet.name,
+            cell_name(r, name_col.index),
+            f"row {r + 1} has values but no {layout.name_field} name; fill in the "
+            "name or delete the row",
+            rule="missing-name",
+        )
     keep = ~(blank | totals | section | nameless)
     data = block[keep]
     out = pd.DataFrame(index=data.index)
@@ -101,34 +116,48 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     return result
 
 
-def _numbers(sheet: Sheet, data: pd.DataFrame, col: Column, log: ProblemLog, *,
-             integer: bool) -> pd.Series:
+def _numbers(
+    sheet: Sheet, data: pd.DataFrame, col: Column, log: ProblemLog, *, integer: bool
+) -> pd.Series:
     raw = data[col.index] if col.index in data.columns else pd.Series(None, index=data.index)
     parsed = map_distinct(raw, lambda v: parse_number(v, integer=integer))
     values = parsed.map(lambda p: np.nan if p.value is None else p.value).astype(float)
     bad = parsed.map(lambda p: p.error is not None)
     for r in data.index[bad.to_numpy()]:
         p = parsed[r]
-        log.error(sheet.file, sheet.name, cell_name(r, col.index),
-                  f"{p.error}: {raw[r]!r} under '{col.header}'", value=raw[r], rule="number")
+        log.error(
+            sheet.file,
+            sheet.name,
+            cell_name(r, col.index),
+            f"{p.error}: {raw[r]!r} under '{col.header}'",
+            value=raw[r],
+            rule="number",
+        )
     return values
 
 
-def _put(part: pd.DataFrame, sheet: Sheet, data: pd.DataFrame, col: Column,
-         log: ProblemLog) -> None:
+def _put(
+    part: pd.DataFrame, sheet: Sheet, data: pd.DataFrame, col: Column, log: ProblemLog
+) -> None:
     fld = col.field
     if fld in part.columns and f"_col_{fld}" in part.columns:
         first = int(part[f"_col_{fld}"].iloc[0]) if len(part) else col.index
-        log.error(sheet.file, sheet.name, cell_name(col.header_cell[0], col.index),
-                  f"two columns are read as '{fld}' ({cell_name(col.header_cell[0], first)} "
-                  f"and this one); rename or delete one", rule="duplicate-column")
+        log.error(
+            sheet.file,
+            sheet.name,
+            cell_name(col.header_cell[0], col.index),
+            f"two columns are read as '{fld}' ({cell_name(col.header_cell[0], first)} "
+            f"and this one); rename or delete one",
+            rule="duplicate-column",
+        )
         return
     if fld in TEXT_FIELDS:
         raw = data[col.index] if col.index in data.columns else pd.Series("", index=data.index)
         part[fld] = map_distinct(raw, cell_text).to_numpy()
     else:
-        values = _numbers(sheet, data, col, log, integer=fld in INT_FIELDS
-                          or fld.startswith("mr:"))
+        values = _numbers(
+            sheet, data, col, log, integer=fld in INT_FIELDS or fld.startswith("mr:")
+        )
         if fld == "income_per_capita":
             values = _income(sheet, col, values, log)
         part[fld] = values.to_numpy()
@@ -141,21 +170,36 @@ def _income(sheet: Sheet, col: Column, values: pd.Series, log: ProblemLog) -> pd
         return values * unit[0]
     place = cell_name(col.header_cell[0], col.index)
     if values.dropna().between(1, 1000).all():
-        log.warning(sheet.file, sheet.name, place,
-                    f"no unit in the header '{col.header}'; read as triệu đồng/người/năm "
-                    "(million đồng per person per year). Write the unit in the header, e.g. "
-                    "'Thu nhập bình quân (triệu đồng/người/năm)'", rule="income-unit")
+        log.warning(
+            sheet.file,
+            sheet.name,
+            place,
+            f"no unit in the header '{col.header}'; read as triệu đồng/người/năm "
+            "(million đồng per person per year). Write the unit in the header, e.g. "
+            "'Thu nhập bình quân (triệu đồng/người/năm)'",
+            rule="income-unit",
+        )
         return values
-    log.error(sheet.file, sheet.name, place,
-              f"no unit in the header '{col.header}' and values such as "
-              f"{values.dropna().iloc[0]:g} do not look like million đồng per person per year; "
-              "write the unit in the header, e.g. '(nghìn đồng/người/tháng)'",
-              rule="income-unit")
+    log.error(
+        sheet.file,
+        sheet.name,
+        place,
+        f"no unit in the header '{col.header}' and values such as "
+        f"{values.dropna().iloc[0]:g} do not look like million đồng per person per year; "
+        "write the unit in the header, e.g. '(nghìn đồng/người/tháng)'",
+        rule="income-unit",
+    )
     return values * np.nan
 
 
-def _check_totals(sheet: Sheet, layout: Layout, rows: pd.DataFrame, records: pd.DataFrame,
-                  value_cols: list[Column], log: ProblemLog) -> None:
+def _check_totals(
+    sheet: Sheet,
+    layout: Layout,
+    rows: pd.DataFrame,
+    records: pd.DataFrame,
+    value_cols: list[Column],
+    log: ProblemLog,
+) -> None:
     """A totals row must equal the column sums of the rows it totals."""
     for r, row in rows.iterrows():
         for col in value_cols:
@@ -172,7 +216,13 @@ def _check_totals(sheet: Sheet, layout: Layout, rows: pd.DataFrame, records: pd.
                 sel = sel[sel["year"] == col.year]
             total = sel[fld].sum(min_count=1)
             if pd.isna(total) or int(total) != int(stated.value):
-                log.error(sheet.file, sheet.name, cell_name(r, col.index),
-                          f"totals row says {int(stated.value)} for '{col.header}' but the rows "
-                          f"above sum to {0 if pd.isna(total) else int(total)}; correct the "
-                          "rows or the total", value=stated.value, rule="totals")
+                log.error(
+                    sheet.file,
+                    sheet.name,
+                    cell_name(r, col.index),
+                    f"totals row says {int(stated.value)} for '{col.header}' but the rows "
+                    f"above sum to {0 if pd.isna(total) else int(total)}; correct the "
+                    "rows or the total",
+                    value=stated.value,
+                    rule="totals",
+                )

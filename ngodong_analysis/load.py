@@ -55,24 +55,41 @@ def load(source: str | Path | None = None) -> LoadResult:
             continue  # empty sheets (Sheet2, Sheet3 of a new workbook) say nothing
         layout = detect(sheet)
         if layout is None or layout.kind is None:
-            what = "no header row naming known columns" if layout is None else (
-                "headers " + ", ".join(f"'{c.header}'" for c in layout.columns[:8])
-                + " match no known table (cell ratings, members, member ratings, income, "
-                "registry)")
+            what = (
+                "no header row naming known columns"
+                if layout is None
+                else (
+                    "headers "
+                    + ", ".join(f"'{c.header}'" for c in layout.columns[:8])
+                    + " match no known table (cell ratings, members, member ratings, income, "
+                    "registry)"
+                )
+            )
             cell = None if layout is None else cell_name(layout.header_rows[0], 0)
-            log.warning(sheet.file, sheet.name, cell,
-                        f"sheet skipped: {what}. See the README's input contract for the "
-                        "headers that are recognised", rule="unknown-sheet")
+            log.warning(
+                sheet.file,
+                sheet.name,
+                cell,
+                f"sheet skipped: {what}. See the README's input contract for the "
+                "headers that are recognised",
+                rule="unknown-sheet",
+            )
             sheets.append((sheet.file.name, sheet.name, None))
             continue
-        yearless = not layout.by_field("year") and layout.sheet_year is None and not any(
-            c.year for c in layout.columns
+        yearless = (
+            not layout.by_field("year")
+            and layout.sheet_year is None
+            and not any(c.year for c in layout.columns)
         )
         if layout.kind != "registry" and yearless:
-            log.error(sheet.file, sheet.name, None,
-                      "no year found: add a 'Năm' column, name the sheet after the year "
-                      "('Năm 2019'), or put the year in the title ('… NĂM 2019')",
-                      rule="year")
+            log.error(
+                sheet.file,
+                sheet.name,
+                None,
+                "no year found: add a 'Năm' column, name the sheet after the year "
+                "('Năm 2019'), or put the year in the title ('… NĂM 2019')",
+                rule="year",
+            )
             sheets.append((sheet.file.name, sheet.name, layout.kind))
             continue
         sheets.append((sheet.file.name, sheet.name, layout.kind))
@@ -98,13 +115,20 @@ def load(source: str | Path | None = None) -> LoadResult:
     checks.check_income(income, log)
 
     members_t = conform(members, "members") if len(members) else Dataset().members
-    mr_t = conform(member_ratings, "member_ratings") if len(member_ratings) else \
-        Dataset().member_ratings
+    mr_t = (
+        conform(member_ratings, "member_ratings")
+        if len(member_ratings)
+        else Dataset().member_ratings
+    )
     income_t = conform(income, "income") if len(income) else Dataset().income
     cells = assemble.cells_table(registry, [cell_ratings, members_t, mr_t])
     tables = {
-        "cells": cells, "cell_ratings": cell_ratings, "committee_ratings": committee,
-        "members": members_t, "member_ratings": mr_t, "income": income_t,
+        "cells": cells,
+        "cell_ratings": cell_ratings,
+        "committee_ratings": committee,
+        "members": members_t,
+        "member_ratings": mr_t,
+        "income": income_t,
     }
     tables = {name: _public(df) for name, df in tables.items()}
     ds = Dataset(**tables, problems=[p for p in log.problems if not p.is_error])
@@ -113,8 +137,9 @@ def load(source: str | Path | None = None) -> LoadResult:
 
 def _public(df: pd.DataFrame) -> pd.DataFrame:
     """Drop the bookkeeping columns (places, raw names) the loaders carry."""
-    drop = [c for c in df.columns if c.startswith("_") or c.startswith("mr:")
-            or c in ("name", "score")]
+    drop = [
+        c for c in df.columns if c.startswith("_") or c.startswith("mr:") or c in ("name", "score")
+    ]
     return df.drop(columns=drop)
 
 

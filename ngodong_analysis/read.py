@@ -93,7 +93,7 @@ def _looks_like_text(path: Path) -> bool:
 def decode_text(data: bytes) -> str:
     """Decode CSV bytes: UTF-8 (with or without BOM) or UTF-16 with BOM, as Excel saves."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8")
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
     try:
@@ -140,18 +140,42 @@ def read_workbook(path: Path, log: ProblemLog) -> list[Sheet]:
     except calamine.PasswordError:
         fmt = "encrypted"
     except (calamine.CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
-        log.error(path, None, None, f"cannot read this {fmt} file ({exc}); is it damaged? "
-                  "Open it in Excel or LibreOffice and save it again.", rule="unreadable")
+        log.error(
+            path,
+            None,
+            None,
+            f"cannot read this {fmt} file ({exc}); is it damaged? "
+            "Open it in Excel or LibreOffice and save it again.",
+            rule="unreadable",
+        )
         return []
     if fmt == "encrypted":
-        log.error(path, None, None, "the workbook is password-protected (encrypted); "
-                  "save an unprotected copy and load that.", rule="encrypted")
+        log.error(
+            path,
+            None,
+            None,
+            "the workbook is password-protected (encrypted); "
+            "save an unprotected copy and load that.",
+            rule="encrypted",
+        )
     elif fmt == "broken":
-        log.error(path, None, None, "the file looks like a workbook but its zip structure is "
-                  "broken (truncated download?); get a fresh copy.", rule="unreadable")
+        log.error(
+            path,
+            None,
+            None,
+            "the file looks like a workbook but its zip structure is "
+            "broken (truncated download?); get a fresh copy.",
+            rule="unreadable",
+        )
     else:
-        log.error(path, None, None, "not a spreadsheet (.xlsx, .xlsm, .xls, .ods or .csv) "
-                  "whatever its name says; remove it from the folder.", rule="not-a-workbook")
+        log.error(
+            path,
+            None,
+            None,
+            "not a spreadsheet (.xlsx, .xlsm, .xls, .ods or .csv) "
+            "whatever its name says; remove it from the folder.",
+            rule="not-a-workbook",
+        )
     return []
 
 

@@ -14,7 +14,14 @@ RATING_CODES = ("TSVM_TB", "TSVM", "HTXSNV", "HTTNV", "HTNV", "YEU_KEM", "KHTNV"
 MEMBER_RATING_CODES = ("HTXSNV", "HTTNV", "HTNV", "KHTNV")
 SCALES = ("pre2018", "qd132", "qd124", "qd366")
 KINDS = (
-    "residential", "school", "police", "military", "health", "enterprise", "agency", "other",
+    "residential",
+    "school",
+    "police",
+    "military",
+    "health",
+    "enterprise",
+    "agency",
+    "other",
 )
 
 STRING = pd.StringDtype()
@@ -39,56 +46,88 @@ CELLS = Table(
     "cells",
     ("cell_id",),
     {
-        "cell_id": STRING, "cell": STRING, "kind": KIND, "area_id": STRING,
-        "first_year": COUNT, "last_year": COUNT, "successor_id": STRING,
+        "cell_id": STRING,
+        "cell": STRING,
+        "kind": KIND,
+        "area_id": STRING,
+        "first_year": COUNT,
+        "last_year": COUNT,
+        "successor_id": STRING,
     },
 )
 CELL_RATINGS = Table(
     "cell_ratings",
     ("year", "cell_id"),
     {
-        "year": "int64", "cell_id": STRING, "cell": STRING, "rating": RATING,
-        "scale": SCALE, "rank": COUNT, "tier": COUNT,
+        "year": "int64",
+        "cell_id": STRING,
+        "cell": STRING,
+        "rating": RATING,
+        "scale": SCALE,
+        "rank": COUNT,
+        "tier": COUNT,
     },
 )
 COMMITTEE_RATINGS = Table(
     "committee_ratings",
     ("year", "unit"),
     {
-        "year": "int64", "unit": STRING, "rating": RATING, "scale": SCALE,
-        "rank": COUNT, "tier": COUNT,
+        "year": "int64",
+        "unit": STRING,
+        "rating": RATING,
+        "scale": SCALE,
+        "rank": COUNT,
+        "tier": COUNT,
     },
 )
 MEMBERS = Table(
     "members",
     ("year", "cell_id"),
     {
-        "year": "int64", "cell_id": STRING, "cell": STRING, "members": COUNT, "young": COUNT,
-        "female": COUNT, "exempt": COUNT, "admitted": COUNT, "transferred_in": COUNT,
-        "transferred_out": COUNT, "died": COUNT, "removed": COUNT, "introduced": COUNT,
+        "year": "int64",
+        "cell_id": STRING,
+        "cell": STRING,
+        "members": COUNT,
+        "young": COUNT,
+        "female": COUNT,
+        "exempt": COUNT,
+        "admitted": COUNT,
+        "transferred_in": COUNT,
+        "transferred_out": COUNT,
+        "died": COUNT,
+        "removed": COUNT,
+        "introduced": COUNT,
     },
 )
 MEMBER_RATINGS = Table(
     "member_ratings",
     ("year", "cell_id", "rating"),
     {
-        "year": "int64", "cell_id": STRING, "rating": RATING, "cell": STRING,
-        "rank": COUNT, "count": COUNT,
+        "year": "int64",
+        "cell_id": STRING,
+        "rating": RATING,
+        "cell": STRING,
+        "rank": COUNT,
+        "count": COUNT,
     },
 )
 INCOME = Table(
     "income",
     ("year", "area_id"),
     {
-        "year": "int64", "area_id": STRING, "area": STRING, "households": COUNT,
-        "population": COUNT, "income_per_capita": "Float64", "poor_households": COUNT,
+        "year": "int64",
+        "area_id": STRING,
+        "area": STRING,
+        "households": COUNT,
+        "population": COUNT,
+        "income_per_capita": "Float64",
+        "poor_households": COUNT,
         "near_poor_households": COUNT,
     },
 )
 
 TABLES: dict[str, Table] = {
-    t.name: t
-    for t in (CELLS, CELL_RATINGS, COMMITTEE_RATINGS, MEMBERS, MEMBER_RATINGS, INCOME)
+    t.name: t for t in (CELLS, CELL_RATINGS, COMMITTEE_RATINGS, MEMBERS, MEMBER_RATINGS, INCOME)
 }
 
 
@@ -107,9 +146,7 @@ def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
     table = TABLES[name]
     missing_key = [k for k in table.key if k not in df.columns]
     if missing_key:
-        raise KeyError(
-            f"table {name!r} lacks key column(s) {missing_key}; has {list(df.columns)}"
-        )
+        raise KeyError(f"table {name!r} lacks key column(s) {missing_key}; has {list(df.columns)}")
     out = pd.DataFrame(index=df.index)
     for col, dtype in table.columns.items():
         if col in df.columns:

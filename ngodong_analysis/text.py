@@ -69,7 +69,7 @@ def make_id(name: str) -> str:
     k = key(name)
     for prefix in _ID_PREFIXES:
         if k.startswith(prefix):
-            k = k[len(prefix):]
+            k = k[len(prefix) :]
             break
     k = re.sub(r"\bso (?=\d)", "", k)
     for pattern, short in _compressions():

@@ -18,18 +18,27 @@ def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
     if members.empty or "members" not in members.columns:
         return
     total = members["members"]
-    for part, what in (("young", "young members"), ("female", "women"),
-                       ("exempt", "exempt members")):
+    for part, what in (
+        ("young", "young members"),
+        ("female", "women"),
+        ("exempt", "exempt members"),
+    ):
         if part not in members.columns:
             continue
         bad = members[part].notna() & total.notna() & (members[part] > total)
         if bad.any():
             places = place_of(members[bad], part)
             for i in members.index[bad.to_numpy()]:
-                _log_at(log, places[i], "error",
-                        f"{what} ({int(members.at[i, part])}) exceed the members "
-                        f"({int(total[i])}) of {members.at[i, 'cell']} in "
-                        f"{members.at[i, 'year']}", value=members.at[i, part], rule="counts")
+                _log_at(
+                    log,
+                    places[i],
+                    "error",
+                    f"{what} ({int(members.at[i, part])}) exceed the members "
+                    f"({int(total[i])}) of {members.at[i, 'cell']} in "
+                    f"{members.at[i, 'year']}",
+                    value=members.at[i, part],
+                    rule="counts",
+                )
     _check_flows(members, log)
 
 
@@ -44,18 +53,29 @@ def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
     has_flows = m[flows].notna().any(axis=1)
     ok = prev.notna() & m["members"].notna() & (prev_year == m["year"] - 1) & has_flows
     f = m[flows].fillna(0)
-    expected = prev + f["admitted"] + f["transferred_in"] - f["transferred_out"] \
-        - f["died"] - f["removed"]
+    expected = (
+        prev
+        + f["admitted"]
+        + f["transferred_in"]
+        - f["transferred_out"]
+        - f["died"]
+        - f["removed"]
+    )
     bad = ok & (expected != m["members"])
     if bad.any():
         places = place_of(m[bad], "members")
         for i in m.index[bad.to_numpy()]:
-            _log_at(log, places[i], "warning",
-                    f"flow identity broken for {m.at[i, 'cell']} in {m.at[i, 'year']}: "
-                    f"{int(prev[i])} at the end of {int(prev_year[i])} plus this year's "
-                    f"changes gives {int(expected[i])}, but {int(m.at[i, 'members'])} are "
-                    "reported; check admissions, transfers, deaths and removals",
-                    value=m.at[i, "members"], rule="flow-identity")
+            _log_at(
+                log,
+                places[i],
+                "warning",
+                f"flow identity broken for {m.at[i, 'cell']} in {m.at[i, 'year']}: "
+                f"{int(prev[i])} at the end of {int(prev_year[i])} plus this year's "
+                f"changes gives {int(expected[i])}, but {int(m.at[i, 'members'])} are "
+                "reported; check admissions, transfers, deaths and removals",
+                value=m.at[i, "members"],
+                rule="flow-identity",
+            )
 
 
 def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: ProblemLog) -> None:
@@ -65,36 +85,58 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
     if not members.empty and "members" in members.columns:
         m = members.set_index(["year", "cell_id"])
         both = rated.index.intersection(m.index)
-        over = [ix for ix in both if pd.notna(m.at[ix, "members"])
-                and rated[ix] > m.at[ix, "members"]]
+        over = [
+            ix for ix in both if pd.notna(m.at[ix, "members"]) and rated[ix] > m.at[ix, "members"]
+        ]
         for ix in over:
             row = m.loc[[ix]].reset_index()
             place = place_of(row, "members").iloc[0]
-            _log_at(log, place, "error",
-                    f"{int(rated[ix])} members rated but only {int(m.at[ix, 'members'])} "
-                    f"members in {ix[1]} in {ix[0]}", value=rated[ix], rule="counts")
-    wide = ratings.pivot_table(index=["year", "cell_id"], columns="rating", values="count",
-                               aggfunc="sum", observed=True).fillna(0)
+            _log_at(
+                log,
+                place,
+                "error",
+                f"{int(rated[ix])} members rated but only {int(m.at[ix, 'members'])} "
+                f"members in {ix[1]} in {ix[0]}",
+                value=rated[ix],
+                rule="counts",
+            )
+    wide = ratings.pivot_table(
+        index=["year", "cell_id"], columns="rating", values="count", aggfunc="sum", observed=True
+    ).fillna(0)
     if "HTXSNV" not in wide.columns or "HTTNV" not in wide.columns:
         return
     top = ratings[ratings["rating"] == "HTXSNV"].set_index(["year", "cell_id"])
     places = pd.Series(place_of(top, "count").to_numpy(), index=top.index) if len(top) else {}
     for (year, cell_id), row in wide.iterrows():
         if row["HTXSNV"] > QUOTA * row["HTTNV"]:
-            _log_at(log, places[(year, cell_id)], "warning",
-                    f"quota: {int(row['HTXSNV'])} members rated HTXSNV in {cell_id} in "
-                    f"{year}, more than 20% of the {int(row['HTTNV'])} rated HTTNV "
-                    "(HD 21, 2019)", value=int(row["HTXSNV"]), rule="quota")
+            _log_at(
+                log,
+                places[(year, cell_id)],
+                "warning",
+                f"quota: {int(row['HTXSNV'])} members rated HTXSNV in {cell_id} in "
+                f"{year}, more than 20% of the {int(row['HTTNV'])} rated HTTNV "
+                "(HD 21, 2019)",
+                value=int(row["HTXSNV"]),
+                rule="quota",
+            )
     by_year = wide.groupby(level="year").sum()
     for year, row in by_year.iterrows():
         if row["HTXSNV"] > QUOTA * row["HTTNV"]:
             first = top.loc[year].iloc[0] if year in top.index.get_level_values(0) else None
-            file, sheet = (first["_file"].replace("\\", "/").rsplit("/", 1)[-1],
-                           first["_sheet"]) if first is not None else ("", None)
-            log.warning(file, sheet, None,
-                        f"quota: {int(row['HTXSNV'])} members rated HTXSNV in {year} across "
-                        f"the committee, more than 20% of the {int(row['HTTNV'])} rated HTTNV",
-                        value=int(row["HTXSNV"]), rule="quota")
+            file, sheet = (
+                (first["_file"].replace("\\", "/").rsplit("/", 1)[-1], first["_sheet"])
+                if first is not None
+                else ("", None)
+            )
+            log.warning(
+                file,
+                sheet,
+                None,
+                f"quota: {int(row['HTXSNV'])} members rated HTXSNV in {year} across "
+                f"the committee, more than 20% of the {int(row['HTTNV'])} rated HTTNV",
+                value=int(row["HTXSNV"]),
+                rule="quota",
+            )
 
 
 def check_income(income: pd.DataFrame, log: ProblemLog) -> None:
@@ -105,13 +147,21 @@ def check_income(income: pd.DataFrame, log: ProblemLog) -> None:
     for part in ("poor_households", "near_poor_households"):
         if part not in income.columns:
             continue
-        bad = income[part].notna() & income["households"].notna() & \
-            (income[part] > income["households"])
+        bad = (
+            income[part].notna()
+            & income["households"].notna()
+            & (income[part] > income["households"])
+        )
         if bad.any():
             places = place_of(income[bad], part)
             for i in income.index[bad.to_numpy()]:
-                _log_at(log, places[i], "error",
-                        f"{part.replace('_', ' ')} ({int(income.at[i, part])}) exceed the "
-                        f"households ({int(income.at[i, 'households'])}) of "
-                        f"{income.at[i, 'area']} in {income.at[i, 'year']}",
-                        value=income.at[i, part], rule="counts")
+                _log_at(
+                    log,
+                    places[i],
+                    "error",
+                    f"{part.replace('_', ' ')} ({int(income.at[i, part])}) exceed the "
+                    f"households ({int(income.at[i, 'households'])}) of "
+                    f"{income.at[i, 'area']} in {income.at[i, 'year']}",
+                    value=income.at[i, part],
+                    rule="counts",
+                )

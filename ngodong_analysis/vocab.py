@@ -87,8 +87,9 @@ def crosswalk() -> dict[tuple[str, str, str], tuple[int, int]]:
     columns: scale, subject, rating, rank, tier)."""
     own = os.environ.get("NGODONG_CROSSWALK")
     rows = _rows("crosswalk.csv", Path(own) if own else None)
-    return {(r["scale"], r["subject"], r["rating"]): (int(r["rank"]), int(r["tier"]))
-            for r in rows}
+    return {
+        (r["scale"], r["subject"], r["rating"]): (int(r["rank"]), int(r["tier"])) for r in rows
+    }
 
 
 @cache

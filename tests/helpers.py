@@ -7,8 +7,9 @@ from pathlib import Path
 Rows = list[list[object]]
 
 
-def write_xlsx(path: Path, sheets: dict[str, Rows], merges: dict[str, list[str]] | None = None
-               ) -> Path:
+def write_xlsx(
+    path: Path, sheets: dict[str, Rows], merges: dict[str, list[str]] | None = None
+) -> Path:
     """Write ``sheets`` (name → rows from A1) to an .xlsx with openpyxl; ``merges`` names
     ranges such as "A1:D1" per sheet."""
     from openpyxl import Workbook

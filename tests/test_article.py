@@ -10,8 +10,9 @@ import pytest
 
 from ngodong_analysis.config import resource
 
-FIGURES = {r["id"]: r for r in csv.DictReader(open(resource("article_figures.csv"),
-                                                   encoding="utf-8"))}
+FIGURES = {
+    r["id"]: r for r in csv.DictReader(open(resource("article_figures.csv"), encoding="utf-8"))
+}
 WINDOW = range(2015, 2020)
 
 
@@ -38,9 +39,10 @@ def test_f02_f03_tdp2_members(sample, fid, column):
     assert row[column].item() == expected(fid)
 
 
-@pytest.mark.parametrize(("fid", "column"), [("F04", "income_per_capita"),
-                                             ("F05", "poor_households"),
-                                             ("F06", "near_poor_households")])
+@pytest.mark.parametrize(
+    ("fid", "column"),
+    [("F04", "income_per_capita"), ("F05", "poor_households"), ("F06", "near_poor_households")],
+)
 def test_f04_to_f06_residential_group_2(sample, fid, column):
     row = sample.income[(sample.income.area_id == "tdp-2") & (sample.income.year == 2019)]
     assert float(row[column].item()) == expected(fid)
@@ -85,8 +87,9 @@ def test_f15_committee_ratings(sample):
     assert " ".join(cr["rating"].astype(str)) == FIGURES["F15"]["value"]
 
 
-@pytest.mark.parametrize(("fid", "column"), [("F16", "introduced"), ("F17", "admitted"),
-                                             ("F18", "transferred_in")])
+@pytest.mark.parametrize(
+    ("fid", "column"), [("F16", "introduced"), ("F17", "admitted"), ("F18", "transferred_in")]
+)
 def test_f16_to_f18_five_year_totals(sample, fid, column):
     m = sample.members[sample.members.year.isin(WINDOW)]
     assert m[column].sum() == expected(fid)

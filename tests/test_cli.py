@@ -12,8 +12,11 @@ from ngodong_analysis.config import find_project_root
 
 
 def tree_hashes(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -27,8 +30,14 @@ def test_build_writes_tables_and_manifest_and_never_touches_raw(raw_copy, tmp_pa
     before = tree_hashes(raw_copy)
     out = tmp_path / "out"
     assert main(["build", "--raw", str(raw_copy), "--out", str(out), "--quiet"]) == 0
-    for name in ("cells", "cell_ratings", "committee_ratings", "members", "member_ratings",
-                 "income"):
+    for name in (
+        "cells",
+        "cell_ratings",
+        "committee_ratings",
+        "members",
+        "member_ratings",
+        "income",
+    ):
         parquet = pd.read_parquet(out / f"{name}.parquet")
         assert (out / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
         csv = pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig")
@@ -71,8 +80,9 @@ def test_build_with_errors_exits_1_and_keeps_previous_outputs(raw_copy, tmp_path
 def test_validate_names_the_place_and_exits_1(tmp_path, capsys):
     from helpers import write_xlsx
 
-    path = write_xlsx(tmp_path / "ratings.xlsx",
-                      {"Năm 2019": [["Chi bộ", "Xếp loại"], ["CB TDP 1", "Khá"]]})
+    path = write_xlsx(
+        tmp_path / "ratings.xlsx", {"Năm 2019": [["Chi bộ", "Xếp loại"], ["CB TDP 1", "Khá"]]}
+    )
     assert main(["validate", str(path)]) == 1
     out = capsys.readouterr().out
     assert "ratings.xlsx" in out and "Năm 2019 › B2" in out and "unknown rating 'Khá'" in out
@@ -93,8 +103,12 @@ def test_usage_errors_exit_2_without_traceback(tmp_path, capsys):
 
 
 def test_module_entry_point_runs(sample_dir):
-    proc = subprocess.run([sys.executable, "-m", "ngodong_analysis", "validate", str(sample_dir)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ngodong_analysis", "validate", str(sample_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
 

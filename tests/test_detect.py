@@ -50,8 +50,9 @@ def test_title_block_and_year_from_title():
     assert layout.sheet_year == 2018
 
 
-@pytest.mark.parametrize(("name", "year"), [("2019", 2019), ("Năm 2019", 2019),
-                                            ("NAM 2019", 2019), ("Sheet1", None)])
+@pytest.mark.parametrize(
+    ("name", "year"), [("2019", 2019), ("Năm 2019", 2019), ("NAM 2019", 2019), ("Sheet1", None)]
+)
 def test_year_from_sheet_name(name, year):
     rows = [["Tên chi bộ", "Xếp loại"], ["CB TDP 1", "HTTNV"]]
     assert sheet_year(sheet(rows, name), 0) == year
@@ -73,7 +74,13 @@ def test_two_row_header_under_merged_parent():
     assert layout.kind == "members"
     assert layout.header_rows == [0, 1]
     assert [c.field for c in layout.columns] == [
-        "stt", "cell", "members", "admitted", "transferred_in", "notes"]
+        "stt",
+        "cell",
+        "members",
+        "admitted",
+        "transferred_in",
+        "notes",
+    ]
 
 
 def test_wide_income_years_under_a_parent_with_unit():
@@ -93,8 +100,7 @@ def test_wide_ratings_years_as_columns():
     rows = [["Chi bộ", "2017", "Năm 2018"], ["CB TDP 1", "TSVM", "HTXSNV"]]
     layout = detect(sheet(rows))
     assert layout.kind == "cell_ratings"
-    assert [(c.field, c.year) for c in layout.columns[1:]] == [("rating", 2017),
-                                                              ("rating", 2018)]
+    assert [(c.field, c.year) for c in layout.columns[1:]] == [("rating", 2017), ("rating", 2018)]
 
 
 def test_committee_ratings_by_unit_column():

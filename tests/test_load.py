@@ -10,18 +10,31 @@ TITLE = ["ĐẢNG BỘ THỊ TRẤN X"]
 
 
 def ratings_sheet(year, rows):
-    return [TITLE, [f"KẾT QUẢ XẾP LOẠI CHI BỘ NĂM {year}"], [],
-            ["STT", "Tên chi bộ", "Xếp loại", "Ghi chú"],
-            *[[i + 1, name, label, ""] for i, (name, label) in enumerate(rows)]]
+    return [
+        TITLE,
+        [f"KẾT QUẢ XẾP LOẠI CHI BỘ NĂM {year}"],
+        [],
+        ["STT", "Tên chi bộ", "Xếp loại", "Ghi chú"],
+        *[[i + 1, name, label, ""] for i, (name, label) in enumerate(rows)],
+    ]
 
 
 def test_one_sheet_per_year_across_the_rule_change(xlsx):
-    path = xlsx("r.xlsx", {
-        "Năm 2017": ratings_sheet(2017, [("Chi bộ Tổ dân phố số 2", "Trong sạch, vững mạnh"),
-                                         ("Chi bộ Trường Tiểu học", "Hoàn thành tốt nhiệm vụ")]),
-        "Năm 2018": ratings_sheet(2018, [("CB TDP 2", "HTXSNV"),
-                                         ("Chi bộ Trường Tiểu học", "HTTNV")]),
-    })
+    path = xlsx(
+        "r.xlsx",
+        {
+            "Năm 2017": ratings_sheet(
+                2017,
+                [
+                    ("Chi bộ Tổ dân phố số 2", "Trong sạch, vững mạnh"),
+                    ("Chi bộ Trường Tiểu học", "Hoàn thành tốt nhiệm vụ"),
+                ],
+            ),
+            "Năm 2018": ratings_sheet(
+                2018, [("CB TDP 2", "HTXSNV"), ("Chi bộ Trường Tiểu học", "HTTNV")]
+            ),
+        },
+    )
     cr = nd.load_cell_ratings(path)
     assert list(cr.columns[:7]) == TABLES["cell_ratings"].names
     tdp2 = cr[cr.cell_id == "tdp-2"].set_index("year")
@@ -35,22 +48,30 @@ def test_one_sheet_per_year_across_the_rule_change(xlsx):
 
 
 def test_long_table_with_year_column_and_committee(xlsx):
-    path = xlsx("c.xlsx", {"Đảng bộ": [["Năm", "Đảng bộ", "Xếp loại"],
-                                       [2016, "Đảng bộ thị trấn X", "TSVM"],
-                                       [2019, "Đảng bộ thị trấn X", "Hoàn thành tốt NV"]]})
+    path = xlsx(
+        "c.xlsx",
+        {
+            "Đảng bộ": [
+                ["Năm", "Đảng bộ", "Xếp loại"],
+                [2016, "Đảng bộ thị trấn X", "TSVM"],
+                [2019, "Đảng bộ thị trấn X", "Hoàn thành tốt NV"],
+            ]
+        },
+    )
     ds = nd.load_dataset(path)
     cr = ds.committee_ratings
     assert cr["year"].tolist() == [2016, 2019]
     assert cr["rating"].tolist() == ["TSVM", "HTTNV"]
     assert cr["rank"].tolist() == [1, 2]
     assert cr["tier"].tolist() == [2, 2]  # level on the harmonised crosswalk
-    assert ds.cell_ratings.empty and list(ds.cell_ratings.columns) == TABLES[
-        "cell_ratings"].names
+    assert ds.cell_ratings.empty and list(ds.cell_ratings.columns) == TABLES["cell_ratings"].names
 
 
 def test_unknown_label_names_file_sheet_cell_and_suggests(xlsx):
-    path = xlsx("bad.xlsx", {"Năm 2019": ratings_sheet(2019, [("CB TDP 1", "HTTNV"),
-                                                             ("CB TDP 2", "Khá tốt")])})
+    path = xlsx(
+        "bad.xlsx",
+        {"Năm 2019": ratings_sheet(2019, [("CB TDP 1", "HTTNV"), ("CB TDP 2", "Khá tốt")])},
+    )
     with pytest.raises(nd.DataError) as exc:
         nd.load_dataset(path)
     [err] = exc.value.errors
@@ -71,11 +92,35 @@ def test_wrong_scale_label_is_mapped_with_a_warning(xlsx):
 
 def test_members_two_row_header_totals_and_member_ratings(xlsx):
     rows = [
-        TITLE, ["BÁO CÁO ĐẢNG VIÊN NĂM 2019"], [],
-        ["STT", "Chi bộ", "Tổng số đảng viên", "Trong đó", "", "Biến động trong năm", "",
-         "Kết quả xếp loại đảng viên", "", "", ""],
-        ["", "", "", "Đảng viên trẻ (dưới 35 tuổi)", "Miễn sinh hoạt", "Kết nạp",
-         "Chuyển đến", "HTXSNV", "HTTNV", "HTNV", "KHTNV"],
+        TITLE,
+        ["BÁO CÁO ĐẢNG VIÊN NĂM 2019"],
+        [],
+        [
+            "STT",
+            "Chi bộ",
+            "Tổng số đảng viên",
+            "Trong đó",
+            "",
+            "Biến động trong năm",
+            "",
+            "Kết quả xếp loại đảng viên",
+            "",
+            "",
+            "",
+        ],
+        [
+            "",
+            "",
+            "",
+            "Đảng viên trẻ (dưới 35 tuổi)",
+            "Miễn sinh hoạt",
+            "Kết nạp",
+            "Chuyển đến",
+            "HTXSNV",
+            "HTTNV",
+            "HTNV",
+            "KHTNV",
+        ],
         [1, "CB TDP 1", 30, 5, 2, 1, "-", 4, 20, 4, 0],
         [2, "CB TDP 2", 22, 7, "", 0, 2, 3, 15, 4, ""],
         ["", "Tổng cộng", 52, 12, 2, 1, 2, 7, 35, 8, 0],
@@ -95,8 +140,12 @@ def test_members_two_row_header_totals_and_member_ratings(xlsx):
 
 
 def test_totals_mismatch_names_the_totals_cell_and_both_numbers(xlsx):
-    rows = [["Chi bộ", "Tổng số đảng viên", "Đảng viên nữ"],
-            ["CB TDP 1", 30, 10], ["CB TDP 2", 22, 9], ["Tổng cộng", 53, 19]]
+    rows = [
+        ["Chi bộ", "Tổng số đảng viên", "Đảng viên nữ"],
+        ["CB TDP 1", 30, 10],
+        ["CB TDP 2", 22, 9],
+        ["Tổng cộng", 53, 19],
+    ]
     path = xlsx("t.xlsx", {"Năm 2019": rows})
     errors = [p for p in nd.validate(path) if p.is_error]
     assert len(errors) == 1
@@ -105,9 +154,11 @@ def test_totals_mismatch_names_the_totals_cell_and_both_numbers(xlsx):
 
 
 def test_wide_income_with_unit_conversion(xlsx):
-    rows = [["STT", "Tổ dân phố", "Thu nhập bình quân (nghìn đồng/người/tháng)", ""],
-            ["", "", "Năm 2018", "Năm 2019"],
-            [1, "Tổ dân phố số 1", 4000, "4 750"]]
+    rows = [
+        ["STT", "Tổ dân phố", "Thu nhập bình quân (nghìn đồng/người/tháng)", ""],
+        ["", "", "Năm 2018", "Năm 2019"],
+        [1, "Tổ dân phố số 1", 4000, "4 750"],
+    ]
     path = xlsx("i.xlsx", {"TN": rows}, merges={"TN": ["C1:D1"]})
     inc = nd.load_income(path)
     assert inc["year"].tolist() == [2018, 2019]
@@ -116,25 +167,33 @@ def test_wide_income_with_unit_conversion(xlsx):
 
 
 def test_ambiguous_decimal_is_an_error_at_its_cell(xlsx):
-    rows = [["Tổ dân phố", "Năm", "Thu nhập bình quân (triệu đồng/người/năm)"],
-            ["Tổ dân phố số 1", 2019, "57.500"]]
+    rows = [
+        ["Tổ dân phố", "Năm", "Thu nhập bình quân (triệu đồng/người/năm)"],
+        ["Tổ dân phố số 1", 2019, "57.500"],
+    ]
     [err] = [p for p in nd.validate(xlsx("a.xlsx", {"TN": rows})) if p.is_error]
     assert err.cell == "C2" and "ambiguous" in err.message
 
 
 def test_duplicate_cell_year_names_both_places(xlsx):
-    path = xlsx("d.xlsx", {"Năm 2019": ratings_sheet(2019, [("CB TDP 1", "HTTNV"),
-                                                           ("Chi bộ TDP số 01", "HTNV")])})
+    path = xlsx(
+        "d.xlsx",
+        {"Năm 2019": ratings_sheet(2019, [("CB TDP 1", "HTTNV"), ("Chi bộ TDP số 01", "HTNV")])},
+    )
     errors = [p for p in nd.validate(path) if p.is_error]
     assert len(errors) == 1
     assert errors[0].cell == "C6" and "C5" in errors[0].message
 
 
 def test_registry_wins_over_derived_ids_and_kinds(xlsx):
-    reg = [["Mã chi bộ", "Tên chi bộ", "Tên gọi khác", "Loại", "Địa bàn"],
-           ["k02", "Chi bộ Khu phố Hai", "CB Khu 2; Khu II", "Tổ dân phố", "Khu phố 2"]]
-    path = xlsx("reg.xlsx", {"Danh mục chi bộ": reg,
-                             "Năm 2019": ratings_sheet(2019, [("Khu II", "HTTNV")])})
+    reg = [
+        ["Mã chi bộ", "Tên chi bộ", "Tên gọi khác", "Loại", "Địa bàn"],
+        ["k02", "Chi bộ Khu phố Hai", "CB Khu 2; Khu II", "Tổ dân phố", "Khu phố 2"],
+    ]
+    path = xlsx(
+        "reg.xlsx",
+        {"Danh mục chi bộ": reg, "Năm 2019": ratings_sheet(2019, [("Khu II", "HTTNV")])},
+    )
     ds = nd.load_dataset(path)
     assert ds.cell_ratings["cell_id"].tolist() == ["k02"]
     assert ds.cell_ratings["cell"].tolist() == ["Chi bộ Khu phố Hai"]

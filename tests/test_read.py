@@ -1,11 +1,10 @@
 import codecs
 
 import pytest
+from helpers import write_xlsx
 
 from ngodong_analysis.problems import ProblemLog
 from ngodong_analysis.read import find_inputs, read_workbook, sniff
-
-from helpers import write_xlsx
 
 
 def test_positions_count_from_a1_even_when_data_starts_later(tmp_path):
@@ -38,8 +37,12 @@ def test_format_comes_from_content_not_name(tmp_path):
 )
 def test_csv_encodings(tmp_path, encoding, bom):
     sep = "\t" if encoding.startswith("utf-16") else ","
-    text = sep.join(["Năm", "Chi bộ", "Xếp loại"]) + "\n" + sep.join(
-        ["2019", "Chi bộ Tổ dân phố số 2", "Hoàn thành tốt nhiệm vụ"]) + "\n"
+    text = (
+        sep.join(["Năm", "Chi bộ", "Xếp loại"])
+        + "\n"
+        + sep.join(["2019", "Chi bộ Tổ dân phố số 2", "Hoàn thành tốt nhiệm vụ"])
+        + "\n"
+    )
     path = tmp_path / "x.csv"
     path.write_bytes(bom + text.encode(encoding))
     [sheet] = read_workbook(path, ProblemLog())
@@ -73,4 +76,6 @@ def test_find_inputs_skips_lock_hidden_and_readme(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     assert [p.relative_to(tmp_path).as_posix() for p in find_inputs(tmp_path)] == [
-        "a.xlsx", "sub/b.csv"]
+        "a.xlsx",
+        "sub/b.csv",
+    ]

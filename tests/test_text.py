@@ -29,14 +29,27 @@ def test_key_expands_abbreviations():
 
 @pytest.mark.parametrize(
     "name",
-    ["Chi bộ Tổ dân phố số 2", "CB TDP 2", "chi bo to dan pho so 02", "Chi bộ TDP số 2",
-     "CHI BỘ TỔ DÂN PHỐ SỐ 2", "Tổ dân phố 2"],
+    [
+        "Chi bộ Tổ dân phố số 2",
+        "CB TDP 2",
+        "chi bo to dan pho so 02",
+        "Chi bộ TDP số 2",
+        "CHI BỘ TỔ DÂN PHỐ SỐ 2",
+        "Tổ dân phố 2",
+    ],
 )
 def test_spellings_of_one_cell_share_an_id(name):
     assert make_id(name) == "tdp-2"
 
 
 def test_different_cells_get_different_ids():
-    ids = {make_id(n) for n in ["Chi bộ Tổ dân phố số 1", "Chi bộ Tổ dân phố số 12",
-                                "Chi bộ Trường THCS Ngô Đồng", "Chi bộ Trường Tiểu học"]}
+    ids = {
+        make_id(n)
+        for n in [
+            "Chi bộ Tổ dân phố số 1",
+            "Chi bộ Tổ dân phố số 12",
+            "Chi bộ Trường THCS Ngô Đồng",
+            "Chi bộ Trường Tiểu học",
+        ]
+    }
     assert len(ids) == 4

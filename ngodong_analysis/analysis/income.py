@@ -16,21 +16,39 @@ from ..schema import COUNT, RATING, STRING
 from ._common import FLOAT, frame, paired_ratio, ratio, standard_of
 
 GROWTH_COLUMNS = {
-    "year": "int64", "area_id": STRING, "area": STRING, "income_per_capita": FLOAT,
+    "year": "int64",
+    "area_id": STRING,
+    "area": STRING,
+    "income_per_capita": FLOAT,
     "growth_pct": FLOAT,
 }
 CAGR_COLUMNS = {
-    "area_id": STRING, "area": STRING, "start_year": COUNT, "end_year": COUNT,
-    "start_value": FLOAT, "end_value": FLOAT, "cagr": FLOAT,
+    "area_id": STRING,
+    "area": STRING,
+    "start_year": COUNT,
+    "end_year": COUNT,
+    "start_value": FLOAT,
+    "end_value": FLOAT,
+    "cagr": FLOAT,
 }
 POVERTY_COLUMNS = {
-    "year": "int64", "households": COUNT, "poor_households": COUNT,
-    "near_poor_households": COUNT, "poor_rate": FLOAT, "near_poor_rate": FLOAT,
+    "year": "int64",
+    "households": COUNT,
+    "poor_households": COUNT,
+    "near_poor_households": COUNT,
+    "poor_rate": FLOAT,
+    "near_poor_rate": FLOAT,
     "standard": STRING,
 }
 INCOME_RATING_COLUMNS = {
-    "year": "int64", "cell_id": STRING, "cell": STRING, "area_id": STRING,
-    "income_per_capita": FLOAT, "rating": RATING, "rank": COUNT, "tier": COUNT,
+    "year": "int64",
+    "cell_id": STRING,
+    "cell": STRING,
+    "area_id": STRING,
+    "income_per_capita": FLOAT,
+    "rating": RATING,
+    "rank": COUNT,
+    "tier": COUNT,
 }
 
 
@@ -105,8 +123,10 @@ def income_cagr(
     out["start_value"] = first["income_per_capita"]
     out["end_value"] = last["income_per_capita"]
     span = (out["end_year"] - out["start_year"]).astype(FLOAT)
-    growth = ratio(out["end_value"], out["start_value"].where(out["start_value"] > 0))
-    out["cagr"] = (growth ** (1 / span.where(span > 0)) - 1).astype(FLOAT)
+    growth = ratio(out["end_value"], out["start_value"])
+    cagr = (growth ** (1 / span.where(span > 0)) - 1).astype(FLOAT)
+    # Masked afterwards because 1 ** NA is 1 for pandas' nullable floats.
+    out["cagr"] = cagr.where((span > 0) & (out["start_value"] > 0))
     return frame(out.rename_axis("area_id").reset_index(), CAGR_COLUMNS)
 
 
@@ -206,10 +226,10 @@ def income_vs_rating(
     ...     "income_per_capita"].mean()
     """
     registry = cells.drop_duplicates("cell_id").set_index("cell_id")
-    ratings = cell_ratings.dropna(subset=["rating"])
-    kind = ratings["cell_id"].map(registry["kind"].astype(STRING))
+    ratings = cell_ratings.dropna(subset=["rating", "rank", "tier"], how="all")
+    kind = ratings["cell_id"].map(registry["kind"].astype(STRING)).astype(STRING)
     ratings = ratings[kind.isna() | (kind == "residential").fillna(False)]
-    area = ratings["cell_id"].map(registry["area_id"].astype(STRING))
+    area = ratings["cell_id"].map(registry["area_id"].astype(STRING)).astype(STRING)
     ratings = ratings.assign(area_id=area.fillna(ratings["cell_id"]))
     joined = ratings.merge(
         income[["year", "area_id", "income_per_capita"]], on=["year", "area_id"]

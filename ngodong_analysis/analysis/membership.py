@@ -22,25 +22,51 @@ removed (domain.md)."""
 ALL_FLOWS = (*FLOWS, "introduced")
 
 TOTALS_COLUMNS = {
-    "year": "int64", "cells": "int64", "members": COUNT, "young": COUNT, "female": COUNT,
-    "exempt": COUNT, "young_share": FLOAT, "growth": COUNT, "growth_pct": FLOAT,
+    "year": "int64",
+    "cells": "int64",
+    "members": COUNT,
+    "young": COUNT,
+    "female": COUNT,
+    "exempt": COUNT,
+    "young_share": FLOAT,
+    "growth": COUNT,
+    "growth_pct": FLOAT,
 }
 FLOW_COLUMNS = {"year": "int64", "flow": STRING, "count": COUNT}
 DISCREPANCY_COLUMNS = {
-    "year": "int64", "cell_id": STRING, "cell": STRING, "start": COUNT,
+    "year": "int64",
+    "cell_id": STRING,
+    "cell": STRING,
+    "start": COUNT,
     **{flow: COUNT for flow in FLOWS},
-    "expected": COUNT, "reported": COUNT, "difference": COUNT,
+    "expected": COUNT,
+    "reported": COUNT,
+    "difference": COUNT,
 }
 SHARE_COLUMNS = {
-    "year": "int64", "rating": RATING, "rank": COUNT, "count": COUNT, "denominator": COUNT,
-    "share": FLOAT, "denominator_kind": STRING,
+    "year": "int64",
+    "rating": RATING,
+    "rank": COUNT,
+    "count": COUNT,
+    "denominator": COUNT,
+    "share": FLOAT,
+    "denominator_kind": STRING,
 }
 WELL_COLUMNS = {
-    "year": "int64", "rated": COUNT, "well_or_above": COUNT, "excellent": COUNT, "share": FLOAT,
+    "year": "int64",
+    "rated": COUNT,
+    "well_or_above": COUNT,
+    "excellent": COUNT,
+    "share": FLOAT,
 }
 QUOTA_COLUMNS = {
-    "year": "int64", "cell_id": STRING, "cell": STRING, "excellent": COUNT, "well": COUNT,
-    "allowed": COUNT, "ok": "boolean",
+    "year": "int64",
+    "cell_id": STRING,
+    "cell": STRING,
+    "excellent": COUNT,
+    "well": COUNT,
+    "allowed": COUNT,
+    "ok": "boolean",
 }
 ALL_CELLS_ID = "__all__"
 ALL_CELLS_NAME = "Toàn Đảng bộ"

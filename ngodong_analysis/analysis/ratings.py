@@ -16,10 +16,17 @@ from ._common import FLOAT, LEVELS, Level, frame, level_column, ratio
 
 MIX_COLUMNS = {"year": "int64", "level": COUNT, "count": COUNT, "share": FLOAT}
 STREAK_COLUMNS = {
-    "cell_id": STRING, "cell": STRING, "start": "int64", "end": "int64", "length": "int64",
+    "cell_id": STRING,
+    "cell": STRING,
+    "start": "int64",
+    "end": "int64",
+    "length": "int64",
 }
 TRANSITION_COLUMNS = {
-    "year_from": "int64", "year_to": "int64", "from_level": COUNT, "to_level": COUNT,
+    "year_from": "int64",
+    "year_to": "int64",
+    "from_level": COUNT,
+    "to_level": COUNT,
     "count": COUNT,
 }
 
@@ -65,9 +72,7 @@ def rating_mix(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.DataFram
     return frame(out, MIX_COLUMNS)
 
 
-def top_streaks(
-    cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 1
-) -> pd.DataFrame:
+def top_streaks(cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 1) -> pd.DataFrame:
     """Maximal runs of consecutive years in which a cell was rated at ``level``.
 
     A year with no rating for the cell, or a different level, ends the run.
@@ -97,20 +102,21 @@ def top_streaks(
     col = level_column(by)
     at_level = _rated(cell_ratings, col)
     at_level = at_level[at_level[col] == level].sort_values(["cell_id", "year"])
-    new_run = (at_level["cell_id"] != at_level["cell_id"].shift()) | (
-        at_level["year"].diff() != 1
-    )
-    runs = at_level.assign(run=new_run.cumsum()).groupby("run")
+    # Within a cell, year minus the row's position is constant along a run of consecutive
+    # years and changes at every gap.
+    run = at_level["year"] - at_level.groupby("cell_id").cumcount()
+    runs = at_level.groupby(["cell_id", run.rename("run")])
     out = pd.DataFrame(
         {
-            "cell_id": runs["cell_id"].first(),
             "cell": runs["cell"].last(),
             "start": runs["year"].min(),
             "end": runs["year"].max(),
             "length": runs.size(),
         }
     )
-    out = out.sort_values(["length", "start", "cell_id"], ascending=[False, True, True])
+    out = out.reset_index().sort_values(
+        ["length", "start", "cell_id"], ascending=[False, True, True]
+    )
     return frame(out, STREAK_COLUMNS)
 
 

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -26,7 +27,11 @@ if TYPE_CHECKING:
     from ..dataset import Dataset
 
 RECONCILE_COLUMNS = {
-    "id": STRING, "claim": STRING, "expected": STRING, "computed": STRING, "status": STRING,
+    "id": STRING,
+    "claim": STRING,
+    "expected": STRING,
+    "computed": STRING,
+    "status": STRING,
     "note": STRING,
 }
 PASS, FAIL, NO_DATA = "pass", "fail", "no data"
@@ -116,12 +121,17 @@ def _number(fig: Figure, value: object, note: str = "") -> Outcome:
 _PREFIXES = ("chi bo ", "dang bo ")
 
 
+@cache
+def _abbreviations() -> dict[str, str]:
+    table = shipped_table("abbreviations.csv")
+    return dict(zip(table["short"], table["long"], strict=True))
+
+
 def _name_key(text: object) -> str:
     """Key on which the article's names meet the data's names and ids: folded, abbreviations
     expanded, "chi bộ" prefix and "số" before a number dropped ("Chi bộ tổ dân phố số 2",
     "CB TDP 02" and the id "tdp-2" all give "to dan pho 2")."""
-    table = shipped_table("abbreviations.csv")
-    expand = dict(zip(table["short"], table["long"], strict=True))
+    expand = _abbreviations()
     key = " ".join(expand.get(token, token) for token in fold(text).split())
     for prefix in _PREFIXES:
         key = key.removeprefix(prefix)
@@ -216,7 +226,7 @@ def _cells_at_rank(rank: int, *, mean: bool) -> Check:
         counts = mix.loc[mix["level"] == rank].set_index("year")["count"]
         if counts.empty:
             return Outcome(note=f"no cell ratings in {fig.year_from}–{fig.year_to}")
-        per_year = " ".join(f"{y}: {int(n)}" for y, n in counts.items())
+        per_year = ", ".join(f"{y}: {int(n)}" for y, n in counts.items())
         value = counts.mean() if mean else counts.sum()
         kind = "yearly mean" if mean else "total"
         return _number(fig, value, f"{kind} of cells at rank {rank} ({per_year})")

@@ -16,11 +16,23 @@ if TYPE_CHECKING:
     from ..dataset import Dataset
 
 SUMMARY_COLUMNS = {
-    "year": "int64", "cells_rated": COUNT, "top_rated": COUNT, "well_rated": COUNT,
-    "weak": COUNT, "committee_rating": RATING, "members": COUNT, "young_share": FLOAT,
-    "admitted": COUNT, "transferred_in": COUNT, "introduced": COUNT, "rated_members": COUNT,
-    "well_or_above_share": FLOAT, "excellent_members": COUNT, "mean_income": FLOAT,
-    "poor_households": COUNT, "near_poor_households": COUNT,
+    "year": "int64",
+    "cells_rated": COUNT,
+    "top_rated": COUNT,
+    "well_rated": COUNT,
+    "weak": COUNT,
+    "committee_rating": RATING,
+    "members": COUNT,
+    "young_share": FLOAT,
+    "admitted": COUNT,
+    "transferred_in": COUNT,
+    "introduced": COUNT,
+    "rated_members": COUNT,
+    "well_or_above_share": FLOAT,
+    "excellent_members": COUNT,
+    "mean_income": FLOAT,
+    "poor_households": COUNT,
+    "near_poor_households": COUNT,
 }
 
 
@@ -82,7 +94,14 @@ def yearly_summary(ds: Dataset) -> pd.DataFrame:
     income = ds.income.groupby("year")["income_per_capita"].mean().rename("mean_income")
     poor = poverty(ds.income).set_index("year")[["poor_households", "near_poor_households"]]
 
-    for part in (ratings, committee.rename("committee_rating"), totals, flows, rated, income,
-                 poor):
+    for part in (
+        ratings,
+        committee.rename("committee_rating"),
+        totals,
+        flows,
+        rated,
+        income,
+        poor,
+    ):
         out = out.join(part, on="year")
     return frame(out, SUMMARY_COLUMNS)
