@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .detect import IGNORED_FIELDS, VALUE_FIELDS, Column, Layout, cell_text
-from .normalise import income_unit, parse_number
+from .normalise import income_unit, parse_number, settle
 from .problems import ProblemLog, cell_name
 from .read import Sheet
 from .text import key
@@ -121,6 +121,11 @@ def _numbers(
 ) -> pd.Series:
     raw = data[col.index] if col.index in data.columns else pd.Series(None, index=data.index)
     parsed = map_distinct(raw, lambda v: parse_number(v, integer=integer))
+    ambiguous = parsed.map(lambda p: p.options is not None)
+    if ambiguous.any():
+        clear = parsed[~ambiguous].map(lambda p: p.value).dropna()
+        typical = float(np.median(np.abs(clear.to_numpy(dtype=float)))) if len(clear) else None
+        parsed = parsed.where(~ambiguous, parsed.map(lambda p: settle(p, typical)))
     values = parsed.map(lambda p: np.nan if p.value is None else p.value).astype(float)
     bad = parsed.map(lambda p: p.error is not None)
     for r in data.index[bad.to_numpy()]:

@@ -28,6 +28,8 @@ _EN_FULL = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$")
 class Parsed:
     value: float | None  # None: blank (unknown)
     error: str | None = None
+    # for an ambiguous "1.234": (thousands reading, decimal reading), settled by the column
+    options: tuple[float, float] | None = None
 
 
 @lru_cache(maxsize=100_000)
@@ -46,10 +48,13 @@ def _parse_text(text: str, integer: bool) -> Parsed:
         groups = s.count(m.group(1))
         if integer or groups > 1:
             return Parsed(float(re.sub(r"[.,]", "", s)))
+        thousands = float(s.replace(m.group(1), ""))
+        decimal = float(s.replace(",", "."))
         return Parsed(
             None,
-            f"ambiguous number: {s!r} may be {s.replace(m.group(1), '')} (thousands "
-            f"separator) or {s.replace(',', '.')} (decimal); write it without separators",
+            f"ambiguous number: {s!r} may be {thousands:g} (thousands separator) or "
+            f"{decimal:g} (decimal); write it without separators",
+            (thousands, decimal),
         )
     if _VN_FULL.match(s):
         return Parsed(float(s.replace(".", "").replace(",", ".")))
@@ -79,6 +84,15 @@ def parse_number(value: object, *, integer: bool = False) -> Parsed:
         if integer and parsed.value < 0:
             return Parsed(None, "a negative count")
     return parsed
+
+
+def settle(parsed: Parsed, typical: float | None) -> Parsed:
+    """Settle an ambiguous "1.234" by the typical size of the other numbers in its column:
+    the reading within a factor of 30 of it wins; otherwise it stays an error."""
+    if parsed.options is None or typical is None or typical <= 0:
+        return parsed
+    close = [v for v in parsed.options if v > 0 and max(v, typical) / min(v, typical) < 30]
+    return Parsed(close[0]) if len(close) == 1 else parsed
 
 
 def match_label(text: str, subject: str) -> Label | None:

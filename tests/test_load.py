@@ -158,12 +158,14 @@ def test_wide_income_with_unit_conversion(xlsx):
         ["STT", "Tổ dân phố", "Thu nhập bình quân (nghìn đồng/người/tháng)", ""],
         ["", "", "Năm 2018", "Năm 2019"],
         [1, "Tổ dân phố số 1", 4000, "4 750"],
+        [2, "Tổ dân phố số 2", "3.900", 4100],
     ]
     path = xlsx("i.xlsx", {"TN": rows}, merges={"TN": ["C1:D1"]})
     inc = nd.load_income(path)
-    assert inc["year"].tolist() == [2018, 2019]
-    assert inc["area_id"].tolist() == ["tdp-1", "tdp-1"]
-    assert inc["income_per_capita"].tolist() == pytest.approx([48.0, 57.0])
+    assert inc["year"].tolist() == [2018, 2018, 2019, 2019]
+    assert inc["area_id"].tolist() == ["tdp-1", "tdp-2", "tdp-1", "tdp-2"]
+    # "3.900" among values in the thousands is read with a thousands separator
+    assert inc["income_per_capita"].tolist() == pytest.approx([48.0, 46.8, 57.0, 49.2])
 
 
 def test_ambiguous_decimal_is_an_error_at_its_cell(xlsx):
