@@ -31,6 +31,8 @@ TEXT_FIELDS = {
     "successor",
 }
 INT_FIELDS = VALUE_FIELDS - {"income_per_capita"} | {"first_year", "last_year", "year"}
+# Forms split removals into struck off, expelled and left: separate columns add up.
+ADDITIVE_FIELDS = {"removed"}
 _SECTION = re.compile(r"^(?:[ivx]+|[a-z]|\d+)[.)]\s")
 
 
@@ -145,6 +147,10 @@ def _put(
     part: pd.DataFrame, sheet: Sheet, data: pd.DataFrame, col: Column, log: ProblemLog
 ) -> None:
     fld = col.field
+    if fld in ADDITIVE_FIELDS and fld in part.columns:
+        more = _numbers(sheet, data, col, log, integer=True).to_numpy()
+        part[fld] = np.where(np.isnan(part[fld]), more, part[fld] + np.nan_to_num(more))
+        return
     if fld in part.columns and f"_col_{fld}" in part.columns:
         first = int(part[f"_col_{fld}"].iloc[0]) if len(part) else col.index
         log.error(

@@ -232,3 +232,13 @@ def test_every_table_has_its_contract_columns_when_empty(name, tmp_path):
     (tmp_path / "empty").mkdir()
     ds = nd.load_dataset(tmp_path / "empty")
     assert list(getattr(ds, name).columns) == TABLES[name].names
+
+
+def test_separate_removal_columns_add_up(xlsx):
+    rows = [
+        ["Chi bộ", "Tổng số đảng viên", "Xóa tên", "Khai trừ"],
+        ["CB TDP 1", 30, 1, 2],
+        ["CB TDP 2", 20, "", 1],
+    ]
+    m = nd.load_members(xlsx("r.xlsx", {"2019": rows}))
+    assert m["removed"].tolist() == [3, 1]
