@@ -193,34 +193,52 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
 
 
 def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFrame:
+    """Map every (label, year, score) once — distinct combinations, not rows — and join back."""
     text = records.get("rating", pd.Series("", index=records.index)).fillna("")
-    score = records.get("score", pd.Series(np.nan, index=records.index))
-    keys = list(
-        zip(text, records["year"].astype(int), score.where(score.notna(), None), strict=True)
+    score = records.get("score", pd.Series(np.nan, index=records.index)).astype(float)
+    combos = pd.DataFrame({"text": text, "year": records["year"].astype(int), "score": score})
+    distinct = combos.drop_duplicates()
+    results = [
+        rate(t, y, subject, None if np.isnan(sc) else sc)
+        for t, y, sc in zip(distinct["text"], distinct["year"], distinct["score"], strict=True)
+    ]
+    table = distinct.assign(
+        _code=[r.code for r in results],
+        _scale=[r.scale for r in results],
+        _rank=[r.rank for r in results],
+        _tier=[r.tier for r in results],
+        _sev=[r.severity for r in results],
+        _msg=[r.message for r in results],
     )
-    table = {k: rate(k[0], k[1], subject, k[2]) for k in set(keys)}
-    rated = pd.Series([table[k] for k in keys], index=records.index)
+    joined = combos.reset_index().merge(table, on=["text", "year", "score"], how="left")
+    joined = joined.set_index("index")
     no_rating = (text == "") & score.isna()
-    places = place_of(records, "rating")
-    for i in records.index[no_rating.to_numpy()]:
-        _log_at(
-            log,
-            places[i],
-            "warning",
-            f"no rating for {records.at[i, 'name']!r} in "
-            f"{int(records.at[i, 'year'])}; row skipped",
-            rule="rating",
-        )
-    rated = rated[~no_rating]
-    for i, r in rated.items():
-        if r.severity:
-            _log_at(log, places[i], r.severity, r.message or "", value=text[i], rule="rating")
-    ok = rated[rated.map(lambda r: r.code is not None)]
-    out = records.loc[ok.index].copy()
-    out["rating"] = ok.map(lambda r: r.code)
-    out["scale"] = ok.map(lambda r: r.scale)
-    out["rank"] = ok.map(lambda r: r.rank)
-    out["tier"] = ok.map(lambda r: r.tier)
+    flagged = no_rating | joined["_sev"].notna()
+    if flagged.any():
+        sub = records[flagged]
+        places = place_of(sub, "rating")
+        for i in sub.index:
+            if no_rating[i]:
+                msg = (
+                    f"no rating for {records.at[i, 'name']!r} in "
+                    f"{int(records.at[i, 'year'])}; row skipped"
+                )
+                _log_at(log, places[i], "warning", msg, rule="rating")
+            else:
+                _log_at(
+                    log,
+                    places[i],
+                    joined.at[i, "_sev"],
+                    joined.at[i, "_msg"],
+                    value=text[i],
+                    rule="rating",
+                )
+    ok = ~no_rating & joined["_code"].notna()
+    out = records[ok].copy()
+    out["rating"] = joined.loc[ok, "_code"]
+    out["scale"] = joined.loc[ok, "_scale"]
+    out["rank"] = joined.loc[ok, "_rank"]
+    out["tier"] = joined.loc[ok, "_tier"]
     return out
 
 

@@ -43,6 +43,17 @@ def map_distinct(series: pd.Series, fn: Callable[[object], object]) -> pd.Series
     return series.map(table)
 
 
+def _fill_merged(sheet: Sheet, layout: Layout, block: pd.DataFrame) -> None:
+    """A name, year or label merged down several data rows holds for each of them."""
+    text_cols = {c.index for c in layout.columns if c.field in TEXT_FIELDS | {"year"}}
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r0 < layout.data_start or r1 == r0 or c0 not in text_cols:
+            continue
+        rows = [r for r in range(r0 + 1, r1 + 1) if r in block.index]
+        if rows and c0 in block.columns:
+            block.loc[rows, c0] = block.at[r0, c0]
+
+
 def _is_totals(name_key: str) -> bool:
     return name_key in TOTALS_KEYS or name_key.startswith(("tong cong", "cong toan"))
 
@@ -53,6 +64,7 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     if block.empty:
         return pd.DataFrame()
     block.index = np.arange(layout.data_start, layout.data_start + len(block))
+    _fill_merged(sheet, layout, block)
     name_col = layout.by_field(layout.name_field)[0]
     names = map_distinct(block.get(name_col.index, pd.Series("", index=block.index)), cell_text)
 
@@ -91,7 +103,8 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     year_cols = layout.by_field("year")
     if year_cols:
         yc = year_cols[0]
-        out["year"] = _numbers(sheet, data, yc, log, integer=True)
+        # offices often write the year once per block of rows (or merge it down)
+        out["year"] = _numbers(sheet, data, yc, log, integer=True).ffill()
         out["_col_year"] = yc.index
     frames = []
     per_year = [c for c in value_cols if c.year is not None]

@@ -242,3 +242,55 @@ def test_separate_removal_columns_add_up(xlsx):
     ]
     m = nd.load_members(xlsx("r.xlsx", {"2019": rows}))
     assert m["removed"].tolist() == [3, 1]
+
+
+def test_year_merged_down_or_written_once_per_block(xlsx):
+    rows = [
+        ["Năm", "Chi bộ", "Xếp loại"],
+        [2018, "CB TDP 1", "HTTNV"],
+        ["", "CB TDP 2", "HTNV"],
+        [2019, "CB TDP 1", "HTXSNV"],
+        ["", "CB TDP 2", "HTTNV"],
+    ]
+    merged = xlsx("m.xlsx", {"R": rows}, merges={"R": ["A2:A3"]})
+    for path in (merged, xlsx("p.xlsx", {"R": rows})):
+        cr = nd.load_cell_ratings(path)
+        assert cr["year"].tolist() == [2018, 2018, 2019, 2019]
+        assert cr["rating"].tolist() == ["HTTNV", "HTNV", "HTXSNV", "HTTNV"]
+
+
+def test_nfd_text_and_toan_dang_bo_totals(xlsx):
+    import unicodedata
+
+    nfd = lambda t: unicodedata.normalize("NFD", t)  # noqa: E731
+    rows = [
+        [nfd("Tên chi bộ"), nfd("Tổng số đảng viên"), nfd("Xếp loại")],
+        [nfd("Chi bộ Tổ dân phố số 1"), 30, nfd("Hoàn thành tốt nhiệm vụ")],
+        [nfd("Toàn Đảng bộ"), 30, ""],
+    ]
+    ds = nd.load_dataset(xlsx("n.xlsx", {"Năm 2019": rows}))
+    assert ds.members["cell_id"].tolist() == ["tdp-1"]
+    assert ds.members["cell"].tolist() == ["Chi bộ Tổ dân phố số 1"]
+
+
+def test_score_sets_the_label_from_2025(xlsx):
+    rows = [
+        ["Tên chi bộ", "Điểm", "Xếp loại"],
+        ["CB TDP 1", 92, ""],
+        ["CB TDP 2", "75,5", ""],
+        ["CB TDP 3", 55, ""],
+        ["CB TDP 4", 40, ""],
+        ["CB TDP 5", 71, "HTXSNV"],
+    ]
+    ds = nd.load_dataset(xlsx("s.xlsx", {"Năm 2025": rows}))
+    cr = ds.cell_ratings
+    assert cr["rating"].tolist() == ["HTXSNV", "HTTNV", "HTNV", "KHTNV", "HTXSNV"]
+    assert set(cr["scale"]) == {"qd366"}
+    [warning] = ds.problems
+    assert warning.cell == "C6" and "disagrees" in warning.message
+
+
+def test_score_before_2025_is_an_error(xlsx):
+    rows = [["Tên chi bộ", "Điểm", "Xếp loại"], ["CB TDP 1", 92, ""]]
+    [err] = [p for p in nd.validate(xlsx("s.xlsx", {"Năm 2020": rows})) if p.is_error]
+    assert "2025" in err.message
