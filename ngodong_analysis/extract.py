@@ -46,7 +46,7 @@ def map_distinct(series: pd.Series, fn: Callable[[object], object]) -> pd.Series
 def _fill_merged(sheet: Sheet, layout: Layout, block: pd.DataFrame) -> None:
     """A name, year or label merged down several data rows holds for each of them."""
     text_cols = {c.index for c in layout.columns if c.field in TEXT_FIELDS | {"year"}}
-    for (r0, c0), (r1, c1) in sheet.merged:
+    for (r0, c0), (r1, _c1) in sheet.merged:
         if r0 < layout.data_start or r1 == r0 or c0 not in text_cols:
             continue
         rows = [r for r in range(r0 + 1, r1 + 1) if r in block.index]
