@@ -18,6 +18,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 
+from .guard import Refused, check_zip
 from .problems import ProblemLog
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt"}
@@ -115,12 +116,51 @@ def _read_csv(path: Path) -> list[Sheet]:
     return [Sheet(path, path.stem, rows)]
 
 
-def _read_calamine(path: Path) -> list[Sheet]:
+def _sheet_parts(path: Path) -> dict[str, str]:
+    """xlsx worksheet part name → sheet name, from workbook.xml and its relationships."""
+    from defusedxml import ElementTree
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for sheet in book.iter(f"{ns_main}sheet"):
+        target = targets.get(sheet.get(f"{ns_rel}id"), "").lstrip("/")
+        part = target if target.startswith("xl/") else f"xl/{target}"
+        out[part] = sheet.get("name", "")
+    return out
+
+
+def _read_calamine(path: Path, fmt: str, log: ProblemLog) -> list[Sheet]:
+    uncalculated = check_zip(path) if fmt in ("xlsx", "ods") else {}
     with open(path, "rb") as fh:
         book = calamine.CalamineWorkbook.from_filelike(fh)
+    stale: dict[str, list[str]] = {}
+    if any(uncalculated.values()):
+        names = _sheet_parts(path)
+        stale = {names.get(part, part): refs for part, refs in uncalculated.items() if refs}
     sheets = []
     for meta in book.sheets_metadata:
         if str(meta.typ) != str(calamine.SheetTypeEnum.WorkSheet):
+            continue
+        if meta.name in stale:
+            refs = stale[meta.name]
+            log.error(
+                path,
+                meta.name,
+                refs[0],
+                f"{len(refs)} formula cell(s) ({', '.join(refs[:5])}"
+                f"{', …' if len(refs) > 5 else ''}) have no calculated value: the file "
+                "was written by a program and never opened in a spreadsheet. Open it in "
+                "Excel or LibreOffice and save it, so the values are calculated",
+                rule="uncalculated",
+            )
             continue
         sheet = book.get_sheet_by_name(meta.name)
         rows = sheet.to_python(skip_empty_area=False)
@@ -136,9 +176,12 @@ def read_workbook(path: Path, log: ProblemLog) -> list[Sheet]:
         if fmt == "csv":
             return _read_csv(path)
         if fmt in ("xlsx", "ods", "xls"):
-            return _read_calamine(path)
+            return _read_calamine(path, fmt, log)
     except calamine.PasswordError:
         fmt = "encrypted"
+    except Refused as exc:
+        log.error(path, None, None, f"refused: {exc}", rule="refused")
+        return []
     except (calamine.CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
         log.error(
             path,

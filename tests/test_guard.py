@@ -1,0 +1,186 @@
+"""Hostile and huge workbooks are refused before a parser inflates them."""
+
+import struct
+import subprocess
+import sys
+import textwrap
+import zipfile
+import zlib
+
+import pytest
+from helpers import write_xlsx
+
+import ngodong_analysis as nd
+from ngodong_analysis.guard import Limits, Refused, check_zip
+
+
+def _replace_member(src, dst, name, data: bytes | None = None, *, chunks=None):
+    """Copy an xlsx, replacing one member with ``data`` or a stream of ``chunks``."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            if item.filename != name:
+                zout.writestr(item, zin.read(item.filename))
+        if chunks is None:
+            zout.writestr(name, data)
+        else:
+            with zout.open(name, "w", force_zip64=True) as fh:
+                for chunk in chunks:
+                    fh.write(chunk)
+    return dst
+
+
+@pytest.fixture
+def plain(tmp_path):
+    return write_xlsx(
+        tmp_path / "plain.xlsx", {"Năm 2019": [["Chi bộ", "Xếp loại"], ["CB TDP 1", "HTTNV"]]}
+    )
+
+
+def test_far_away_cell_is_refused_before_calamine_allocates(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["A1"] = "Chi bộ"
+    wb.active["XFD1048576"] = "x"
+    wb.save(tmp_path / "far.xlsx")
+    [problem] = nd.validate(tmp_path / "far.xlsx")
+    assert problem.file == "far.xlsx" and problem.rule == "refused"
+    assert "NGODONG_MAX_CELLS" in problem.message
+
+
+def test_rows_beyond_excel_limits_are_refused(tmp_path, plain):
+    sheet = (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><sheetData><row r="2000000"><c r="A2000000" t="inlineStr">'
+        b"<is><t>x</t></is></c></row></sheetData></worksheet>"
+    )
+    bad = _replace_member(plain, tmp_path / "rows.xlsx", "xl/worksheets/sheet1.xml", sheet)
+    with pytest.raises(Refused, match="beyond Excel's limits"):
+        check_zip(bad)
+
+
+def test_entity_declarations_are_refused(tmp_path, plain):
+    with zipfile.ZipFile(plain) as zf:
+        strings = zf.read("xl/worksheets/sheet1.xml")
+    evil = (
+        b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        + strings.split(b"?>", 1)[-1]
+    )
+    bad = _replace_member(plain, tmp_path / "lol.xlsx", "xl/worksheets/sheet1.xml", evil)
+    [problem] = nd.validate(bad)
+    assert problem.rule == "refused" and "DOCTYPE" in problem.message
+
+
+def test_declared_size_over_the_limit_is_refused(tmp_path, plain):
+    bomb = _replace_member(
+        plain,
+        tmp_path / "bomb.xlsx",
+        "xl/sharedStrings.xml",
+        chunks=(b" " * (1 << 20) for _ in range(64)),
+    )
+    with pytest.raises(Refused, match="unpack to"):
+        check_zip(bomb, Limits(unzipped_bytes=32 << 20))
+
+
+def test_compression_ratio_beyond_any_real_workbook_is_refused(tmp_path, plain):
+    bomb = _replace_member(
+        plain,
+        tmp_path / "ratio.xlsx",
+        "xl/sharedStrings.xml",
+        chunks=(b"\0" * (1 << 20) for _ in range(80)),
+    )
+    with pytest.raises(Refused, match="inflates more than"):
+        check_zip(bomb, Limits(ratio=100))
+
+
+def test_lying_sizes_are_caught_while_streaming(tmp_path, plain):
+    bomb = _replace_member(
+        plain,
+        tmp_path / "liar.xlsx",
+        "xl/sharedStrings.xml",
+        b"<sst>" + b" " * 5_000_000 + b"</sst>",
+    )
+    data = bytearray(bomb.read_bytes())
+    # rewrite the uncompressed size of that member (local header and central directory)
+    name = b"xl/sharedStrings.xml"
+    for sig, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        pos = 0
+        while (pos := data.find(sig, pos)) != -1:
+            name_len = struct.unpack_from("<H", data, pos + (26 if sig == b"PK\x03\x04" else 28))[
+                0
+            ]
+            start = pos + (30 if sig == b"PK\x03\x04" else 46)
+            if bytes(data[start : start + name_len]) == name:
+                struct.pack_into("<I", data, pos + offset, 100)
+            pos += 4
+    liar = tmp_path / "liar2.xlsx"
+    liar.write_bytes(bytes(data))
+    [problem] = nd.validate(liar)
+    assert problem.file == "liar2.xlsx" and problem.is_error
+
+
+def test_formulas_never_calculated_are_named(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "2019"
+    for row in (["Chi bộ", "Tổng số đảng viên"], ["CB TDP 1", 10], ["CB TDP 2", "=B2+1"]):
+        ws.append(row)
+    wb.save(tmp_path / "generated.xlsx")
+    [problem] = nd.validate(tmp_path / "generated.xlsx")
+    assert (problem.sheet, problem.cell) == ("2019", "B3")
+    assert "never opened" in problem.message and "save it" in problem.message
+
+
+def _raw_zip(path, members):
+    """A zip written byte by byte, so declared sizes can be whatever the test says.
+    ``members``: (name, deflated bytes, declared uncompressed size)."""
+    out, central = bytearray(), bytearray()
+    for name, data, size in members:
+        offset = len(out)
+        fields = struct.pack("<HHHHHIII", 20, 0, 8, 0, 0, 0, len(data), size)
+        out += b"PK\x03\x04" + fields + struct.pack("<HH", len(name), 0) + name + data
+        central += (
+            b"PK\x01\x02"
+            + struct.pack("<H", 20)
+            + fields
+            + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0, offset)
+            + name
+        )
+    end = struct.pack("<HHHHIIH", 0, 0, len(members), len(members), len(central), len(out), 0)
+    path.write_bytes(bytes(out) + bytes(central) + b"PK\x05\x06" + end)
+    return path
+
+
+def _deflated_spaces(mebibytes: int) -> bytes:
+    """Raw deflate of ``mebibytes`` MiB of spaces, made from one full-flushed block repeated."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = comp.compress(b" " * (1 << 20)) + comp.flush(zlib.Z_FULL_FLUSH)
+    return block * mebibytes + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+
+
+@pytest.mark.parametrize("declared", ["honest", "lying"])
+def test_bomb_under_a_memory_limit(tmp_path, declared):
+    """A 3 GiB member is refused by a process capped at 1.5 GiB of address space."""
+    data = _deflated_spaces(3 * 1024)
+    size = 3 * 1024 * (1 << 20) if declared == "honest" else 1 << 20
+    empty = zlib.compressobj(9, zlib.DEFLATED, -15)
+    book = empty.compress(b"<workbook/>") + empty.flush()
+    bomb = _raw_zip(
+        tmp_path / "big.xlsx",
+        [(b"xl/workbook.xml", book, 11), (b"xl/worksheets/sheet1.xml", data, size)],
+    )
+    code = textwrap.dedent(f"""
+        import resource, sys
+        resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
+        import ngodong_analysis as nd
+        problems = nd.validate({str(bomb)!r})
+        print(problems[0])
+        sys.exit(0 if len(problems) == 1 and problems[0].is_error else 3)
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+    assert proc.stdout.startswith("big.xlsx: refused")
