@@ -223,10 +223,20 @@ def safe_csv(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# Later stages (figures, the Excel report, rendered notebooks) register here; each takes the
-# load result, the staging folder, the language and a progress callback, returns file names.
+def write_figures(result: LoadResult, staging: Path, lang: str, say: Progress) -> list[str]:
+    from .figures import save_figures
+
+    files = save_figures(result.dataset, staging / "figures", lang=lang, progress=say)
+    return [f.relative_to(staging).as_posix() for f in files]
+
+
+# Each stage takes the load result, the staging folder, the language and a progress callback,
+# and returns the files it wrote (relative to the staging folder).
 Stage = Callable[[LoadResult, Path, str, Progress], list[str]]
-STAGES: list[tuple[str, Stage]] = [("tables", lambda r, s, lang, say: write_tables(r, s))]
+STAGES: list[tuple[str, Stage]] = [
+    ("tables", lambda r, s, lang, say: write_tables(r, s)),
+    ("charts", write_figures),
+]
 
 
 def build(

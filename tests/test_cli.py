@@ -49,6 +49,12 @@ def test_build_writes_tables_and_manifest_and_never_touches_raw(raw_copy, tmp_pa
         assert item["sha256"] == before[item["path"]]
     assert manifest["versions"]["ngodong-analysis"]
     assert tree_hashes(raw_copy) == before
+    charts = {p.stem for p in (out / "figures").glob("*.png")}
+    assert len(charts) >= 8 and charts == {p.stem for p in (out / "figures").glob("*.svg")}
+    outputs = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    assert outputs == {k: v for k, v in tree_hashes(out).items() if k != "manifest.json"}
+    svg = (out / "figures" / "rating_mix.svg").read_text(encoding="utf-8")
+    assert "<dc:date>" not in svg and "Matplotlib v" not in svg
 
 
 def test_unchanged_rebuild_writes_nothing_and_force_rebuilds(raw_copy, tmp_path, capsys):
@@ -59,8 +65,15 @@ def test_unchanged_rebuild_writes_nothing_and_force_rebuilds(raw_copy, tmp_path,
     assert main(["build", "--raw", str(raw_copy), "--out", str(out), "-q"]) == 0
     assert "Up to date" in capsys.readouterr().out
     assert {p: (out / p).stat().st_mtime_ns for p in tree_hashes(out)} == first
+    hashes = tree_hashes(out)
     assert main(["build", "--raw", str(raw_copy), "--out", str(out), "-q", "--force"]) == 0
     assert "Built" in capsys.readouterr().out
+    # reproducible bytes: every chart and table is the same file again (the manifest records
+    # when it was built, so it alone differs)
+    again = tree_hashes(out)
+    assert {k: v for k, v in again.items() if k != "manifest.json"} == {
+        k: v for k, v in hashes.items() if k != "manifest.json"
+    }
 
 
 def test_build_with_errors_exits_1_and_keeps_previous_outputs(raw_copy, tmp_path, capsys, xlsx):
