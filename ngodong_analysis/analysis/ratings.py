@@ -56,10 +56,14 @@ def rating_mix(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.DataFram
 
     Examples
     --------
-    >>> rating_mix(ds.cell_ratings).query("year == 2019")
-       year  level  count     share
-    0  2019      1      5  0.416667
-    ...
+    >>> cr = conform(pd.DataFrame({"year": 2019, "cell_id": ["a", "b", "c", "d"],
+    ...                            "rank": [1, 2, 2, 2]}), "cell_ratings")
+    >>> rating_mix(cr)
+       year  level  count  share
+    0  2019      1      1   0.25
+    1  2019      2      3   0.75
+    2  2019      3      0    0.0
+    3  2019      4      0    0.0
     """
     col = level_column(by)
     years = sorted(int(y) for y in cell_ratings["year"].unique())
@@ -95,9 +99,12 @@ def top_streaks(cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 
 
     Examples
     --------
-    >>> top_streaks(ds.cell_ratings).head(1)
-      cell_id                    cell  start   end  length
-    0   tdp-2  Chi bộ Tổ dân phố số 2   2015  2019       5
+    >>> cr = conform(pd.DataFrame({"year": [2015, 2016, 2017, 2019], "cell_id": "tdp-2",
+    ...                            "rank": [1, 1, 2, 1]}), "cell_ratings")
+    >>> top_streaks(cr)
+      cell_id  cell  start   end  length
+    0   tdp-2  <NA>   2015  2016       2
+    1   tdp-2  <NA>   2019  2019       1
     """
     col = level_column(by)
     at_level = _rated(cell_ratings, col)
@@ -142,7 +149,8 @@ def rating_transitions(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.
 
     Examples
     --------
-    >>> rating_transitions(ds.cell_ratings).query("from_level != to_level")
+    >>> moves = rating_transitions(ds.cell_ratings, by="tier")
+    >>> moves[moves["from_level"] != moves["to_level"]]  # cells that moved up or down
     """
     col = level_column(by)
     rated = _rated(cell_ratings, col)[["year", "cell_id", col]]

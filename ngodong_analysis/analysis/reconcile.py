@@ -109,6 +109,13 @@ def _fmt(number: object) -> str:
     return str(number)
 
 
+def _span(years: list[int]) -> str:
+    """ "2015–2019" for consecutive years, else "2015, 2017"."""
+    if years and years == list(range(years[0], years[-1] + 1)) and len(years) > 1:
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(str(y) for y in years)
+
+
 def _number(fig: Figure, value: object, note: str = "") -> Outcome:
     if value is None or pd.isna(value):
         return Outcome(note=note or "no value in the data")
@@ -179,7 +186,9 @@ def _cell_top_years(ds: Dataset, fig: Figure) -> Outcome:
         return Outcome(note=f"no rating of {fig.cell!r} in {fig.year_from}–{fig.year_to}")
     top = sorted(int(y) for y in ratings.loc[ratings["rank"] == 1, "year"])
     others = [y for y in fig.years if y not in top]
-    note = f"cell {cell_id}" + (f"; not at rank 1 in {others}" if others else "")
+    note = f"cell {cell_id}, {_span(fig.years)}"
+    if others:
+        note += f"; not at rank 1 in {_span(others)}"
     return _number(fig, len(top), note)
 
 
@@ -241,29 +250,21 @@ def _total_members(ds: Dataset, fig: Figure) -> Outcome:
     return _number(fig, totals.at[fig.year_to, "members"], f"all cells, {fig.year_to}")
 
 
-def _rated_members(ds: Dataset, fig: Figure, column: str) -> tuple[object, str] | None:
-    shares = well_or_above_share(ds.member_ratings).set_index("year")
-    if fig.year_to not in shares.index:
-        return None
-    rated = shares.at[fig.year_to, "rated"]
-    return shares.at[fig.year_to, column], f"{fig.year_to}; denominator: {rated} members rated"
+def _member_rating(column: str) -> Check:
+    """A column of :func:`well_or_above_share` in the figure's last year."""
 
+    def check(ds: Dataset, fig: Figure) -> Outcome:
+        shares = well_or_above_share(ds.member_ratings).set_index("year")
+        if fig.year_to not in shares.index:
+            return Outcome(note=f"no member ratings in {fig.year_to}")
+        value, rated = shares.at[fig.year_to, column], shares.at[fig.year_to, "rated"]
+        note = f"of the {rated} members rated in {fig.year_to} (exempt members excluded)"
+        if column == "share" and not pd.isna(value):
+            value = round(100 * float(value), 1)
+            note = f"percent, rounded to 0.1, {note}"
+        return _number(fig, value, note)
 
-def _well_or_above_pct(ds: Dataset, fig: Figure) -> Outcome:
-    found = _rated_members(ds, fig, "share")
-    if found is None:
-        return Outcome(note=f"no member ratings in {fig.year_to}")
-    share, note = found
-    if pd.isna(share):
-        return Outcome(note=note)
-    return _number(fig, round(100 * float(share), 1), f"percent, rounded to 0.1; {note}")
-
-
-def _excellent_members(ds: Dataset, fig: Figure) -> Outcome:
-    found = _rated_members(ds, fig, "excellent")
-    if found is None:
-        return Outcome(note=f"no member ratings in {fig.year_to}")
-    return _number(fig, *found)
+    return check
 
 
 def _committee_ratings(ds: Dataset, fig: Figure) -> Outcome:
@@ -272,7 +273,8 @@ def _committee_ratings(ds: Dataset, fig: Figure) -> Outcome:
         return Outcome(note=f"no committee ratings in {fig.year_from}–{fig.year_to}")
     by_year = ratings.groupby("year")["rating"].first()
     codes = " ".join(str(by_year.get(y, "NA")) for y in fig.years)
-    return Outcome(codes, codes.split() == fig.value.split(), f"years {fig.years}")
+    unit = ratings.sort_values(["year", "unit"])["unit"].iloc[0]
+    return Outcome(codes, codes.split() == fig.value.split(), f"{unit}, {_span(fig.years)}")
 
 
 def _flow_total(flow: str) -> Check:
@@ -282,7 +284,7 @@ def _flow_total(flow: str) -> Check:
         if counts.isna().all():
             return Outcome(note=f"no {flow} counts in {fig.year_from}–{fig.year_to}")
         years = sorted(int(y) for y in flows.loc[counts.dropna().index, "year"])
-        return _number(fig, counts.sum(), f"sum of {flow} over {years}")
+        return _number(fig, counts.sum(), f"sum of {flow} over {_span(years)}")
 
     return check
 
@@ -299,8 +301,8 @@ CHECKS: dict[str, Check] = {
     "F10": _cells_at_rank(1, mean=True),
     "F11": _cells_at_rank(2, mean=True),
     "F12": _cells_at_rank(4, mean=False),
-    "F13": _well_or_above_pct,
-    "F14": _excellent_members,
+    "F13": _member_rating("share"),
+    "F14": _member_rating("excellent"),
     "F15": _committee_ratings,
     "F16": _flow_total("introduced"),
     "F17": _flow_total("admitted"),

@@ -1,0 +1,46 @@
+"""Analysis: pure functions from the tidy tables of a Dataset to summary frames.
+
+Every function takes contract tables (see :mod:`ngodong_analysis.schema`) and returns a new
+frame with documented columns; nothing is read from or written to disk apart from the small
+reference tables shipped in ``ngodong_analysis/resources``, and an empty input gives an empty
+frame with the same columns. Units: counts are persons, cells or households; income is million
+đồng per person per year; ``share``/``rate`` columns are fractions 0–1, ``*_pct`` columns are
+percentages and ``cagr`` is a fraction per year.
+
+The docstrings' examples assume ``import pandas as pd``, ``import ngodong_analysis as nd``,
+``from ngodong_analysis.schema import conform`` and ``ds = nd.load_dataset()``.
+"""
+
+from .income import income_cagr, income_growth, income_vs_rating, poverty, poverty_breaks
+from .membership import (
+    flow_discrepancies,
+    member_flows,
+    member_rating_shares,
+    membership_totals,
+    quota_check,
+    well_or_above_share,
+)
+from .ratings import rating_mix, rating_transitions, top_streaks
+from .reconcile import CHECKS, article_figures, reconcile
+from .summary import yearly_summary
+
+__all__ = [
+    "CHECKS",
+    "article_figures",
+    "flow_discrepancies",
+    "income_cagr",
+    "income_growth",
+    "income_vs_rating",
+    "member_flows",
+    "member_rating_shares",
+    "membership_totals",
+    "poverty",
+    "poverty_breaks",
+    "quota_check",
+    "rating_mix",
+    "rating_transitions",
+    "reconcile",
+    "top_streaks",
+    "well_or_above_share",
+    "yearly_summary",
+]

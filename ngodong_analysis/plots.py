@@ -1,0 +1,602 @@
+"""Charts of the tidy tables, one function per chart, in the seaborn convention.
+
+Each function takes contract tables first, then keyword-only options, ``lang`` ("vi", the
+default, or "en") and ``ax`` (``None``: the current Axes), draws into that Axes and returns it,
+so a notebook can put several charts on one ``plt.subplots`` grid. The numbers come from
+:mod:`ngodong_analysis.analysis`; the text from ``resources/plot_labels.csv`` (NFC). Rule
+changes are marked on the time axis: the rating scales of ``resources/scales.csv`` (2017/2018:
+QĐ 132) and the poverty standards of ``resources/poverty_lines.csv``.
+
+Nothing here calls ``plt.show`` or changes global settings: the house style is applied with
+``plt.rc_context(STYLE)`` around each drawing.
+
+>>> fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+>>> plots.rating_mix(ds.cell_ratings, ax=axes[0])
+>>> plots.membership(ds.members, lang="en", ax=axes[1])
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.patches import Patch
+
+from . import analysis
+from .analysis._common import level_column
+from .analysis.membership import ALL_FLOWS
+from .config import resource
+from .schema import MEMBER_RATING_CODES
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .dataset import Dataset
+
+Lang = Literal["vi", "en"]
+LANGS = ("vi", "en")
+
+STYLE: dict[str, object] = {
+    "font.family": "DejaVu Sans",  # ships with matplotlib and covers Vietnamese
+    "font.size": 9,
+    "axes.titlesize": 11,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+}
+"""rcParams applied (temporarily) while a chart is drawn."""
+
+PALETTE: dict[str, object] = {
+    "levels": {1: "#1a9850", 2: "#91cf60", 3: "#fee08b", 4: "#d73027"},
+    "other": "#bdbdbd",
+    "members": "#4575b4",
+    "young": "#f46d43",
+    "flows": {
+        "admitted": "#1b9e77",
+        "transferred_in": "#66a61e",
+        "transferred_out": "#e7298a",
+        "died": "#7570b3",
+        "removed": "#d95f02",
+        "introduced": "#a6761d",
+    },
+    "poor": "#d73027",
+    "near_poor": "#fc8d59",
+    "rule": "#555555",
+    "areas": plt.get_cmap("tab10").colors,
+}
+"""The chart colours: rating levels 1 (best) – 4, flows, series and rule-change markers."""
+
+BAR_WIDTH = 0.7
+RULE_LINE = {"color": PALETTE["rule"], "linestyle": "--", "linewidth": 1.0, "zorder": 3}
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def _nfc(text: object) -> str:
+    return unicodedata.normalize("NFC", str(text))
+
+
+@cache
+def _label_table() -> dict[str, dict[str, str]]:
+    table = pd.read_csv(resource("plot_labels.csv"), dtype=str, keep_default_na=False)
+    return {
+        lang: {key: _nfc(text) for key, text in zip(table["key"], table[lang], strict=True)}
+        for lang in LANGS
+    }
+
+
+def labels(lang: Lang = "vi") -> Callable[..., str]:
+    """The chart text of ``lang``: ``text(key, **fields)`` → NFC string."""
+    if lang not in LANGS:
+        raise ValueError(f"lang={lang!r}: expected one of {', '.join(LANGS)}")
+    table = _label_table()[lang]
+
+    def text(key: str, **fields: object) -> str:
+        return _nfc(table[key].format(**fields))
+
+    return text
+
+
+def _level_label(text: Callable[..., str], by: str, level: int) -> str:
+    key = f"{by}_{level}"
+    return text(key) if key in _label_table()["vi"] else text("level_other", level=level)
+
+
+# --- shared drawing helpers -----------------------------------------------------------------
+
+
+def _axes(ax: Axes | None) -> Axes:
+    return plt.gca() if ax is None else ax
+
+
+def _floats(series: pd.Series) -> np.ndarray:
+    return pd.to_numeric(series).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _finish(ax: Axes, text: Callable[..., str], *, title: str, ylabel: str, years) -> None:
+    ax.set_title(title)
+    ax.set_xlabel(text("year"))
+    ax.set_ylabel(ylabel)
+    years = sorted(int(y) for y in years)
+    if years:
+        ax.set_xticks(years)
+        ax.set_xticklabels([str(y) for y in years])
+    else:
+        ax.text(0.5, 0.5, text("no_data"), transform=ax.transAxes, ha="center", va="center")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _legend(ax: Axes, handles=None, **kwargs) -> None:
+    handles = handles if handles is not None else ax.get_legend_handles_labels()[0]
+    if handles:
+        ax.legend(handles=handles, **kwargs)
+
+
+@cache
+def _scale_starts() -> tuple[tuple[str, int], ...]:
+    table = pd.read_csv(resource("scales.csv"), dtype={"scale": str, "first_year": int})
+    return tuple(zip(table["scale"], table["first_year"], strict=True))
+
+
+def _mark_rule_changes(ax: Axes, years, text: Callable[..., str]) -> None:
+    """Dashed lines where a new rating scale starts inside the span of ``years``."""
+    years = [int(y) for y in years]
+    for scale, first_year in _scale_starts():
+        if years and min(years) < first_year <= max(years):
+            rule = text(f"scale_{scale}")
+            label = text("rule_change", rule=rule, year=first_year)
+            ax.axvline(first_year - 0.5, label=label, **RULE_LINE)
+
+
+def _stacked_bars(ax: Axes, wide: pd.DataFrame, colors: list, names: list[str]) -> None:
+    """One bar per row of ``wide`` (index: years), one stacked segment per column."""
+    bottom = np.zeros(len(wide))
+    x = wide.index.to_numpy(dtype=float)
+    for column, color, name in zip(wide.columns, colors, names, strict=True):
+        heights = _floats(wide[column])
+        ax.bar(x, heights, bottom=bottom, width=BAR_WIDTH, color=color, label=name)
+        bottom = bottom + np.nan_to_num(heights)
+
+
+# --- ratings --------------------------------------------------------------------------------
+
+
+def rating_mix(
+    cell_ratings: pd.DataFrame,
+    *,
+    by: Literal["rank", "tier"] = "rank",
+    lang: Lang = "vi",
+    ax: Axes | None = None,
+) -> Axes:
+    """Stacked bars: cells at each level per year, with the changes of rules marked.
+
+    Parameters
+    ----------
+    cell_ratings : DataFrame
+        The ``cell_ratings`` contract table.
+    by : {"rank", "tier"}
+        Position within the year's scale (what the article counts) or the harmonised tier.
+    lang : {"vi", "en"}
+        Language of the text.
+    ax : Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    Axes
+        One bar container per level (bar heights = cells, see
+        :func:`ngodong_analysis.analysis.rating_mix`) and a dashed line at 2017.5 when the
+        years span the 2017/2018 change.
+    """
+    text = labels(lang)
+    mix = analysis.rating_mix(cell_ratings, by=by)
+    wide = mix.pivot(index="year", columns="level", values="count")
+    with plt.rc_context(STYLE):
+        ax = _axes(ax)
+        levels = [int(level) for level in wide.columns]
+        colors = [PALETTE["levels"].get(level, PALETTE["other"]) for level in levels]
+        names = [_level_label(text, by, level) for level in levels]
+        _stacked_bars(ax, wide, colors, names)
+        _mark_rule_changes(ax, wide.index, text)
+        title = text("rating_mix_title" if by == "rank" else "rating_mix_tier_title")
+        _finish(ax, text, title=title, ylabel=text("cells"), years=wide.index)
+        _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+def rating_heatmap(
+    cell_ratings: pd.DataFrame,
+    *,
+    by: Literal["rank", "tier"] = "rank",
+    lang: Lang = "vi",
+    ax: Axes | None = None,
+) -> Axes:
+    """Cells × years, coloured by level and labelled with the rating code.
+
+    Parameters
+    ----------
+    cell_ratings : DataFrame
+        The ``cell_ratings`` contract table.
+    by : {"rank", "tier"}
+        Which level colours the squares.
+    lang : {"vi", "en"}
+        Language of the text.
+    ax : Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    Axes
+        One image whose array holds the level of cell *i* (rows, in ``cell_id`` order) in year
+        *j* (columns, every year of the span; masked where unrated). The x axis is in years,
+        so the rule change sits at 2017.5 as on the other charts.
+    """
+    text = labels(lang)
+    rated = cell_ratings.dropna(subset=[level_column(by)])
+    with plt.rc_context(STYLE):
+        ax = _axes(ax)
+        if rated.empty:
+            _finish(ax, text, title=text("rating_heatmap_title"), ylabel=text("cell"), years=[])
+            return ax
+        years = list(range(int(rated["year"].min()), int(rated["year"].max()) + 1))
+        grid = rated.pivot(index="cell_id", columns="year", values=by).reindex(columns=years)
+        names = rated.sort_values("year").groupby("cell_id")["cell"].last().reindex(grid.index)
+        values = np.ma.masked_invalid(grid.astype("Float64").to_numpy(float, na_value=np.nan))
+        colors = [PALETTE["levels"][level] for level in (1, 2, 3, 4)]
+        ax.imshow(
+            values,
+            cmap=ListedColormap(colors),
+            norm=BoundaryNorm([0.5, 1.5, 2.5, 3.5, 4.5], 4),
+            aspect="auto",
+            interpolation="nearest",
+            extent=(years[0] - 0.5, years[-1] + 0.5, len(grid) - 0.5, -0.5),
+        )
+        codes = rated.pivot(index="cell_id", columns="year", values="rating")
+        for row, cell_id in enumerate(grid.index):
+            for year in years:
+                code = codes.at[cell_id, year] if year in codes.columns else None
+                if code is not None and not pd.isna(code):
+                    ax.text(year, row, str(code), ha="center", va="center", fontsize=7)
+        ax.set_yticks(range(len(grid)))
+        ax.set_yticklabels(
+            [_nfc(n) if not pd.isna(n) else str(i) for i, n in zip(grid.index, names, strict=True)]
+        )
+        _mark_rule_changes(ax, years, text)
+        _finish(ax, text, title=text("rating_heatmap_title"), ylabel=text("cell"), years=years)
+        ax.grid(False)
+        legend = [Patch(color=colors[i], label=_level_label(text, by, i + 1)) for i in range(4)]
+        rule_lines = ax.get_legend_handles_labels()[0]
+        _legend(ax, handles=legend + rule_lines, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+# --- members --------------------------------------------------------------------------------
+
+
+def membership(members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:
+    """Bars of members per year, with the share of young members on a twin axis.
+
+    Parameters
+    ----------
+    members : DataFrame
+        The ``members`` contract table.
+    lang : {"vi", "en"}
+        Language of the text.
+    ax : Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    Axes
+        The bars' Axes (members, persons). The line of young members in percent (under 35,
+        from :func:`ngodong_analysis.analysis.membership_totals`) is on a twin Axes sharing x.
+    """
+    text = labels(lang)
+    totals = analysis.membership_totals(members)
+    years = totals["year"].to_numpy(dtype=float)
+    with plt.rc_context(STYLE):
+        ax = _axes(ax)
+        if totals.empty:
+            _finish(ax, text, title=text("membership_title"), ylabel=text("members"), years=[])
+            return ax
+        ax.bar(
+            years,
+            _floats(totals["members"]),
+            width=BAR_WIDTH,
+            color=PALETTE["members"],
+            label=text("members"),
+        )
+        _finish(ax, text, title=text("membership_title"), ylabel=text("members"), years=years)
+        twin = ax.twinx()
+        young = 100 * _floats(totals["young_share"])
+        twin.plot(
+            years,
+            young,
+            color=PALETTE["young"],
+            marker="o",
+            label=text("young_share"),
+        )
+        twin.set_ylabel(text("young_share"))
+        # Headroom so the line's top marker is not cut by the frame.
+        peak = np.nanmax(young) if np.isfinite(young).any() else 0.0
+        twin.set_ylim(0, peak * 1.15 if peak > 0 else 1.0)
+        twin.spines["top"].set_visible(False)
+        ax.spines["right"].set_visible(False)
+        handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+        # Past the twin axis's tick labels and title.
+        _legend(ax, handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1))
+    return ax
+
+
+def member_flows(members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:
+    """Grouped bars per year: admitted, transferred in/out, died, removed, introduced.
+
+    Parameters
+    ----------
+    members : DataFrame
+        The ``members`` contract table.
+    lang : {"vi", "en"}
+        Language of the text.
+    ax : Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    Axes
+        One bar container per flow (heights = persons, from
+        :func:`ngodong_analysis.analysis.member_flows`; a flow no cell reported is not drawn).
+    """
+    text = labels(lang)
+    flows = analysis.member_flows(members)
+    wide = flows.pivot(index="year", columns="flow", values="count")
+    names = [flow for flow in ALL_FLOWS if flow in wide.columns]
+    with plt.rc_context(STYLE):
+        ax = _axes(ax)
+        width = BAR_WIDTH / max(len(names), 1)
+        x = wide.index.to_numpy(dtype=float)
+        for i, flow in enumerate(names):
+            offset = (i - (len(names) - 1) / 2) * width
+            ax.bar(
+                x + offset,
+                _floats(wide[flow]),
+                width=width,
+                color=PALETTE["flows"][flow],
+                label=text(f"flow_{flow}"),
+            )
+        _finish(ax, text, title=text("member_flows_title"), ylabel=text("persons"), years=x)
+        _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+def member_rating_shares(
+    member_ratings: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None
+) -> Axes:
+    """Stacked bars per year: the share of rated members at each rating, in percent.
+
+    Parameters
+    ----------
+    member_ratings : DataFrame
+        The ``member_ratings`` contract table.
+    lang : {"vi", "en"}
+        Language of the text.
+    ax : Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    Axes
+        One bar container per rating (heights = percent of the members rated that year, from
+        :func:`ngodong_analysis.analysis.member_rating_shares`; exempt members are not rated
+        and not in the denominator, as the axis label says).
+    """
+    text = labels(lang)
+    shares = analysis.member_rating_shares(member_ratings, denominator="rated")
+    shares = shares.assign(percent=100 * shares["share"], rating=shares["rating"].astype(str))
+    wide = shares.pivot(index="year", columns="rating", values="percent")
+    codes = [code for code in MEMBER_RATING_CODES if code in wide.columns]
+    with plt.rc_context(STYLE):
+        ax = _axes(ax)
+        colors = [PALETTE["levels"][i] for i in range(1, len(codes) + 1)]
+        _stacked_bars(ax, wide[codes], colors, [text(f"rating_{code}") for code in codes])
+        _mark_rule_changes(ax, wide.index, text)
+        _finish(
+            ax,
+            text,
+            title=text("member_ratings_title"),
+            ylabel=text("share_of_rated"),
+            years=wide.index,
+        )
+        _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+# --- income and poverty ---------------------------------------------------------------------
+
+
+def income(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:
+    """One line per area: income per capita by year (million đồng per person per year).
+
+    Parameters
+    ----------
+    income : DataFrame
+        The ``income`` contract table.
+    lang : {"vi", "en"}
+        Language of the text.
+    ax : Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    Axes
+        One line per area (in ``area_id`` order, labelled with the area's name), from
+        :func:`ngodong_analysis.analysis.income_growth`.
+    """
+    text = labels(lang)
+    growth = analysis.income_growth(income)
+    with plt.rc_context(STYLE):
+        ax = _axes(ax)
+        colors = PALETTE["areas"]
+        for i, (area_id, rows) in enumerate(growth.groupby("area_id", sort=True)):
+            name = rows["area"].dropna()
+            ax.plot(
+                rows["year"].to_numpy(dtype=float),
+                _floats(rows["income_per_capita"]),
+                marker="o",
+                color=colors[i % len(colors)],
+                label=_nfc(name.iloc[-1] if len(name) else area_id),
+            )
+        _finish(
+            ax,
+            text,
+            title=text("income_title"),
+            ylabel=text("income_unit"),
+            years=growth["year"].unique(),
+        )
+        _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+def poverty(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:
+    """Poor and near-poor households per year, with the changes of poverty standard marked.
+
+    Parameters
+    ----------
+    income : DataFrame
+        The ``income`` contract table.
+    lang : {"vi", "en"}
+        Language of the text.
+    ax : Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    Axes
+        Two lines (poor, near-poor households, from
+        :func:`ngodong_analysis.analysis.poverty`) and a dashed line at each
+        :func:`~ngodong_analysis.analysis.poverty_breaks` position, labelled with the new
+        standard: counts either side of it are not comparable.
+    """
+    text = labels(lang)
+    table = analysis.poverty(income)
+    years = table["year"].to_numpy(dtype=float)
+    with plt.rc_context(STYLE):
+        ax = _axes(ax)
+        if table.empty:
+            _finish(ax, text, title=text("poverty_title"), ylabel=text("households"), years=[])
+            return ax
+        for column, key in (("poor_households", "poor"), ("near_poor_households", "near_poor")):
+            ax.plot(years, _floats(table[column]), marker="o", color=PALETTE[key], label=text(key))
+        for x in analysis.poverty_breaks(table["year"]):
+            after = table.loc[table["year"] > x, "standard"].dropna()
+            standard = str(after.iloc[0]).replace("-", "–") if len(after) else "?"
+            ax.axvline(x, label=text("poverty_break", standard=standard), **RULE_LINE)
+        _finish(ax, text, title=text("poverty_title"), ylabel=text("households"), years=years)
+        ax.set_ylim(bottom=0)
+        _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+def income_vs_rating(
+    income: pd.DataFrame,
+    cell_ratings: pd.DataFrame,
+    cells: pd.DataFrame,
+    *,
+    lang: Lang = "vi",
+    ax: Axes | None = None,
+) -> Axes:
+    """Scatter of residential cells: rating level (x) against their area's income (y).
+
+    Parameters
+    ----------
+    income, cell_ratings, cells : DataFrame
+        The ``income``, ``cell_ratings`` and ``cells`` contract tables (``cells`` may be empty).
+    lang : {"vi", "en"}
+        Language of the text.
+    ax : Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    Axes
+        One point collection per year (from
+        :func:`ngodong_analysis.analysis.income_vs_rating`), x = rank dodged by at most ±0.2 so
+        that years do not hide each other, y = income per capita (million đồng per person per
+        year).
+    """
+    text = labels(lang)
+    joined = analysis.income_vs_rating(income, cell_ratings, cells).dropna(
+        subset=["rank", "income_per_capita"]
+    )
+    years = sorted(int(y) for y in joined["year"].unique())
+    with plt.rc_context(STYLE):
+        ax = _axes(ax)
+        colors = PALETTE["areas"]
+        step = 0.4 / max(len(years) - 1, 1)
+        for i, year in enumerate(years):
+            rows = joined[joined["year"] == year]
+            offset = (i - (len(years) - 1) / 2) * step if len(years) > 1 else 0.0
+            ax.scatter(
+                _floats(rows["rank"]) + offset,
+                _floats(rows["income_per_capita"]),
+                color=colors[i % len(colors)],
+                alpha=0.8,
+                label=str(year),
+            )
+        ax.set_title(text("income_vs_rating_title"))
+        ax.set_xlabel(text("rank_axis"))
+        ax.set_ylabel(text("income_unit"))
+        ax.set_xticks([1, 2, 3, 4])
+        ax.set_xlim(0.5, 4.5)
+        if not years:
+            ax.text(0.5, 0.5, text("no_data"), transform=ax.transAxes, ha="center")
+        ax.grid(True, axis="y", alpha=0.3)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        _legend(ax, title=text("year"), loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+# --- the catalogue for the build ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlotSpec:
+    """A chart the build draws: the function, the Dataset tables it takes (in order) and
+    fixed options."""
+
+    function: Callable[..., Axes]
+    tables: tuple[str, ...]
+    options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    def draw(self, ds: Dataset, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:
+        """Draw this chart of ``ds``."""
+        frames = [getattr(ds, table) for table in self.tables]
+        return self.function(*frames, lang=lang, ax=ax, **self.options)
+
+
+ALL_PLOTS: dict[str, PlotSpec] = {
+    "rating_mix": PlotSpec(rating_mix, ("cell_ratings",)),
+    "rating_mix_tier": PlotSpec(rating_mix, ("cell_ratings",), MappingProxyType({"by": "tier"})),
+    "rating_heatmap": PlotSpec(rating_heatmap, ("cell_ratings",)),
+    "membership": PlotSpec(membership, ("members",)),
+    "member_flows": PlotSpec(member_flows, ("members",)),
+    "member_rating_shares": PlotSpec(member_rating_shares, ("member_ratings",)),
+    "income": PlotSpec(income, ("income",)),
+    "poverty": PlotSpec(poverty, ("income",)),
+    "income_vs_rating": PlotSpec(income_vs_rating, ("income", "cell_ratings", "cells")),
+}
+"""Chart name (a file stem for the build) → :class:`PlotSpec`."""

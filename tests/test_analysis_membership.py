@@ -1,0 +1,369 @@
+"""ngodong_analysis.analysis.membership: totals, flows, the flow identity, rating shares, quota.
+
+Expected values are worked out by hand in the comments next to each assertion.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from ngodong_analysis.analysis import (
+    flow_discrepancies,
+    member_flows,
+    member_rating_shares,
+    membership_totals,
+    quota_check,
+    well_or_above_share,
+)
+from ngodong_analysis.schema import conform, empty
+
+NA = None
+
+
+def table(name: str, header: str, rows: list[tuple]) -> pd.DataFrame:
+    return conform(pd.DataFrame(rows, columns=header.split()), name)
+
+
+@pytest.fixture
+def members() -> pd.DataFrame:
+    return table(
+        "members",
+        "year cell_id cell members young female exempt "
+        "admitted transferred_in transferred_out died removed introduced",
+        [
+            (2017, "a", "A", 20, 5, 8, 2, NA, NA, NA, NA, NA, NA),
+            (2018, "a", "A", 22, 6, 9, 2, 1, 2, 1, 0, 0, 3),
+            (2019, "a", "A", 24, 7, NA, 3, 2, 1, NA, NA, NA, 1),
+            (2017, "b", "B", 10, 2, 4, 1, NA, NA, NA, NA, NA, NA),
+            (2018, "b", "B", 9, NA, 4, 1, NA, NA, NA, NA, NA, NA),
+            (2019, "b", "B", 8, 1, 3, 1, 0, 0, 0, 1, 1, 0),
+            (2019, "c", "C", 5, 5, 2, 0, 5, NA, NA, NA, NA, 2),
+            (2017, "d", "D", 4, 0, 1, 0, NA, NA, NA, NA, NA, NA),
+            (2019, "d", "D", 5, 0, 1, 0, 0, 0, 0, 0, 0, 0),
+        ],
+    )
+
+
+@pytest.fixture
+def member_ratings() -> pd.DataFrame:
+    # 2018 ranks left blank on purpose: they come from the rating code via the crosswalk.
+    return table(
+        "member_ratings",
+        "year cell_id cell rating rank count",
+        [
+            (2018, "a", "A", "HTXSNV", NA, 2),
+            (2018, "a", "A", "HTTNV", NA, 12),
+            (2018, "a", "A", "HTNV", NA, NA),
+            (2018, "c", "C", "HTTNV", NA, 4),
+            (2018, "c", "C", "KHTNV", NA, 2),
+            (2019, "a", "A", "HTXSNV", 1, 3),
+            (2019, "a", "A", "HTTNV", 2, 10),
+            (2019, "a", "A", "HTNV", 3, 6),
+            (2019, "a", "A", "KHTNV", 4, 1),
+            (2019, "b", "B", "HTXSNV", 1, 1),
+            (2019, "b", "B", "HTTNV", 2, 5),
+            (2019, "b", "B", "HTNV", 3, 1),
+        ],
+    )
+
+
+# --- membership_totals ------------------------------------------------------------------------
+
+
+def test_membership_totals(members):
+    totals = membership_totals(members).set_index("year")
+    assert totals.index.tolist() == [2017, 2018, 2019]
+    assert totals["cells"].tolist() == [3, 2, 4]
+    # 2017: 20+10+4; 2018: 22+9; 2019: 24+8+5+5
+    assert totals["members"].tolist() == [34, 31, 42]
+    # 2018: b's young is blank, so only a's 6 counts
+    assert totals["young"].tolist() == [7, 6, 13]
+    # 2019: a's female is blank: 3+2+1
+    assert totals["female"].tolist() == [13, 13, 6]
+    assert totals["exempt"].tolist() == [3, 3, 4]
+
+
+def test_membership_young_share_only_over_cells_reporting_both(members):
+    share = membership_totals(members).set_index("year")["young_share"]
+    # 2018: b reports members but not young, so the share is a's alone: 6 / 22
+    assert share.tolist() == pytest.approx([7 / 34, 6 / 22, 13 / 42])
+
+
+def test_membership_growth_against_previous_year(members):
+    totals = membership_totals(members).set_index("year")
+    assert pd.isna(totals.at[2017, "growth"])
+    assert pd.isna(totals.at[2017, "growth_pct"])
+    assert totals["growth"].tolist()[1:] == [-3, 11]  # 31 − 34, 42 − 31
+    assert totals["growth_pct"].tolist()[1:] == pytest.approx([-300 / 34, 1100 / 31])
+
+
+def test_membership_growth_uses_previous_year_present():
+    gap = table("members", "year cell_id members", [(2015, "a", 10), (2018, "a", 12)])
+    totals = membership_totals(gap)
+    assert totals["growth"].tolist()[1] == 2
+    assert totals["growth_pct"].tolist()[1] == pytest.approx(20.0)
+
+
+def test_membership_totals_all_blank_year_is_na_not_zero():
+    blank = table("members", "year cell_id members", [(2019, "a", NA)])
+    totals = membership_totals(blank)
+    assert totals["cells"].tolist() == [1]
+    assert pd.isna(totals.at[0, "members"])
+    assert pd.isna(totals.at[0, "young_share"])
+
+
+# --- member_flows -----------------------------------------------------------------------------
+
+
+def test_member_flows_long(members):
+    flows = member_flows(members)
+    assert list(flows.columns) == ["year", "flow", "count"]
+    assert flows["flow"].tolist()[:6] == [
+        "admitted",
+        "transferred_in",
+        "transferred_out",
+        "died",
+        "removed",
+        "introduced",
+    ]
+    wide = flows.pivot(index="year", columns="flow", values="count")
+    # 2017: nothing reported anywhere
+    assert wide.loc[2017].isna().all()
+    assert wide.loc[2018, "admitted"] == 1
+    assert wide.loc[2018, "introduced"] == 3
+    # 2019: admitted 2+0+5+0; transferred_in 1+0+0 (c blank); out 0+0 (a, c blank);
+    # died 1; removed 1; introduced 1+0+2+0
+    assert wide.loc[2019, "admitted"] == 7
+    assert wide.loc[2019, "transferred_in"] == 1
+    assert wide.loc[2019, "transferred_out"] == 0
+    assert wide.loc[2019, "died"] == 1
+    assert wide.loc[2019, "removed"] == 1
+    assert wide.loc[2019, "introduced"] == 3
+
+
+# --- flow_discrepancies -----------------------------------------------------------------------
+
+
+def test_flow_discrepancies(members):
+    found = flow_discrepancies(members)
+    assert list(found.columns) == [
+        "year",
+        "cell_id",
+        "cell",
+        "start",
+        "admitted",
+        "transferred_in",
+        "transferred_out",
+        "died",
+        "removed",
+        "expected",
+        "reported",
+        "difference",
+    ]
+    # a 2018: 20 + 1 + 2 − 1 = 22 = reported: no row.
+    # a 2019: 22 + 2 + 1 (blank flows as 0) = 25, reported 24 → −1.
+    # b 2018: every flow blank → skipped. b 2019: 9 − 1 − 1 = 7, reported 8 → +1.
+    # c 2019: no 2018 row; d 2019: 2018 missing (2017 is not the previous year) → skipped.
+    assert found[["year", "cell_id"]].values.tolist() == [[2019, "a"], [2019, "b"]]
+    assert found["start"].tolist() == [22, 9]
+    assert found["expected"].tolist() == [25, 7]
+    assert found["reported"].tolist() == [24, 8]
+    assert found["difference"].tolist() == [-1, 1]
+    # Blank flows stay blank in the report.
+    assert pd.isna(found.at[0, "transferred_out"])
+    assert found.at[1, "died"] == 1
+
+
+def test_flow_discrepancies_none_when_identity_holds():
+    ok = table(
+        "members",
+        "year cell_id members admitted transferred_out",
+        [(2018, "a", 10, NA, NA), (2019, "a", 12, 3, 1)],
+    )
+    assert flow_discrepancies(ok).empty
+
+
+# --- member_rating_shares ---------------------------------------------------------------------
+
+
+def test_member_rating_shares_of_rated(member_ratings):
+    shares = member_rating_shares(member_ratings)
+    assert list(shares.columns) == [
+        "year",
+        "rating",
+        "rank",
+        "count",
+        "denominator",
+        "share",
+        "denominator_kind",
+    ]
+    y2019 = shares[shares["year"] == 2019]
+    assert y2019["rating"].astype(str).tolist() == ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
+    assert y2019["rank"].tolist() == [1, 2, 3, 4]
+    # HTXSNV 3+1, HTTNV 10+5, HTNV 6+1, KHTNV 1; rated 27
+    assert y2019["count"].tolist() == [4, 15, 7, 1]
+    assert y2019["denominator"].tolist() == [27] * 4
+    assert y2019["share"].tolist() == pytest.approx([4 / 27, 15 / 27, 7 / 27, 1 / 27])
+    assert set(shares["denominator_kind"]) == {"rated"}
+
+
+def test_member_rating_shares_blank_count_stays_unknown(member_ratings):
+    y2018 = member_rating_shares(member_ratings).query("year == 2018")
+    # ranks came from the codes; rated 2 + 12 + 4 + 2 = 20 (a's HTNV count is blank)
+    assert y2018["rank"].tolist() == [1, 2, 3, 4]
+    assert y2018["count"].tolist()[:2] == [2, 16]
+    assert pd.isna(y2018["count"].tolist()[2])
+    assert y2018["count"].tolist()[3] == 2
+    assert y2018["denominator"].tolist() == [20] * 4
+    assert y2018["share"].tolist()[0] == pytest.approx(0.1)
+    assert y2018["share"].tolist()[1] == pytest.approx(0.8)
+
+
+def test_member_rating_shares_zero_fills_missing_ratings():
+    one = table("member_ratings", "year cell_id rating count", [(2020, "a", "HTTNV", 5)])
+    shares = member_rating_shares(one)
+    assert shares["count"].tolist() == [0, 5, 0, 0]
+    assert shares["share"].tolist() == pytest.approx([0, 1, 0, 0])
+
+
+def test_member_rating_shares_of_all_members(member_ratings, members):
+    shares = member_rating_shares(member_ratings, members, denominator="members")
+    y2019 = shares[shares["year"] == 2019]
+    # all members 2019: 42 (exempt members included)
+    assert y2019["denominator"].tolist() == [42] * 4
+    assert y2019["share"].tolist() == pytest.approx([4 / 42, 15 / 42, 7 / 42, 1 / 42])
+    assert set(shares["denominator_kind"]) == {"members"}
+    assert shares.query("year == 2018")["denominator"].tolist() == [31] * 4
+
+
+def test_member_rating_shares_members_table_lacks_the_year(member_ratings):
+    other_years = table("members", "year cell_id members", [(2010, "a", 5)])
+    shares = member_rating_shares(member_ratings, other_years, denominator="members")
+    assert shares["denominator"].isna().all()
+    assert shares["share"].isna().all()
+
+
+def test_member_rating_shares_bad_arguments(member_ratings):
+    with pytest.raises(ValueError, match="members"):
+        member_rating_shares(member_ratings, denominator="members")
+    with pytest.raises(ValueError, match="denominator"):
+        member_rating_shares(member_ratings, denominator="exempt")
+
+
+# --- well_or_above_share ----------------------------------------------------------------------
+
+
+def test_well_or_above_share(member_ratings):
+    out = well_or_above_share(member_ratings)
+    assert list(out.columns) == ["year", "rated", "well_or_above", "excellent", "share"]
+    # 2018: rated 20, rank ≤ 2: 2 + 12 + 4 = 18, excellent 2
+    # 2019: rated 27, rank ≤ 2: 3 + 10 + 1 + 5 = 19, excellent 4
+    assert out["year"].tolist() == [2018, 2019]
+    assert out["rated"].tolist() == [20, 27]
+    assert out["well_or_above"].tolist() == [18, 19]
+    assert out["excellent"].tolist() == [2, 4]
+    assert out["share"].tolist() == pytest.approx([0.9, 19 / 27])
+
+
+def test_well_or_above_share_no_excellent_is_zero():
+    rows = table("member_ratings", "year cell_id rating count", [(2019, "a", "HTNV", 4)])
+    out = well_or_above_share(rows)
+    assert out["well_or_above"].tolist() == [0]
+    assert out["excellent"].tolist() == [0]
+    assert out["share"].tolist() == [0.0]
+
+
+def test_well_or_above_share_all_blank_counts():
+    rows = table("member_ratings", "year cell_id rating count", [(2019, "a", "HTTNV", NA)])
+    out = well_or_above_share(rows)
+    assert out[["rated", "well_or_above", "excellent", "share"]].isna().all(axis=None)
+
+
+# --- quota_check ------------------------------------------------------------------------------
+
+
+def test_quota_check(member_ratings):
+    out = quota_check(member_ratings)
+    assert list(out.columns) == ["year", "cell_id", "cell", "excellent", "well", "allowed", "ok"]
+    rows = list(out.itertuples(index=False, name=None))
+    assert rows == [
+        # 2018 a: 20% of 12 = 2.4 → 2; c: no HTXSNV, 20% of 4 → 0
+        (2018, "a", "A", 2, 12, 2, True),
+        (2018, "c", "C", 0, 4, 0, True),
+        # committee 2018: 2 excellent against floor(0.2 × 16) = 3
+        (2018, "__all__", "Toàn Đảng bộ", 2, 16, 3, True),
+        # 2019 a: 3 > floor(0.2 × 10) = 2; b: 1 ≤ floor(0.2 × 5) = 1
+        (2019, "a", "A", 3, 10, 2, False),
+        (2019, "b", "B", 1, 5, 1, True),
+        (2019, "__all__", "Toàn Đảng bộ", 4, 15, 3, False),
+    ]
+
+
+def test_quota_check_limit_and_float_floor():
+    rows = table(
+        "member_ratings",
+        "year cell_id rating count",
+        [(2019, "a", "HTXSNV", 29), (2019, "a", "HTTNV", 100)],
+    )
+    out = quota_check(rows, limit=0.29)
+    # 0.29 × 100 is 28.999999999999996 in binary floating point; the allowance is 29.
+    assert out["allowed"].tolist() == [29, 29]
+    assert out["ok"].tolist() == [True, True]
+    assert math.floor(0.29 * 100) == 28  # the trap the function avoids
+
+
+# --- empty input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("function", "table_name", "columns"),
+    [
+        (
+            membership_totals,
+            "members",
+            [
+                "year",
+                "cells",
+                "members",
+                "young",
+                "female",
+                "exempt",
+                "young_share",
+                "growth",
+                "growth_pct",
+            ],
+        ),
+        (member_flows, "members", ["year", "flow", "count"]),
+        (flow_discrepancies, "members", None),
+        (
+            member_rating_shares,
+            "member_ratings",
+            ["year", "rating", "rank", "count", "denominator", "share", "denominator_kind"],
+        ),
+        (
+            well_or_above_share,
+            "member_ratings",
+            ["year", "rated", "well_or_above", "excellent", "share"],
+        ),
+        (
+            quota_check,
+            "member_ratings",
+            ["year", "cell_id", "cell", "excellent", "well", "allowed", "ok"],
+        ),
+    ],
+)
+def test_empty_input_gives_empty_frame_with_columns(function, table_name, columns):
+    out = function(empty(table_name))
+    assert out.empty
+    if columns is not None:
+        assert list(out.columns) == columns
+    else:
+        assert "difference" in out.columns
+
+
+def test_empty_members_denominator():
+    out = member_rating_shares(empty("member_ratings"), empty("members"), denominator="members")
+    assert out.empty
