@@ -27,9 +27,8 @@ from . import __version__
 from .config import processed_data_dir, raw_data_dir
 from .load import LoadResult, load
 from .problems import Problem
-from .read import find_inputs
+from .manifest import MANIFEST, describe_inputs, read_manifest, sha256
 
-MANIFEST = "manifest.json"
 LOCK = ".ngodong-build.lock"
 COMMIT = ".ngodong-commit.json"
 _LIBS = ("pandas", "pyarrow", "matplotlib", "openpyxl", "python-calamine", "numpy")
@@ -54,14 +53,6 @@ class BuildLocked(RuntimeError):
     """Another build is writing to the same output folder."""
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def versions() -> dict[str, str]:
     out = {"ngodong-analysis": __version__, "python": sys.version.split()[0]}
     for lib in _LIBS:
@@ -81,14 +72,6 @@ def fingerprint(inputs: list[dict[str, object]], options: dict[str, object]) -> 
         sort_keys=True,
     )
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def describe_inputs(raw: Path) -> list[dict[str, object]]:
-    base = raw if raw.is_dir() else raw.parent
-    return [
-        {"path": p.relative_to(base).as_posix(), "sha256": sha256(p), "bytes": p.stat().st_size}
-        for p in find_inputs(raw)
-    ]
 
 
 @contextlib.contextmanager
@@ -165,13 +148,6 @@ def _commit(staging: Path, out: Path, old: list[str]) -> list[str]:
     return files
 
 
-def _previous(out: Path) -> dict | None:
-    try:
-        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def _unchanged(out: Path, manifest: dict | None, fp: str) -> bool:
     if not manifest or manifest.get("fingerprint") != fp:
         return False
@@ -194,10 +170,11 @@ def write_tables(result: LoadResult, staging: Path) -> list[str]:
         [p.as_dict() for p in result.problems],
         columns=["severity", "file", "sheet", "cell", "rule", "value", "message"],
     )
+    problems.to_parquet(staging / "problems.parquet", index=False)
     safe_csv(problems).to_csv(
         staging / "problems.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
     )
-    return [*written, "problems.csv"]
+    return [*written, "problems.csv", "problems.parquet"]
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -267,7 +244,7 @@ def build(
         say(f"hashing inputs in {raw_path}")
         inputs = describe_inputs(raw_path)
         fp = fingerprint(inputs, options)
-        previous = _previous(out_path)
+        previous = read_manifest(out_path)
         if not force and _unchanged(out_path, previous, fp):
             say("inputs, options and package version unchanged: nothing to rebuild")
             return BuildResult(

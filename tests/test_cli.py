@@ -132,3 +132,28 @@ def test_project_root_is_found_from_notebooks(monkeypatch, sample_dir):
     assert find_project_root() == root
     monkeypatch.setenv("NGODONG_ROOT", "/somewhere/else")
     assert str(find_project_root()) == "/somewhere/else"
+
+
+def test_load_dataset_reuses_a_current_build(raw_copy, tmp_path, monkeypatch):
+    from pandas.testing import assert_frame_equal
+
+    import ngodong_analysis as nd
+    from ngodong_analysis.load import from_processed
+
+    out = tmp_path / "out"
+    monkeypatch.setenv("NGODONG_PROCESSED", str(out))
+    assert from_processed(raw_copy) is None  # nothing built yet
+    main(["build", "--raw", str(raw_copy), "--out", str(out), "-q"])
+    fast = from_processed(raw_copy)
+    slow = nd.load_dataset(raw_copy, use_processed=False)
+    for name, frame in slow.tables().items():
+        assert_frame_equal(fast.tables()[name], frame)
+    assert fast.problems == slow.problems
+    # a changed input makes the build stale: the workbooks are read again
+    from helpers import write_xlsx
+
+    write_xlsx(
+        raw_copy / "extra.xlsx", {"Năm 2020": [["Chi bộ", "Xếp loại"], ["CB TDP 1", "HTTNV"]]}
+    )
+    assert from_processed(raw_copy) is None
+    assert 2020 in nd.load_dataset(raw_copy).cell_ratings["year"].tolist()
