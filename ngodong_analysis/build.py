@@ -26,8 +26,8 @@ import pandas as pd
 from . import __version__
 from .config import processed_data_dir, raw_data_dir
 from .load import LoadResult, load
-from .problems import Problem
 from .manifest import MANIFEST, describe_inputs, read_manifest, sha256
+from .problems import Problem
 
 LOCK = ".ngodong-build.lock"
 COMMIT = ".ngodong-commit.json"
