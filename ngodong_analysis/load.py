@@ -18,6 +18,7 @@ from .config import processed_data_dir, raw_data_dir
 from .dataset import TABLE_NAMES, Dataset
 from .detect import detect
 from .extract import extract
+from .normalise import fix_legacy_text
 from .problems import DataError, Problem, ProblemLog, cell_name
 from .read import iter_sheets
 from .schema import conform
@@ -53,6 +54,16 @@ def load(source: str | Path | None = None) -> LoadResult:
         if not any(str(v).strip() for row in sheet.rows for v in row if v is not None):
             sheets.append((sheet.file.name, sheet.name, None))
             continue  # empty sheets (Sheet2, Sheet3 of a new workbook) say nothing
+        encoding, changed = fix_legacy_text(sheet.rows)
+        if changed:
+            log.warning(
+                sheet.file,
+                sheet.name,
+                None,
+                f"{changed} cell(s) typed in the legacy {encoding.upper()} encoding "
+                "(.VnTime/VNI fonts) were converted to Unicode; check a few names",
+                rule="legacy-text",
+            )
         layout = detect(sheet)
         if layout is None or layout.kind is None:
             what = (

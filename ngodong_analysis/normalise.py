@@ -167,3 +167,36 @@ def kind_from_text(text: str) -> str | None:
         return t
     kind = infer_kind(text)
     return kind if kind != "other" or t in ("khac", "other") else None
+
+
+_LEGACY_SCAN_ROWS = 5000
+
+
+def fix_legacy_text(rows: list[list[object]]) -> tuple[str | None, int]:
+    """Convert TCVN3/VNI legacy text in a sheet's cells to Unicode, in place.
+
+    Cheap for Unicode sheets: legacy encodings live in the Latin-1 range, so a sheet whose
+    first rows hold no such character is left alone. Returns (encoding, cells changed).
+    """
+    from .legacy import convert_values, sheet_encoding
+
+    def strings(rs):
+        return {v for r in rs for v in r if isinstance(v, str) and not v.isascii()}
+
+    head = strings(rows[:_LEGACY_SCAN_ROWS])
+    if not any(any("\x80" <= ch <= "\xff" for ch in v) for v in head):
+        return None, 0
+    distinct = head | (
+        strings(rows[_LEGACY_SCAN_ROWS:]) if len(rows) > _LEGACY_SCAN_ROWS else set()
+    )
+    encoding = sheet_encoding(distinct)
+    mapping = convert_values(distinct)
+    if not mapping:
+        return None, 0
+    changed = 0
+    for row in rows:
+        for i, v in enumerate(row):
+            if isinstance(v, str) and v in mapping:
+                row[i] = mapping[v]
+                changed += 1
+    return encoding or "mixed", changed

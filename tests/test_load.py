@@ -294,3 +294,26 @@ def test_score_before_2025_is_an_error(xlsx):
     rows = [["Tên chi bộ", "Điểm", "Xếp loại"], ["CB TDP 1", 92, ""]]
     [err] = [p for p in nd.validate(xlsx("s.xlsx", {"Năm 2020": rows})) if p.is_error]
     assert "2025" in err.message
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_legacy_encoded_workbook_loads_as_unicode(xlsx, encoding):
+    from ngodong_analysis.legacy import from_unicode
+
+    def old(text):
+        return from_unicode(text, encoding)
+
+    rows = [
+        [old("KẾT QUẢ XẾP LOẠI CHI BỘ NĂM 2016")],
+        [],
+        [old("Tên chi bộ"), old("Kết quả xếp loại")],
+        [old("Chi bộ Tổ dân phố số 2"), old("Trong sạch, vững mạnh")],
+        [old("Chi bộ Trường tiểu học"), old("Hoàn thành tốt nhiệm vụ")],
+        ["Chi bộ Công an", "Hoàn thành tốt nhiệm vụ"],
+    ]  # a cell already in Unicode
+    ds = nd.load_dataset(xlsx("cu.xlsx", {"Sheet1": rows}))
+    cr = ds.cell_ratings
+    assert cr["year"].unique().tolist() == [2016]
+    assert sorted(cr["cell_id"]) == ["cong-an", "tdp-2", "truong-tieu-hoc"]
+    assert cr.set_index("cell_id").loc["tdp-2", "rating"] == "TSVM"
+    assert [p.rule for p in ds.problems] == ["legacy-text"]
