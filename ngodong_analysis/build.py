@@ -1,9 +1,10 @@
 """``ngodong build``: data/raw → every table, chart and the manifest in data/processed.
 
-Outputs are first written to a staging folder beside the output folder, then moved into
-place file by file under a commit marker: a build killed while moving is completed by the
-next build (or by :func:`recover`), so the outputs are always either the old set or the new
-one. ``data/raw`` is only ever read.
+Outputs are written to a staging folder beside the output folder and the two folders are
+swapped in one atomic step (Linux ``renameat2``), so a build killed at any moment leaves the
+previous outputs or the new ones, whole. Where folders cannot be swapped, files are moved one
+by one under a commit marker that the next build completes. A lock beside the output folder
+keeps two builds apart. ``data/raw`` is only ever read.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from .load import LoadResult, load
 from .manifest import MANIFEST, describe_inputs, read_manifest, sha256
 from .problems import Problem
 
-LOCK = ".ngodong-build.lock"
 COMMIT = ".ngodong-commit.json"
 _LIBS = ("pandas", "pyarrow", "matplotlib", "openpyxl", "python-calamine", "numpy")
 
@@ -74,11 +74,17 @@ def fingerprint(inputs: list[dict[str, object]], options: dict[str, object]) -> 
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def _sibling(out: Path, what: str) -> Path:
+    return out.parent / f".{out.name}.{what}"
+
+
 @contextlib.contextmanager
 def lock(out: Path) -> Iterator[None]:
-    """One build per output folder at a time; a lock left by a dead process is taken over."""
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / LOCK
+    """One build per output folder at a time; a lock left by a dead process is taken over.
+
+    The lock file sits beside the output folder, since the folder itself is swapped."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    path = _sibling(out, "lock")
     for _ in range(2):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
@@ -114,29 +120,73 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def recover(out: Path) -> bool:
-    """Finish moving a staged build that was interrupted; True if there was one."""
-    marker = out / COMMIT
-    if not marker.exists():
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one atomic step (Linux renameat2 RENAME_EXCHANGE)."""
+    if not sys.platform.startswith("linux"):
         return False
-    plan = json.loads(marker.read_text(encoding="utf-8"))
-    staging = Path(plan["staging"])
-    for rel in plan["files"]:
-        src, dst = staging / rel, out / rel
-        if src.exists():
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dst)
-    for rel in plan.get("remove", []):
-        (out / rel).unlink(missing_ok=True)
-    shutil.rmtree(staging, ignore_errors=True)
-    marker.unlink()
-    return True
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def recover(out: Path) -> bool:
+    """Tidy up after a build that was killed: finish a file-by-file move (the fallback where
+    folders cannot be swapped) and delete leftover staging folders. True if there was one."""
+    found = False
+    marker = out / COMMIT
+    if marker.exists():
+        plan = json.loads(marker.read_text(encoding="utf-8"))
+        staging = Path(plan["staging"])
+        for rel in plan["files"]:
+            src, dst = staging / rel, out / rel
+            if src.exists():
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dst)
+        for rel in plan.get("remove", []):
+            (out / rel).unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        marker.unlink()
+        found = True
+    for leftover in out.parent.glob(f".{out.name}.staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+        found = True
+    return found
+
+
+def _carry_over(out: Path, staging: Path, managed: set[str]) -> None:
+    """Hard-link (or copy) into ``staging`` what ``out`` holds that the build does not make
+    (a README, .gitkeep, a user's own files), so swapping the folders keeps them."""
+    for src in out.rglob("*"):
+        rel = src.relative_to(out).as_posix()
+        if rel in managed or rel == COMMIT or not src.is_file():
+            continue
+        dst = staging / rel
+        if dst.exists():
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
 
 
 def _commit(staging: Path, out: Path, old: list[str]) -> list[str]:
+    """Put the staged outputs in place: the old set stays whole until one atomic swap."""
     files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
-    # the manifest goes last: it is what says the set is complete
-    files.sort(key=lambda f: f == MANIFEST)
+    if not out.exists():
+        os.rename(staging, out)
+        return files
+    _carry_over(out, staging, set(old) | set(files) | {MANIFEST})
+    if _exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous outputs
+        return files
+    # Fallback: move file by file under a commit marker that recover() completes.
+    files.sort(key=lambda f: f == MANIFEST)  # the manifest last: it says the set is complete
     remove = sorted(set(old) - set(files))
     marker = out / COMMIT
     tmp = marker.with_suffix(".tmp")
@@ -259,7 +309,7 @@ def build(
             return BuildResult(
                 "failed", out_path, result.problems, seconds=time.perf_counter() - start
             )
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_path))
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.staging-", dir=out_path.parent))
         try:
             written: list[str] = []
             for name, stage in STAGES:

@@ -180,6 +180,8 @@ def from_processed(raw: Path, processed: Path | None = None) -> Dataset | None:
 
     out = processed or processed_data_dir()
     manifest = read_manifest(out)
+    if (out / ".ngodong-commit.json").exists():
+        return None  # an interrupted build is being completed
     if not manifest or manifest.get("raw") != str(raw.resolve()):
         return None
     if manifest.get("versions", {}).get("ngodong-analysis") != __version__:
