@@ -95,6 +95,23 @@ class Registry:
                 }
             )
         cells = conform(pd.DataFrame(rows), "cells") if rows else empty("cells")
+        known = set(cells["cell_id"])
+        for i, rec in records.iterrows():
+            succ = rec.get("successor") or ""
+            if succ and succ not in known and by_key.get(key(succ)) is None:
+                _log_at(
+                    log,
+                    places[i],
+                    "error",
+                    f"successor {succ!r} of {rec['name']!r} is not a cell id in the "
+                    "registry; write the id (Mã chi bộ) of the cell it merged into",
+                    value=succ,
+                    rule="registry",
+                )
+        resolved = cells["successor_id"].map(
+            lambda s: s if pd.isna(s) or s in known else by_key.get(key(s), s)
+        )
+        cells["successor_id"] = resolved.astype(cells["successor_id"].dtype)
         return cls(cells, by_key, by_derived)
 
     def resolve(self, name: str) -> str:
@@ -325,6 +342,7 @@ def assign_ids(
     records = records.copy()
     records[field] = map_distinct(records["name"], registry.resolve)
     if len(registry.cells):
+        _check_validity(records, registry, log, field)
         unknown = ~records[field].isin(set(registry.cells["cell_id"]))
         if unknown.any():
             first = records[unknown].drop_duplicates(field)
@@ -341,6 +359,36 @@ def assign_ids(
                     rule="registry",
                 )
     return records
+
+
+def _check_validity(
+    records: pd.DataFrame, registry: Registry, log: ProblemLog, field: str
+) -> None:
+    """Data for a cell outside the years the registry gives it (Từ năm–Đến năm)."""
+    span = registry.cells.set_index("cell_id")[["first_year", "last_year", "successor_id"]]
+    years = records[field].map(span["first_year"]), records[field].map(span["last_year"])
+    early = years[0].notna() & (records["year"] < years[0].astype("Float64"))
+    late = years[1].notna() & (records["year"] > years[1].astype("Float64"))
+    bad = (early | late).fillna(False).to_numpy(dtype=bool)
+    if not bad.any():
+        return
+    sub = records[bad].drop_duplicates([field, "year"])
+    places = place_of(sub, "name")
+    for i in sub.index:
+        cid = sub.at[i, field]
+        first, last = span.at[cid, "first_year"], span.at[cid, "last_year"]
+        successor = span.at[cid, "successor_id"]
+        hint = f"; after {last} its members belong to {successor}" if pd.notna(successor) else ""
+        window = f"{'' if pd.isna(first) else first}–{'' if pd.isna(last) else last}"
+        _log_at(
+            log,
+            places[i],
+            "warning",
+            f"{sub.at[i, 'name']!r} has data for {int(sub.at[i, 'year'])} but the registry "
+            f"gives the cell the years {window}{hint}; check the year or the registry",
+            value=sub.at[i, "name"],
+            rule="registry",
+        )
 
 
 def cell_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.DataFrame:

@@ -317,3 +317,31 @@ def test_legacy_encoded_workbook_loads_as_unicode(xlsx, encoding):
     assert sorted(cr["cell_id"]) == ["cong-an", "tdp-2", "truong-tieu-hoc"]
     assert cr.set_index("cell_id").loc["tdp-2", "rating"] == "TSVM"
     assert [p.rule for p in ds.problems] == ["legacy-text"]
+
+
+def test_registry_years_and_successors(xlsx):
+    reg = [
+        ["Mã chi bộ", "Tên chi bộ", "Loại", "Từ năm", "Đến năm", "Chi bộ kế thừa"],
+        ["cb3", "Chi bộ số 3", "Thôn", 2010, 2018, "phu-loc"],
+        ["cb4", "Chi bộ số 4", "Thôn", 2010, 2018, "Chi bộ thôn Phú Lộc"],
+        ["phu-loc", "Chi bộ thôn Phú Lộc", "Thôn", 2019, "", ""],
+    ]
+    ratings = [
+        ["Năm", "Chi bộ", "Xếp loại"],
+        [2018, "Chi bộ số 3", "HTTNV"],
+        [2019, "Chi bộ số 3", "HTTNV"],
+        [2019, "Chi bộ thôn Phú Lộc", "HTXSNV"],
+    ]
+    ds = nd.load_dataset(xlsx("r.xlsx", {"Danh mục chi bộ": reg, "Xếp loại": ratings}))
+    cells = ds.cells.set_index("cell_id")
+    assert cells.loc["cb3", "successor_id"] == "phu-loc"
+    assert cells.loc["cb4", "successor_id"] == "phu-loc"  # written by name, resolved to id
+    assert cells.loc["cb3", "last_year"] == 2018 and cells.loc["phu-loc", "first_year"] == 2019
+    [warning] = ds.problems
+    assert warning.cell == "B3" and "2010–2018" in warning.message and "phu-loc" in warning.message
+
+
+def test_unknown_successor_is_an_error(xlsx):
+    reg = [["Mã chi bộ", "Tên chi bộ", "Chi bộ kế thừa"], ["cb3", "Chi bộ số 3", "nowhere"]]
+    [err] = [p for p in nd.validate(xlsx("r.xlsx", {"Danh mục chi bộ": reg})) if p.is_error]
+    assert "nowhere" in err.message and err.sheet == "Danh mục chi bộ"
