@@ -67,6 +67,11 @@ def contract_markdown() -> str:
         [r["subject"], f"`{r['code']}`", r["family"], r["label"]] for r in _rows("labels.csv")
     ]
     lines += _table(["subject", "code", "scale family", "label accepted"], lab_rows)
+    lines += ["", "## Generic sub-headers under a parent (two- and three-row headers)", ""]
+    lines += _table(
+        ["sub-header", "rule", "note"],
+        [[r["subheader"], r["rule"], r["note"]] for r in _rows("subheaders.csv")],
+    )
     lines += ["", "## Rating scales by year rated", ""]
     lines += _table(
         ["scale", "years", "rules"],

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from .read import Sheet
 from .text import fold, key, nfc, strip_parens
-from .vocab import header_aliases, header_phrases, labels
+from .vocab import header_aliases, header_phrases, labels, subheader_rules
 
 HEADER_SCAN_ROWS = 30
 _YEAR_ONLY = re.compile(r"^(?:nam )?((?:19|20)\d{2})$")
@@ -159,63 +159,112 @@ def _is_numbering_row(texts: list[str]) -> bool:
     return len(filled) >= 3 and all(_NUMBERING.match(t) for t in filled)
 
 
+MAX_HEADER_ROWS = 3
+
+
+def _is_subheader_row(sheet: Sheet, r: int, name_cols: set[int]) -> bool:
+    """A row under the header that names sub-columns: nothing in the name column, some text,
+    no numbers (data rows always carry a name; numbering rows are handled separately)."""
+    if r >= len(sheet.rows):
+        return False
+    row = sheet.rows[r]
+    texts = _row_texts(sheet, r)
+    if not any(texts) or _is_numbering_row(texts):
+        return False
+    if any(texts[c] for c in name_cols if c < len(texts)):
+        return False
+    has_number = any(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and not (1900 <= v <= 2100)
+        for v in row
+    )
+    return not has_number
+
+
+def _fill_parents(sheet: Sheet, r: int, texts: list[str], below: list[str]) -> list[str]:
+    """Header texts of row ``r`` spread over the columns their merged cell covers (or, for
+    files without merge information, over the blank cells right of them with content below)."""
+    filled = list(texts)
+    merged = _merged_parent(sheet, r)
+    for c, c0 in merged.items():
+        if c < len(filled) and c0 < len(texts):
+            filled[c] = texts[c0]
+    if not merged:
+        last = ""
+        for c in range(len(filled)):
+            if texts[c]:
+                last = texts[c]
+            elif below[c] and last:
+                filled[c] = last
+            else:
+                last = ""
+    return filled
+
+
+def _resolve(path: list[str]) -> tuple[str | None, int | None]:
+    """(field, year) of a column from its header path, top → bottom: the deepest level
+    naming a field wins; generic sub-headers follow resources/subheaders.csv."""
+    rules = subheader_rules()
+    year = None
+    field = None
+    pending: str | None = None  # rule of a generic level waiting for its parent's field
+    for text in reversed(path):
+        fld, yr = match_header(text)
+        year = year if year is not None else yr
+        rule = rules.get(key(strip_parens(text)))
+        if field is None and rule is not None and pending is None:
+            if rule == "ignore":
+                return None, year
+            if rule in ("inherit", "start"):
+                pending = rule
+                continue
+            continue  # a grouping level
+        if field is None and fld is not None:
+            field = f"{fld}_start" if pending == "start" else fld
+    return field, year
+
+
 def detect(sheet: Sheet) -> Layout | None:
     """The layout of ``sheet``, or None when it has no recognisable header."""
     h = find_header(sheet)
     if h is None:
         return None
-    top = _row_texts(sheet, h)
-    width = max((len(r) for r in sheet.rows[h : h + 3]), default=len(top))
-    top += [""] * (width - len(top))
-    below = _row_texts(sheet, h + 1) + [""] * width
-    below = below[:width]
+    width = max((len(r) for r in sheet.rows[h : h + MAX_HEADER_ROWS + 1]), default=0)
 
-    parents = list(top)
-    merged = _merged_parent(sheet, h)
-    for c, c0 in merged.items():
-        parents[c] = top[c0]
-    # A second header row names sub-columns under a parent that is merged across them, or
-    # (files without merge information: .xls/.csv) under a parent left blank to the right.
-    sub_hits = 0
-    for c, t in enumerate(below):
-        if not t:
-            continue
-        fld, year = match_header(t)
-        if (fld and fld not in IGNORED_FIELDS) or year:
-            spans = c in merged or any(c0 == c for c0 in merged.values()) or not top[c]
-            if spans:
-                sub_hits += 1
-    two_rows = sub_hits >= 1
-    if two_rows and not merged:
-        last = ""
-        for c in range(width):
-            if top[c]:
-                last = top[c]
-            elif below[c] and last:
-                parents[c] = last
-            else:
-                last = ""
+    def texts(r: int) -> list[str]:
+        return (_row_texts(sheet, r) + [""] * width)[:width]
 
+    top = texts(h)
+    name_cols = {c for c, t in enumerate(top) if match_header(t)[0] in ("cell", "unit", "area")}
+    header_rows = [h]
+    while len(header_rows) < MAX_HEADER_ROWS and _is_subheader_row(
+        sheet, header_rows[-1] + 1, name_cols
+    ):
+        header_rows.append(header_rows[-1] + 1)
+
+    levels = []
+    for i, r in enumerate(header_rows):
+        below = texts(header_rows[i + 1]) if i + 1 < len(header_rows) else [""] * width
+        levels.append(
+            _fill_parents(sheet, r, texts(r), below) if below != [""] * width else texts(r)
+        )
     columns: list[Column] = []
     for c in range(width):
-        parent = parents[c]
-        child = below[c] if two_rows else ""
-        if child:
-            fld, year = match_header(child)
-            pfld, pyear = match_header(parent)
-            if fld is None and year is not None:
-                fld = pfld
-            year = year if year is not None else pyear
-            header = f"{parent} › {child}" if parent else child
-            columns.append(Column(c, fld, year, header, (h + 1, c)))
-        elif parent:
-            fld, year = match_header(parent)
-            columns.append(Column(c, fld, year, parent, (h, c)))
-    data_start = h + (2 if two_rows else 1)
+        path: list[str] = []
+        deepest = h
+        for r, level in zip(header_rows, levels, strict=True):
+            if level[c] and (not path or path[-1] != level[c]):
+                path.append(level[c])
+            if texts(r)[c]:
+                deepest = r
+        if not path:
+            continue
+        fld, year = _resolve(path)
+        columns.append(Column(c, fld, year, " › ".join(path), (deepest, c)))
+    data_start = header_rows[-1] + 1
     if _is_numbering_row(_row_texts(sheet, data_start)):
         data_start += 1
 
-    layout = Layout(None, [h, h + 1] if two_rows else [h], data_start, columns)
+    layout = Layout(None, header_rows, data_start, columns)
     _decide_kind(sheet, layout)
     if layout.kind and not layout.by_field("year"):
         layout.sheet_year = sheet_year(sheet, h)

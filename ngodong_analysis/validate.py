@@ -45,14 +45,20 @@ def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
 def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
     """end = start + admitted + in − out − died − removed, start being last year's end."""
     flows = ["admitted", "transferred_in", "transferred_out", "died", "removed"]
-    if not all(f in members.columns for f in flows):
+    present = [f for f in flows if f in members.columns]
+    if not present:
         return
     m = members.sort_values(["cell_id", "year"])
     prev = m.groupby("cell_id")["members"].shift(1)
     prev_year = m.groupby("cell_id")["year"].shift(1)
-    has_flows = m[flows].notna().any(axis=1)
-    ok = prev.notna() & m["members"].notna() & (prev_year == m["year"] - 1) & has_flows
-    f = m[flows].fillna(0)
+    has_flows = m[present].notna().any(axis=1)
+    consecutive = prev.notna() & (prev_year == m["year"] - 1)
+    if "members_start" in m.columns:  # a start-of-year count, where the form gives one
+        stated = m["members_start"].astype("Float64")
+        prev = prev.astype("Float64").where(consecutive, stated)
+        consecutive = consecutive | stated.notna()
+    ok = consecutive & prev.notna() & m["members"].notna() & has_flows
+    f = m.reindex(columns=flows).fillna(0)
     expected = (
         prev
         + f["admitted"]
@@ -70,7 +76,7 @@ def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
                 places[i],
                 "warning",
                 f"flow identity broken for {m.at[i, 'cell']} in {m.at[i, 'year']}: "
-                f"{int(prev[i])} at the end of {int(prev_year[i])} plus this year's "
+                f"{int(prev[i])} at the start of the year plus its "
                 f"changes gives {int(expected[i])}, but {int(m.at[i, 'members'])} are "
                 "reported; check admissions, transfers, deaths and removals",
                 value=m.at[i, "members"],

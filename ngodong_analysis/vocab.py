@@ -41,6 +41,12 @@ def header_phrases() -> list[tuple[str, str]]:
     return sorted(items, key=lambda kv: -len(kv[0]))
 
 
+@cache
+def subheader_rules() -> dict[str, str]:
+    """matching key of a generic sub-header → rule (inherit, start, ignore, group)."""
+    return {key(r["subheader"]): r["rule"] for r in _rows("subheaders.csv")}
+
+
 @dataclass(frozen=True)
 class Label:
     code: str

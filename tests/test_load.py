@@ -345,3 +345,24 @@ def test_unknown_successor_is_an_error(xlsx):
     reg = [["Mã chi bộ", "Tên chi bộ", "Chi bộ kế thừa"], ["cb3", "Chi bộ số 3", "nowhere"]]
     [err] = [p for p in nd.validate(xlsx("r.xlsx", {"Danh mục chi bộ": reg})) if p.is_error]
     assert "nowhere" in err.message and err.sheet == "Danh mục chi bộ"
+
+
+def test_three_row_header_with_generic_sub_columns(xlsx):
+    rows = [
+        ["BÁO CÁO NĂM 2020"],
+        [],
+        ["STT", "Chi bộ", "Số đảng viên", "", "Biến động trong năm", "", "", "", "Hộ nghèo", ""],
+        ["", "", "Đầu năm", "Cuối năm", "Tăng", "", "Giảm", "", "Tổng số", "Tỷ lệ (%)"],
+        ["", "", "", "", "Kết nạp", "Chuyển đến", "Chuyển đi", "Từ trần", "", ""],
+        [1, "CB TDP 1", 30, 31, 1, 1, 1, 0, 4, "1,2%"],
+        [2, "CB TDP 2", 20, 21, 0, 0, 0, 0, 2, "0,5%"],
+    ]
+    merges = ["C3:D3", "E3:H3", "E4:F4", "G4:H4", "I3:J3", "A3:A5", "B3:B5", "I4:I5", "J4:J5"]
+    ds = nd.load_dataset(xlsx("m.xlsx", {"2020": rows}, merges={"2020": merges}))
+    m = ds.members.set_index("cell_id")
+    assert m.loc["tdp-1", "members"] == 31 and m.loc["tdp-1", "members_start"] == 30
+    assert m.loc["tdp-1", "admitted"] == 1 and m.loc["tdp-1", "transferred_out"] == 1
+    assert m.loc["tdp-1", "died"] == 0
+    # the start-of-year count checks the flow identity: tdp-2 gains one member from nowhere
+    [warning] = [p for p in ds.problems if p.rule == "flow-identity"]
+    assert warning.cell == "D7" and "20" in warning.message and "21" in warning.message
