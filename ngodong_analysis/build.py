@@ -257,12 +257,39 @@ def write_figures(result: LoadResult, staging: Path, lang: str, say: Progress) -
     return [f.relative_to(staging).as_posix() for f in files]
 
 
+def write_report_file(result: LoadResult, staging: Path, lang: str, say: Progress) -> list[str]:
+    from .report import write_report
+
+    write_report(result.dataset, result.problems, staging / "report.xlsx", lang=lang)
+    return ["report.xlsx"]
+
+
+def render_notebooks(raw: Path) -> Stage:
+    """A stage that runs the notebooks on ``raw`` and saves them as HTML (``--notebooks``)."""
+
+    def stage(result: LoadResult, staging: Path, lang: str, say: Progress) -> list[str]:
+        from .notebooks import execute, list_notebooks, render_html
+
+        written = []
+        for path in list_notebooks():
+            say(f"notebook {path.name}")
+            nb = execute(path, parameters={"raw": str(raw), "lang": lang})
+            target = staging / "notebooks" / f"{path.stem}.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            render_html(nb, target)
+            written.append(target.relative_to(staging).as_posix())
+        return written
+
+    return stage
+
+
 # Each stage takes the load result, the staging folder, the language and a progress callback,
 # and returns the files it wrote (relative to the staging folder).
 Stage = Callable[[LoadResult, Path, str, Progress], list[str]]
 STAGES: list[tuple[str, Stage]] = [
     ("tables", lambda r, s, lang, say: write_tables(r, s)),
     ("charts", write_figures),
+    ("report", write_report_file),
 ]
 
 
@@ -272,6 +299,7 @@ def build(
     *,
     lang: str = "vi",
     force: bool = False,
+    notebooks: bool = False,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Load, validate and write every output. Nothing is written when the data has errors
@@ -287,7 +315,8 @@ def build(
             f"the output folder {out_path} is inside the input folder {raw_path}; "
             "data/raw is never written"
         )
-    options = {"lang": lang}
+    options = {"lang": lang, "notebooks": notebooks}
+    stages = STAGES + ([("notebooks", render_notebooks(raw_path))] if notebooks else [])
     with lock(out_path):
         if recover(out_path):
             say("completed an interrupted build")
@@ -312,7 +341,7 @@ def build(
         staging = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.staging-", dir=out_path.parent))
         try:
             written: list[str] = []
-            for name, stage in STAGES:
+            for name, stage in stages:
                 say(f"writing {name}")
                 written += stage(result, staging, lang, say)
             manifest = {
