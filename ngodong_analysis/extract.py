@@ -106,6 +106,14 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
         # offices often write the year once per block of rows (or merge it down)
         out["year"] = _numbers(sheet, data, yc, log, integer=True).ffill()
         out["_col_year"] = yc.index
+        for r in data.index[out["year"].isna().to_numpy(dtype=bool)]:
+            log.error(
+                sheet.file,
+                sheet.name,
+                cell_name(r, yc.index),
+                f"no year for {out.at[r, 'name']!r}: write the year in this cell",
+                rule="year",
+            )
     frames = []
     per_year = [c for c in value_cols if c.year is not None]
     plain = [c for c in value_cols if c.year is None]
@@ -142,8 +150,8 @@ def _numbers(
         typical = float(np.median(np.abs(clear.to_numpy(dtype=float)))) if len(clear) else None
         parsed = parsed.where(~ambiguous, parsed.map(lambda p: settle(p, typical)))
     values = parsed.map(lambda p: np.nan if p.value is None else p.value).astype(float)
-    bad = parsed.map(lambda p: p.error is not None)
-    for r in data.index[bad.to_numpy()]:
+    bad = parsed.map(lambda p: p.error is not None).astype(bool)
+    for r in data.index[bad.to_numpy(dtype=bool)]:
         p = parsed[r]
         log.error(
             sheet.file,

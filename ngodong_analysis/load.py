@@ -22,7 +22,10 @@ from .normalise import fix_legacy_text
 from .problems import DataError, Problem, ProblemLog, cell_name
 from .read import iter_sheets
 from .schema import conform
+from .text import fold
 
+# Sheets of prose that come with templates ("Hướng dẫn"), skipped silently when headerless.
+DOC_SHEETS = ("huong dan", "instructions", "ghi chu")
 KINDS = ("registry", "cell_ratings", "committee_ratings", "members", "member_ratings", "income")
 
 
@@ -65,6 +68,9 @@ def load(source: str | Path | None = None) -> LoadResult:
                 rule="legacy-text",
             )
         layout = detect(sheet)
+        if layout is None and fold(sheet.name).startswith(DOC_SHEETS):
+            sheets.append((sheet.file.name, sheet.name, None))
+            continue  # the instructions sheet of a template says nothing about the data
         if layout is None or layout.kind is None:
             what = (
                 "no header row naming known columns"

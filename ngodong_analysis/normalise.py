@@ -16,6 +16,8 @@ from functools import lru_cache
 from .text import fold, key, nfc
 from .vocab import Label, cell_kind_patterns, labels, score_bands
 
+# Every quantity here is a count or an amount far below this; beyond it floats lose units.
+MAX_NUMBER = 2.0**53
 _DASHES = {"-", "–", "—", "_", "--"}
 _INT = re.compile(r"^[+-]?\d+$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
@@ -81,8 +83,10 @@ def parse_number(value: object, *, integer: bool = False) -> Parsed:
     if parsed.value is not None:
         if integer and not float(parsed.value).is_integer():
             return Parsed(None, "not a whole number")
-        if integer and parsed.value < 0:
-            return Parsed(None, "a negative count")
+        if parsed.value < 0:
+            return Parsed(None, "a negative count" if integer else "a negative number")
+        if parsed.value >= MAX_NUMBER:
+            return Parsed(None, "an implausibly large number")
     return parsed
 
 
