@@ -63,7 +63,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"· {msg}", file=sys.stderr, flush=True)
 
-    result = build(args.raw, args.out, lang=args.lang, force=args.force, progress=say)
+    result = build(
+        args.raw,
+        args.out,
+        lang=args.lang,
+        force=args.force,
+        notebooks=args.notebooks,
+        progress=say,
+    )
     if result.status == "failed":
         print(format_problems(result.problems))
         print("Build stopped: fix the errors above; nothing was written.", file=sys.stderr)
@@ -75,6 +82,25 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"Up to date: {result.out} ({result.seconds:.2f} s)")
     else:
         print(f"Built {len(result.outputs)} file(s) in {result.out} ({result.seconds:.1f} s)")
+    return EXIT_OK
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from .config import raw_data_dir
+    from .template import write_templates
+
+    out = args.out.expanduser().resolve()
+    raw = raw_data_dir()
+    if out == raw or raw in out.parents:
+        print(
+            f"ngodong: templates are not written into {raw} (data/raw is never written); "
+            "choose another --out, fill the files in, then copy them there",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    paths = write_templates(out, args.year, lang=args.lang, overwrite=args.force)
+    for path in paths:
+        print(path)
     return EXIT_OK
 
 
@@ -92,6 +118,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, help="output folder (default: data/processed)")
     b.add_argument("--lang", choices=("vi", "en"), default="vi", help="chart and report language")
     b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    b.add_argument(
+        "--notebooks",
+        action="store_true",
+        help="also run the notebooks on the data and save them as HTML",
+    )
     b.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     b.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     b.set_defaults(func=_cmd_build)
@@ -100,6 +131,18 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("paths", nargs="*", type=Path, help="files or folders (default: data/raw)")
     v.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     v.set_defaults(func=_cmd_validate)
+    t = sub.add_parser("template", help="write blank input workbooks the loaders read back")
+    t.add_argument(
+        "--out",
+        type=Path,
+        default=Path("templates"),
+        help="folder to write to (default: ./templates)",
+    )
+    t.add_argument("--year", type=int, help="year the workbooks are for (default: this year)")
+    t.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the help")
+    t.add_argument("--force", action="store_true", help="overwrite existing templates")
+    t.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    t.set_defaults(func=_cmd_template)
     return p
 
 
@@ -110,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
-    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
+    except (FileNotFoundError, FileExistsError, NotADirectoryError, ValueError) as exc:
         if args.debug:
             traceback.print_exc()
         print(f"ngodong: {exc}", file=sys.stderr)

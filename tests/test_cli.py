@@ -157,3 +157,22 @@ def test_load_dataset_reuses_a_current_build(raw_copy, tmp_path, monkeypatch):
     )
     assert from_processed(raw_copy) is None
     assert 2020 in nd.load_dataset(raw_copy).cell_ratings["year"].tolist()
+
+
+def test_template_command_writes_workbooks_that_validate_clean(tmp_path, capsys):
+    out = tmp_path / "templates"
+    assert main(["template", "--out", str(out), "--year", "2019"]) == 0
+    written = capsys.readouterr().out.split()
+    assert len(written) == 3 and all(p.endswith(".xlsx") for p in written)
+    assert main(["validate", str(out)]) == 0
+    assert "No problems" in capsys.readouterr().out
+    # a second run does not overwrite filled-in work unless asked
+    assert main(["template", "--out", str(out), "--year", "2019"]) == 2
+    assert main(["template", "--out", str(out), "--year", "2019", "--force"]) == 0
+
+
+def test_template_refuses_to_write_into_raw(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("NGODONG_RAW", str(tmp_path))
+    assert main(["template", "--out", str(tmp_path / "x")]) == 2
+    assert "never written" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
