@@ -11,7 +11,7 @@ import pandas as pd
 from .extract import map_distinct
 from .normalise import infer_kind, kind_from_text, match_label, rating_from_score, suggest_labels
 from .problems import ProblemLog, cell_name
-from .schema import MEMBER_RATING_CODES, conform, empty
+from .schema import INCOME_FIELDS, MEMBER_FIELDS, MEMBER_RATING_CODES, conform, empty
 from .text import key, make_id
 from .vocab import crosswalk, scale_for_year, wrong_scale
 
@@ -416,25 +416,11 @@ def committee_ratings(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
     return conform(merged.drop(columns="unit_id"), "committee_ratings")
 
 
-MEMBER_FIELDS = [
-    "members",
-    "young",
-    "female",
-    "exempt",
-    "admitted",
-    "transferred_in",
-    "transferred_out",
-    "died",
-    "removed",
-    "introduced",
-]
-
-
 def members(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.DataFrame:
     if records.empty:
         return empty("members")
     recs = assign_ids(check_years(records, log), registry, log)
-    merged = combine(recs, ["year", "cell_id"], MEMBER_FIELDS, "the membership of", log)
+    merged = combine(recs, ["year", "cell_id"], list(MEMBER_FIELDS), "the membership of", log)
     merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
     return merged
 
@@ -505,21 +491,12 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
     return merged
 
 
-INCOME_FIELDS = [
-    "households",
-    "population",
-    "income_per_capita",
-    "poor_households",
-    "near_poor_households",
-]
-
-
 def income(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
     if records.empty:
         return empty("income")
     recs = check_years(records, log)
     recs["area_id"] = map_distinct(recs["name"], make_id)
-    merged = combine(recs, ["year", "area_id"], INCOME_FIELDS, "the income record of", log)
+    merged = combine(recs, ["year", "area_id"], list(INCOME_FIELDS), "the income record of", log)
     merged["area"] = display_names(merged["area_id"], merged["name"], Registry.empty())
     return merged
 

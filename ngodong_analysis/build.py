@@ -28,6 +28,7 @@ from . import __version__
 from .config import processed_data_dir, raw_data_dir
 from .load import LoadResult, load
 from .manifest import MANIFEST, describe_inputs, read_manifest, sha256
+from .outputs import safe_csv
 from .problems import Problem
 
 COMMIT = ".ngodong-commit.json"
@@ -225,29 +226,6 @@ def write_tables(result: LoadResult, staging: Path) -> list[str]:
         staging / "problems.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
     )
     return [*written, "problems.csv", "problems.parquet"]
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def safe_csv(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot be read as formulas by Excel; numbers untouched."""
-    out = df.copy()
-    for col in out.columns:
-        if (
-            out[col].dtype == object
-            or pd.api.types.is_string_dtype(out[col])
-            or isinstance(out[col].dtype, pd.CategoricalDtype)
-        ):
-            out[col] = out[col].astype(object).map(neutralise)
-    return out
 
 
 def write_figures(result: LoadResult, staging: Path, lang: str, say: Progress) -> list[str]:

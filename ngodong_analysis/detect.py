@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .read import Sheet
+from .schema import INCOME_FIELDS, MEMBER_FIELDS
 from .text import fold, key, nfc, strip_parens
 from .vocab import header_aliases, header_phrases, labels, subheader_rules
 
@@ -21,27 +22,8 @@ HEADER_SCAN_ROWS = 30
 _YEAR_ONLY = re.compile(r"^(?:nam )?((?:19|20)\d{2})$")
 _YEAR_IN = re.compile(r"\b(?:nam )?((?:19|20)\d{2})\b")
 _NUMBERING = re.compile(r"^\(?(\d{1,2}|[a-z])\)?$")
-_INCOME_FIELDS = {
-    "households",
-    "population",
-    "income_per_capita",
-    "poor_households",
-    "near_poor_households",
-}
-VALUE_FIELDS = {
-    "members",
-    "young",
-    "female",
-    "exempt",
-    "admitted",
-    "transferred_in",
-    "transferred_out",
-    "died",
-    "removed",
-    "introduced",
-    "count",
-    *_INCOME_FIELDS,
-}
+_INCOME_FIELDS = set(INCOME_FIELDS)
+VALUE_FIELDS = {*MEMBER_FIELDS, *INCOME_FIELDS, "count"}
 IGNORED_FIELDS = {"stt", "notes"}
 
 

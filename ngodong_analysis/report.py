@@ -20,7 +20,7 @@
 Every chart is a native ``openpyxl.chart`` chart whose series point at the table beside it.
 Every piece of text — sheet names, headings, notes, chart and axis titles — comes from
 ``resources/report_labels.csv`` (columns ``key`` and one per language), NFC-normalised; every
-text cell passes through :func:`ngodong_analysis.build.neutralise` so that nothing read from
+text cell passes through :func:`ngodong_analysis.outputs.neutralise` so that nothing read from
 the data can run as a formula. Numbers keep full precision and get office formats: ``#,##0``
 for counts, ``0.0`` for income and for columns already in percent (``*_pct``), ``0.0%`` for
 fractions (shares, rates, CAGR). A table without data is a "no data" note, never an error.
@@ -32,14 +32,9 @@ language give the same file.
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import io
 import math
 import numbers
-import os
-import tempfile
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -54,11 +49,11 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.writer.excel import ExcelWriter
 
 from . import analysis
 from .analysis.membership import ALL_CELLS_ID, ALL_FLOWS
 from .config import resource
+from .outputs import neutralise, save_reproducible
 from .schema import MEMBER_RATING_CODES
 
 if TYPE_CHECKING:
@@ -142,8 +137,6 @@ NUMBER_FORMATS: dict[str, str] = {
 
 # --- look ------------------------------------------------------------------------------------
 
-_FIXED_TIME = dt.datetime(2000, 1, 1)
-_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 _TITLE_FONT = Font(bold=True, size=14)
 _HEADING_FONT = Font(bold=True, size=12)
 _NOTE_FONT = Font(italic=True, color="555555")
@@ -230,19 +223,10 @@ def sheet_names(lang: str = "vi") -> dict[str, str]:
 # --- cell values -----------------------------------------------------------------------------
 
 
-@cache
-def _neutralise() -> Callable[[object], object]:
-    # Imported on first use, not at import time, so that build.py can import this module
-    # at its top (for STAGES) without a circular import.
-    from .build import neutralise
-
-    return neutralise
-
-
 def _text(value: object) -> str:
     """NFC, without characters an .xlsx cannot hold, within Excel's length, formula-safe."""
     text = ILLEGAL_CHARACTERS_RE.sub("", _nfc(value))[:_MAX_TEXT]
-    return _neutralise()(text)
+    return neutralise(text)
 
 
 def _value(value: object) -> object:
@@ -907,35 +891,10 @@ def build_workbook(ds: Dataset, problems: Sequence[Problem], *, lang: str = "vi"
     _problems(sheets["problems"], problems)
     wb.active = 0
     props = wb.properties
-    props.created = props.modified = _FIXED_TIME
     props.creator = props.lastModifiedBy = "ngodong_analysis"
     props.title = text("title_overview")
     props.language = lang
     return wb
-
-
-def _save(wb: Workbook, path: Path) -> None:
-    """Write ``wb`` atomically with reproducible bytes (fixed dates and zip entry times)."""
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()  # unlike wb.save: keeps the fixed 'modified'
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(out.getvalue())
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the report from other users
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_report(
@@ -970,7 +929,7 @@ def write_report(
     if path.is_dir():
         path = path / FILENAME
     wb = build_workbook(ds, list(problems), lang=lang)
-    _save(wb, path)
+    save_reproducible(wb, path)
     return path
 
 

@@ -24,6 +24,27 @@ KINDS = (
     "other",
 )
 
+# The value columns of the members and income tables, in contract order.
+MEMBER_FIELDS = (
+    "members",
+    "young",
+    "female",
+    "exempt",
+    "admitted",
+    "transferred_in",
+    "transferred_out",
+    "died",
+    "removed",
+    "introduced",
+)
+INCOME_FIELDS = (
+    "households",
+    "population",
+    "income_per_capita",
+    "poor_households",
+    "near_poor_households",
+)
+
 STRING = pd.StringDtype()
 COUNT = "Int64"
 RATING = pd.CategoricalDtype(list(RATING_CODES), ordered=False)

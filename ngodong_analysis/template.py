@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,10 +28,9 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
-from .build import neutralise
 from .config import resource
+from .outputs import neutralise, save_reproducible
 from .vocab import crosswalk, labels, scale_for_year, scales, score_bands
 
 __all__ = [
@@ -50,8 +47,6 @@ DATA_ROWS = 40
 INSTRUCTIONS_SHEETS = {"vi": "Hướng dẫn", "en": "Instructions"}
 LANGS = tuple(INSTRUCTIONS_SHEETS)
 
-_FIXED_TIME = dt.datetime(2000, 1, 1)
-_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 _AUTHOR = "ngodong template"
 _PLACEHOLDER = "ĐẢNG BỘ ……………………………"
 
@@ -278,8 +273,6 @@ def _new_book(year: int, lang: str) -> _Book:
     props = wb.properties
     props.creator = _AUTHOR
     props.lastModifiedBy = _AUTHOR
-    props.created = _FIXED_TIME
-    props.modified = _FIXED_TIME
     props.title = f"ngodong template {year}"
     return _Book(wb, lang, year)
 
@@ -550,27 +543,6 @@ def _income_book(year: int, lang: str) -> Workbook:
 
 
 # --------------------------------------------------------------------------- writing
-def _save(wb: Workbook, path: Path) -> None:
-    """Write ``wb`` atomically with reproducible bytes (fixed dates and zip entry times)."""
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()  # unlike wb.save: keeps the fixed 'modified'
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    tmp = path.with_name(f".{path.name}.tmp")  # hidden: the loaders skip it if left behind
-    try:
-        tmp.write_bytes(out.getvalue())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_templates(
     out: str | Path,
     year: int | None = None,
@@ -609,5 +581,5 @@ def write_templates(
     books = [_cell_ratings_book(year, lang), _members_book(year, lang), _income_book(year, lang)]
     folder.mkdir(parents=True, exist_ok=True)
     for wb, path in zip(books, paths, strict=True):
-        _save(wb, path)
+        save_reproducible(wb, path)
     return paths

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +28,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
+
+from ngodong_analysis.outputs import save_reproducible
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "data" / "raw"
@@ -39,7 +38,6 @@ SEED = 20200101
 YEARS = (2015, 2016, 2017, 2018, 2019)
 FIRST_NEW_SCALE_YEAR = 2018
 FIXED_TIME = dt.datetime(2020, 1, 15)
-ZIP_TIME = (2020, 1, 15, 0, 0, 0)
 AUTHOR = "scripts/make_sample_data.py (synthetic sample)"
 
 COMMITTEE = "ĐẢNG BỘ THỊ TRẤN NGÔ ĐỒNG"
@@ -79,8 +77,9 @@ class Cell:
 
 
 def _tdp(n: int, aliases: str) -> Cell:
-    return Cell(f"tdp-{n}", f"Chi bộ Tổ dân phố số {n}", "Tổ dân phố", f"Tổ dân phố số {n}",
-                aliases)
+    return Cell(
+        f"tdp-{n}", f"Chi bộ Tổ dân phố số {n}", "Tổ dân phố", f"Tổ dân phố số {n}", aliases
+    )
 
 
 CELLS: tuple[Cell, ...] = (
@@ -148,55 +147,118 @@ def cell_rating(year: int, cell_id: str) -> str:
 # Members at 31 Dec 2019 (total 488: "nearly 500", F09; TDP 2 = 22, F02). Earlier years are
 # derived backwards from the flows, so the flow identity holds exactly for 2016–2019.
 MEMBERS_2019 = {
-    "tdp-1": 61, "tdp-2": 22, "tdp-3": 67, "tdp-4": 54, "tdp-5": 73, "tdp-6": 49, "tdp-7": 62,
-    "mam-non": 16, "tieu-hoc": 21, "thcs": 26, "cong-an": 25, "quan-su": 12,
+    "tdp-1": 61,
+    "tdp-2": 22,
+    "tdp-3": 67,
+    "tdp-4": 54,
+    "tdp-5": 73,
+    "tdp-6": 49,
+    "tdp-7": 62,
+    "mam-non": 16,
+    "tieu-hoc": 21,
+    "thcs": 26,
+    "cong-an": 25,
+    "quan-su": 12,
 }
 
 # Flow events: (year, cell, count). Totals over 2015–2019: admitted 11 (F17), transferred in 42
 # (F18), introduced to Party-awareness classes 15 (F16).
 FLOW_EVENTS: dict[str, list[tuple[int, str, int]]] = {
     "admitted": [
-        (2015, "tdp-5", 1), (2015, "thcs", 1),
-        (2016, "tdp-2", 1), (2016, "tieu-hoc", 1),
-        (2017, "tdp-1", 1), (2017, "mam-non", 1), (2017, "cong-an", 1),
-        (2018, "tdp-2", 1), (2018, "thcs", 1),
-        (2019, "tdp-7", 1), (2019, "tieu-hoc", 1),
+        (2015, "tdp-5", 1),
+        (2015, "thcs", 1),
+        (2016, "tdp-2", 1),
+        (2016, "tieu-hoc", 1),
+        (2017, "tdp-1", 1),
+        (2017, "mam-non", 1),
+        (2017, "cong-an", 1),
+        (2018, "tdp-2", 1),
+        (2018, "thcs", 1),
+        (2019, "tdp-7", 1),
+        (2019, "tieu-hoc", 1),
     ],
     "transferred_in": [
-        (2015, "tdp-1", 1), (2015, "tdp-3", 1), (2015, "tdp-5", 1), (2015, "thcs", 1),
-        (2015, "cong-an", 3), (2015, "quan-su", 2),
-        (2016, "tdp-2", 1), (2016, "tdp-4", 1), (2016, "tdp-6", 1), (2016, "tdp-7", 1),
-        (2016, "tieu-hoc", 1), (2016, "cong-an", 2), (2016, "quan-su", 1),
-        (2017, "tdp-1", 1), (2017, "tdp-3", 1), (2017, "tdp-5", 1), (2017, "mam-non", 1),
-        (2017, "cong-an", 3), (2017, "quan-su", 2),
-        (2018, "tdp-3", 1), (2018, "tdp-4", 1), (2018, "tdp-5", 1), (2018, "tdp-7", 1),
-        (2018, "thcs", 1), (2018, "cong-an", 2), (2018, "quan-su", 1),
-        (2019, "tdp-1", 1), (2019, "tdp-2", 1), (2019, "tdp-6", 1), (2019, "tieu-hoc", 1),
-        (2019, "cong-an", 2), (2019, "quan-su", 2),
+        (2015, "tdp-1", 1),
+        (2015, "tdp-3", 1),
+        (2015, "tdp-5", 1),
+        (2015, "thcs", 1),
+        (2015, "cong-an", 3),
+        (2015, "quan-su", 2),
+        (2016, "tdp-2", 1),
+        (2016, "tdp-4", 1),
+        (2016, "tdp-6", 1),
+        (2016, "tdp-7", 1),
+        (2016, "tieu-hoc", 1),
+        (2016, "cong-an", 2),
+        (2016, "quan-su", 1),
+        (2017, "tdp-1", 1),
+        (2017, "tdp-3", 1),
+        (2017, "tdp-5", 1),
+        (2017, "mam-non", 1),
+        (2017, "cong-an", 3),
+        (2017, "quan-su", 2),
+        (2018, "tdp-3", 1),
+        (2018, "tdp-4", 1),
+        (2018, "tdp-5", 1),
+        (2018, "tdp-7", 1),
+        (2018, "thcs", 1),
+        (2018, "cong-an", 2),
+        (2018, "quan-su", 1),
+        (2019, "tdp-1", 1),
+        (2019, "tdp-2", 1),
+        (2019, "tdp-6", 1),
+        (2019, "tieu-hoc", 1),
+        (2019, "cong-an", 2),
+        (2019, "quan-su", 2),
     ],
     "transferred_out": [
-        (2015, "tdp-4", 1), (2015, "cong-an", 2), (2015, "quan-su", 1),
-        (2016, "thcs", 1), (2016, "cong-an", 2), (2016, "quan-su", 1),
-        (2017, "tdp-6", 1), (2017, "cong-an", 2), (2017, "quan-su", 1),
-        (2018, "tieu-hoc", 1), (2018, "cong-an", 2), (2018, "quan-su", 1),
-        (2019, "tdp-3", 1), (2019, "cong-an", 1), (2019, "quan-su", 1),
+        (2015, "tdp-4", 1),
+        (2015, "cong-an", 2),
+        (2015, "quan-su", 1),
+        (2016, "thcs", 1),
+        (2016, "cong-an", 2),
+        (2016, "quan-su", 1),
+        (2017, "tdp-6", 1),
+        (2017, "cong-an", 2),
+        (2017, "quan-su", 1),
+        (2018, "tieu-hoc", 1),
+        (2018, "cong-an", 2),
+        (2018, "quan-su", 1),
+        (2019, "tdp-3", 1),
+        (2019, "cong-an", 1),
+        (2019, "quan-su", 1),
     ],
     "died": [
-        (2015, "tdp-3", 1), (2015, "tdp-5", 1),
-        (2016, "tdp-1", 1), (2016, "tdp-7", 1),
-        (2017, "tdp-4", 1), (2017, "tdp-5", 1),
-        (2018, "tdp-3", 1), (2018, "tdp-6", 1),
-        (2019, "tdp-1", 1), (2019, "tdp-5", 1),
+        (2015, "tdp-3", 1),
+        (2015, "tdp-5", 1),
+        (2016, "tdp-1", 1),
+        (2016, "tdp-7", 1),
+        (2017, "tdp-4", 1),
+        (2017, "tdp-5", 1),
+        (2018, "tdp-3", 1),
+        (2018, "tdp-6", 1),
+        (2019, "tdp-1", 1),
+        (2019, "tdp-5", 1),
     ],
     "removed": [
         (2017, "tdp-6", 1),
     ],
     "introduced": [
-        (2015, "tdp-1", 1), (2015, "tdp-2", 1), (2015, "tieu-hoc", 1),
-        (2016, "tdp-1", 1), (2016, "mam-non", 1), (2016, "cong-an", 1),
-        (2017, "tdp-2", 1), (2017, "tdp-4", 1), (2017, "tdp-7", 1), (2017, "thcs", 1),
-        (2018, "tdp-3", 1), (2018, "tdp-7", 1), (2018, "tieu-hoc", 1),
-        (2019, "tdp-2", 1), (2019, "tdp-5", 1),
+        (2015, "tdp-1", 1),
+        (2015, "tdp-2", 1),
+        (2015, "tieu-hoc", 1),
+        (2016, "tdp-1", 1),
+        (2016, "mam-non", 1),
+        (2016, "cong-an", 1),
+        (2017, "tdp-2", 1),
+        (2017, "tdp-4", 1),
+        (2017, "tdp-7", 1),
+        (2017, "thcs", 1),
+        (2018, "tdp-3", 1),
+        (2018, "tdp-7", 1),
+        (2018, "tieu-hoc", 1),
+        (2019, "tdp-2", 1),
+        (2019, "tdp-5", 1),
     ],
 }
 FLOWS = ("admitted", "transferred_in", "transferred_out", "died", "removed")
@@ -207,21 +269,37 @@ MEMBER_NOTES = {
 
 # Exempt from activities (miễn sinh hoạt): residential cells only (older members), 2015 and
 # 2019 anchors, linear in between.
-EXEMPT_2015 = {"tdp-1": 6, "tdp-2": 1, "tdp-3": 7, "tdp-4": 5, "tdp-5": 8, "tdp-6": 5,
-               "tdp-7": 6}
-EXEMPT_2019 = {"tdp-1": 8, "tdp-2": 2, "tdp-3": 9, "tdp-4": 6, "tdp-5": 10, "tdp-6": 6,
-               "tdp-7": 7}
+EXEMPT_2015 = {"tdp-1": 6, "tdp-2": 1, "tdp-3": 7, "tdp-4": 5, "tdp-5": 8, "tdp-6": 5, "tdp-7": 6}
+EXEMPT_2019 = {"tdp-1": 8, "tdp-2": 2, "tdp-3": 9, "tdp-4": 6, "tdp-5": 10, "tdp-6": 6, "tdp-7": 7}
 
 # Share of young (< 35) and of women, by cell; TDP 2's young members are fixed (F03 = 7 in 2019).
 YOUNG_SHARE = {
-    "tdp-1": 0.10, "tdp-2": 0.25, "tdp-3": 0.08, "tdp-4": 0.12, "tdp-5": 0.09, "tdp-6": 0.11,
-    "tdp-7": 0.13, "mam-non": 0.55, "tieu-hoc": 0.40, "thcs": 0.34, "cong-an": 0.62,
+    "tdp-1": 0.10,
+    "tdp-2": 0.25,
+    "tdp-3": 0.08,
+    "tdp-4": 0.12,
+    "tdp-5": 0.09,
+    "tdp-6": 0.11,
+    "tdp-7": 0.13,
+    "mam-non": 0.55,
+    "tieu-hoc": 0.40,
+    "thcs": 0.34,
+    "cong-an": 0.62,
     "quan-su": 0.50,
 }
 YOUNG_TDP2 = {2015: 4, 2016: 5, 2017: 5, 2018: 6, 2019: 7}
 FEMALE_SHARE = {
-    "tdp-1": 0.38, "tdp-2": 0.41, "tdp-3": 0.36, "tdp-4": 0.44, "tdp-5": 0.35, "tdp-6": 0.40,
-    "tdp-7": 0.37, "mam-non": 0.94, "tieu-hoc": 0.78, "thcs": 0.62, "cong-an": 0.12,
+    "tdp-1": 0.38,
+    "tdp-2": 0.41,
+    "tdp-3": 0.36,
+    "tdp-4": 0.44,
+    "tdp-5": 0.35,
+    "tdp-6": 0.40,
+    "tdp-7": 0.37,
+    "mam-non": 0.94,
+    "tieu-hoc": 0.78,
+    "thcs": 0.62,
+    "cong-an": 0.12,
     "quan-su": 0.08,
 }
 
@@ -238,19 +316,32 @@ MEMBER_RATING_TOTALS = {
 KHTNV_CELLS = {2015: "tdp-4", 2016: "tdp-6", 2018: "tdp-3", 2019: "tdp-7"}
 # Relative likelihood of a cell's members being rated HTTNV or above.
 GOOD_WEIGHT = {
-    "tdp-1": 0.62, "tdp-2": 0.85, "tdp-3": 0.57, "tdp-4": 0.60, "tdp-5": 0.63, "tdp-6": 0.55,
-    "tdp-7": 0.59, "mam-non": 0.88, "tieu-hoc": 0.90, "thcs": 0.86, "cong-an": 0.92,
+    "tdp-1": 0.62,
+    "tdp-2": 0.85,
+    "tdp-3": 0.57,
+    "tdp-4": 0.60,
+    "tdp-5": 0.63,
+    "tdp-6": 0.55,
+    "tdp-7": 0.59,
+    "mam-non": 0.88,
+    "tieu-hoc": 0.90,
+    "thcs": 0.86,
+    "cong-an": 0.92,
     "quan-su": 0.90,
 }
 OLD_MEMBER_LABELS = (
-    "Đủ tư cách, HTXSNV", "Đủ tư cách, HTTNV", "Đủ tư cách, HTNV", "Vi phạm tư cách",
+    "Đủ tư cách, HTXSNV",
+    "Đủ tư cách, HTTNV",
+    "Đủ tư cách, HTNV",
+    "Vi phạm tư cách",
 )
 NEW_MEMBER_LABELS = ("HTXSNV", "HTTNV", "HTNV", "KHTNV")
 MEMBER_RATING_KEYS = ("htxsnv", "httnv", "htnv", "khtnv")
 
 
-def _largest_remainder(weights: dict[str, float], total: int,
-                       cap: dict[str, int] | None = None) -> dict[str, int]:
+def _largest_remainder(
+    weights: dict[str, float], total: int, cap: dict[str, int] | None = None
+) -> dict[str, int]:
     """Integer allocation of ``total`` proportional to ``weights``, each share <= ``cap``."""
     keys = list(weights)
     alloc = dict.fromkeys(keys, 0)
@@ -297,17 +388,16 @@ def _tune_for_quota(good: dict[str, int], upper: dict[str, int], top: int) -> di
 
 def build_members() -> dict[int, dict[str, dict[str, int]]]:
     """members[year][cell_id] -> dict of every count in the members workbook."""
-    flows = {
-        y: {c: dict.fromkeys((*FLOWS, "introduced"), 0) for c in CELL_IDS} for y in YEARS
-    }
+    flows = {y: {c: dict.fromkeys((*FLOWS, "introduced"), 0) for c in CELL_IDS} for y in YEARS}
     for flow, events in FLOW_EVENTS.items():
         for year, cell_id, n in events:
             flows[year][cell_id][flow] += n
 
     def net(year: int, cell_id: str) -> int:
         f = flows[year][cell_id]
-        return (f["admitted"] + f["transferred_in"] - f["transferred_out"] - f["died"]
-                - f["removed"])
+        return (
+            f["admitted"] + f["transferred_in"] - f["transferred_out"] - f["died"] - f["removed"]
+        )
 
     size = {2019: dict(MEMBERS_2019)}
     for year in reversed(YEARS[1:]):
@@ -323,11 +413,23 @@ def build_members() -> dict[int, dict[str, dict[str, int]]]:
                 exempt = int(round(EXEMPT_2015[c] + t * (EXEMPT_2019[c] - EXEMPT_2015[c])))
             else:
                 exempt = 0
-            young = YOUNG_TDP2[year] if c == "tdp-2" else int(round(
-                m * (YOUNG_SHARE[c] + (0.004 * i if c not in RESIDENTIAL else -0.003 * i))))
+            young = (
+                YOUNG_TDP2[year]
+                if c == "tdp-2"
+                else int(
+                    round(
+                        m * (YOUNG_SHARE[c] + (0.004 * i if c not in RESIDENTIAL else -0.003 * i))
+                    )
+                )
+            )
             female = int(round(m * FEMALE_SHARE[c]))
-            out[year][c] = {"members": m, "young": young, "female": female, "exempt": exempt,
-                            **flows[year][c]}
+            out[year][c] = {
+                "members": m,
+                "young": young,
+                "female": female,
+                "exempt": exempt,
+                **flows[year][c],
+            }
 
     for year in YEARS:
         top, good_total, khtnv = MEMBER_RATING_TOTALS[year]
@@ -337,14 +439,17 @@ def build_members() -> dict[int, dict[str, dict[str, int]]]:
         if khtnv:
             kh[KHTNV_CELLS[year]] = khtnv
         upper = {c: rated[c] - kh[c] for c in CELL_IDS}
-        good = _largest_remainder({c: rated[c] * GOOD_WEIGHT[c] for c in CELL_IDS},
-                                  good_total, cap=upper)
+        good = _largest_remainder(
+            {c: rated[c] * GOOD_WEIGHT[c] for c in CELL_IDS}, good_total, cap=upper
+        )
         good = _tune_for_quota(good, upper, top)
-        xs = _largest_remainder({c: float(good[c]) for c in CELL_IDS}, top,
-                                cap={c: good[c] // 6 for c in CELL_IDS})
+        xs = _largest_remainder(
+            {c: float(good[c]) for c in CELL_IDS}, top, cap={c: good[c] // 6 for c in CELL_IDS}
+        )
         for c in CELL_IDS:
-            rows[c].update(htxsnv=xs[c], httnv=good[c] - xs[c],
-                           htnv=rated[c] - good[c] - kh[c], khtnv=kh[c])
+            rows[c].update(
+                htxsnv=xs[c], httnv=good[c] - xs[c], htnv=rated[c] - good[c] - kh[c], khtnv=kh[c]
+            )
     return out
 
 
@@ -353,8 +458,8 @@ def build_members() -> dict[int, dict[str, dict[str, int]]]:
 # --------------------------------------------------------------------------------------------
 
 INCOME_TDP2 = {2015: 42.6, 2016: 45.8, 2017: 49.3, 2018: 53.0, 2019: 57.0}  # F04
-POOR_TDP2 = {2015: 6, 2016: 4, 2017: 3, 2018: 1, 2019: 0}                  # F05
-NEAR_POOR_TDP2 = {2015: 14, 2016: 12, 2017: 10, 2018: 8, 2019: 6}           # F06
+POOR_TDP2 = {2015: 6, 2016: 4, 2017: 3, 2018: 1, 2019: 0}  # F05
+NEAR_POOR_TDP2 = {2015: 14, 2016: 12, 2017: 10, 2018: 8, 2019: 6}  # F06
 
 
 def build_income() -> dict[int, dict[str, dict[str, float | int]]]:
@@ -392,8 +497,9 @@ def build_income() -> dict[int, dict[str, dict[str, float | int]]]:
                 "near_poor": int(round(near)),
             }
             if is_tdp2:
-                row.update(income=INCOME_TDP2[year], poor=POOR_TDP2[year],
-                           near_poor=NEAR_POOR_TDP2[year])
+                row.update(
+                    income=INCOME_TDP2[year], poor=POOR_TDP2[year], near_poor=NEAR_POOR_TDP2[year]
+                )
             out[year][area] = row
     return out
 
@@ -425,13 +531,20 @@ def check_calibration(members: dict, income: dict) -> None:
             need(0 <= r["female"] <= r["members"], f"female {y} {c}")
             need(0 <= r["exempt"] <= r["members"], f"exempt {y} {c}")
             need(min(r[k] for k in MEMBER_RATING_KEYS) >= 0, f"negative rating {y} {c}")
-            need(sum(r[k] for k in MEMBER_RATING_KEYS) == r["members"] - r["exempt"],
-                 f"rated {y} {c}")
+            need(
+                sum(r[k] for k in MEMBER_RATING_KEYS) == r["members"] - r["exempt"],
+                f"rated {y} {c}",
+            )
             need(5 * r["htxsnv"] <= r["httnv"], f"quota {y} {c}")
             if y > YEARS[0]:
                 prev = members[y - 1][c]["members"]
-                flow = (r["admitted"] + r["transferred_in"] - r["transferred_out"] - r["died"]
-                        - r["removed"])
+                flow = (
+                    r["admitted"]
+                    + r["transferred_in"]
+                    - r["transferred_out"]
+                    - r["died"]
+                    - r["removed"]
+                )
                 need(r["members"] == prev + flow, f"flow identity {y} {c}")
     r19 = [members[2019][c] for c in CELL_IDS]
     x = sum(r["htxsnv"] for r in r19)
@@ -490,8 +603,9 @@ def _header(ws: Worksheet, row: int, labels: Iterable[str | None], start_col: in
         cell.border = BOX
 
 
-def _row(ws: Worksheet, row: int, values: Iterable, number_format: str | None = None,
-         bold: bool = False) -> None:
+def _row(
+    ws: Worksheet, row: int, values: Iterable, number_format: str | None = None, bold: bool = False
+) -> None:
     for j, value in enumerate(values, start=1):
         cell = ws.cell(row=row, column=j, value=value)
         cell.border = BOX
@@ -507,25 +621,8 @@ def _widths(ws: Worksheet, widths: Iterable[float]) -> None:
 
 
 def save_deterministic(wb: Workbook, path: Path) -> None:
-    """Save ``wb`` so that the same content always gives the same bytes.
-
-    openpyxl stamps docProps/core.xml with the current time in ``save`` and writes zip entries
-    with the current time; we bypass the first and rewrite the archive with a fixed entry time.
-    """
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(out.getvalue())
-    tmp.replace(path)
+    """Same content, same bytes: the package's writer with the sample's fixed date."""
+    save_reproducible(wb, path, when=FIXED_TIME)
 
 
 def write_registry(path: Path) -> None:
@@ -533,11 +630,27 @@ def write_registry(path: Path) -> None:
     ws = wb.create_sheet("Danh mục chi bộ")
     _title(ws, 1, COMMITTEE, 9)
     _title(ws, 2, "DANH MỤC CHI BỘ TRỰC THUỘC", 9)
-    _header(ws, 4, ("STT", "Mã chi bộ", "Tên chi bộ", "Tên gọi khác", "Loại", "Địa bàn",
-                    "Từ năm", "Đến năm", "Chi bộ kế thừa"))
+    _header(
+        ws,
+        4,
+        (
+            "STT",
+            "Mã chi bộ",
+            "Tên chi bộ",
+            "Tên gọi khác",
+            "Loại",
+            "Địa bàn",
+            "Từ năm",
+            "Đến năm",
+            "Chi bộ kế thừa",
+        ),
+    )
     for i, c in enumerate(CELLS, start=1):
-        _row(ws, 4 + i, (i, c.cell_id, c.name, c.aliases, c.kind_vi, c.area, c.first_year,
-                         None, None))
+        _row(
+            ws,
+            4 + i,
+            (i, c.cell_id, c.name, c.aliases, c.kind_vi, c.area, c.first_year, None, None),
+        )
     _widths(ws, (6, 12, 36, 28, 14, 18, 9, 9, 15))
     save_deterministic(wb, path)
 
@@ -551,12 +664,16 @@ def write_cell_ratings(path: Path) -> None:
         _header(ws, 4, ("STT", "Tên chi bộ", "Kết quả xếp loại", "Ghi chú"))
         for i, c in enumerate(CELLS, start=1):
             name = c.office_name if year >= FIRST_NEW_SCALE_YEAR else c.name
-            _row(ws, 4 + i, (i, name, cell_rating(year, c.cell_id),
-                             CELL_NOTES.get((year, c.cell_id))))
+            _row(
+                ws,
+                4 + i,
+                (i, name, cell_rating(year, c.cell_id), CELL_NOTES.get((year, c.cell_id))),
+            )
         _widths(ws, (6, 36, 30, 22))
     ws = wb.create_sheet("Đảng bộ")
-    ws.cell(row=1, column=1, value=f"KẾT QUẢ XẾP LOẠI {COMMITTEE} {YEARS[0]}–{YEARS[-1]}").font \
-        = TITLE
+    ws.cell(
+        row=1, column=1, value=f"KẾT QUẢ XẾP LOẠI {COMMITTEE} {YEARS[0]}–{YEARS[-1]}"
+    ).font = TITLE
     _header(ws, 3, ("Năm", "Đảng bộ", "Xếp loại"))
     for i, year in enumerate(YEARS, start=1):
         _row(ws, 3 + i, (year, COMMITTEE_UNIT, COMMITTEE_RATINGS[year]))
@@ -564,8 +681,19 @@ def write_cell_ratings(path: Path) -> None:
     save_deterministic(wb, path)
 
 
-MEMBER_COLUMNS = ("members", "young", "female", "exempt", "admitted", "transferred_in",
-                  "transferred_out", "died", "removed", "introduced", *MEMBER_RATING_KEYS)
+MEMBER_COLUMNS = (
+    "members",
+    "young",
+    "female",
+    "exempt",
+    "admitted",
+    "transferred_in",
+    "transferred_out",
+    "died",
+    "removed",
+    "introduced",
+    *MEMBER_RATING_KEYS,
+)
 
 
 def write_members(path: Path, members: dict) -> None:
@@ -573,15 +701,31 @@ def write_members(path: Path, members: dict) -> None:
     for year in YEARS:
         ws = wb.create_sheet(str(year))
         ws.cell(row=1, column=1, value=COMMITTEE).font = TITLE
-        ws.cell(row=2, column=1,
-                value=f"BÁO CÁO SỐ LƯỢNG, BIẾN ĐỘNG VÀ XẾP LOẠI ĐẢNG VIÊN NĂM {year}").font = TITLE
+        ws.cell(
+            row=2, column=1, value=f"BÁO CÁO SỐ LƯỢNG, BIẾN ĐỘNG VÀ XẾP LOẠI ĐẢNG VIÊN NĂM {year}"
+        ).font = TITLE
         labels = OLD_MEMBER_LABELS if year < FIRST_NEW_SCALE_YEAR else NEW_MEMBER_LABELS
-        top = {1: "STT", 2: "Chi bộ", 3: "Tổng số đảng viên", 4: "Trong đó",
-               7: "Biến động trong năm", 12: "Giới thiệu học lớp đối tượng Đảng",
-               13: "Kết quả xếp loại đảng viên", 17: "Ghi chú"}
-        sub = {4: "Đảng viên trẻ (dưới 35 tuổi)", 5: "Nữ", 6: "Miễn sinh hoạt", 7: "Kết nạp",
-               8: "Chuyển đến", 9: "Chuyển đi", 10: "Từ trần", 11: "Xóa tên, khai trừ",
-               **{13 + k: label for k, label in enumerate(labels)}}
+        top = {
+            1: "STT",
+            2: "Chi bộ",
+            3: "Tổng số đảng viên",
+            4: "Trong đó",
+            7: "Biến động trong năm",
+            12: "Giới thiệu học lớp đối tượng Đảng",
+            13: "Kết quả xếp loại đảng viên",
+            17: "Ghi chú",
+        }
+        sub = {
+            4: "Đảng viên trẻ (dưới 35 tuổi)",
+            5: "Nữ",
+            6: "Miễn sinh hoạt",
+            7: "Kết nạp",
+            8: "Chuyển đến",
+            9: "Chuyển đi",
+            10: "Từ trần",
+            11: "Xóa tên, khai trừ",
+            **{13 + k: label for k, label in enumerate(labels)},
+        }
         for col in range(1, 18):
             _header(ws, 4, (top.get(col),), start_col=col)
             _header(ws, 5, (sub.get(col),), start_col=col)
@@ -595,10 +739,17 @@ def write_members(path: Path, members: dict) -> None:
             r = members[year][c.cell_id]
             for k in MEMBER_COLUMNS:
                 totals[k] += r[k]
-            _row(ws, 5 + i, (i, c.name, *(r[k] for k in MEMBER_COLUMNS),
-                             MEMBER_NOTES.get((year, c.cell_id))))
-        _row(ws, 6 + len(CELLS), (None, "Tổng cộng", *(totals[k] for k in MEMBER_COLUMNS),
-                                  None), bold=True)
+            _row(
+                ws,
+                5 + i,
+                (i, c.name, *(r[k] for k in MEMBER_COLUMNS), MEMBER_NOTES.get((year, c.cell_id))),
+            )
+        _row(
+            ws,
+            6 + len(CELLS),
+            (None, "Tổng cộng", *(totals[k] for k in MEMBER_COLUMNS), None),
+            bold=True,
+        )
         ws.row_dimensions[5].height = 48
         _widths(ws, (6, 34, 10, 11, 7, 10, 8, 9, 8, 8, 10, 13, 11, 11, 11, 11, 18))
     save_deterministic(wb, path)
@@ -607,29 +758,36 @@ def write_members(path: Path, members: dict) -> None:
 def write_income(path: Path, income: dict) -> None:
     wb = _new_workbook()
     ws = wb.create_sheet("Thu nhập")
-    _title(ws, 1, "THU NHẬP BÌNH QUÂN ĐẦU NGƯỜI CÁC TỔ DÂN PHỐ GIAI ĐOẠN "
-                  f"{YEARS[0]}–{YEARS[-1]}", 7)
-    _header(ws, 3, ("STT", "Tổ dân phố", "Thu nhập bình quân (triệu đồng/người/năm)",
-                    None, None, None, None))
+    _title(
+        ws, 1, f"THU NHẬP BÌNH QUÂN ĐẦU NGƯỜI CÁC TỔ DÂN PHỐ GIAI ĐOẠN {YEARS[0]}–{YEARS[-1]}", 7
+    )
+    _header(
+        ws,
+        3,
+        ("STT", "Tổ dân phố", "Thu nhập bình quân (triệu đồng/người/năm)", None, None, None, None),
+    )
     _header(ws, 4, (None, None, *(f"Năm {y}" for y in YEARS)))
     ws.merge_cells("A3:A4")
     ws.merge_cells("B3:B4")
     ws.merge_cells("C3:G3")
     for i, area in enumerate(AREAS, start=1):
-        _row(ws, 4 + i, (i, area, *(income[y][area]["income"] for y in YEARS)),
-             number_format="0.0")
+        _row(
+            ws, 4 + i, (i, area, *(income[y][area]["income"] for y in YEARS)), number_format="0.0"
+        )
     _widths(ws, (6, 20, 11, 11, 11, 11, 11))
 
     ws = wb.create_sheet("Hộ nghèo")
     ws.cell(row=1, column=1, value="SỐ HỘ NGHÈO, CẬN NGHÈO THEO TỔ DÂN PHỐ").font = TITLE
-    _header(ws, 3, ("Năm", "Tổ dân phố", "Số hộ", "Số nhân khẩu", "Số hộ nghèo",
-                    "Số hộ cận nghèo"))
+    _header(
+        ws, 3, ("Năm", "Tổ dân phố", "Số hộ", "Số nhân khẩu", "Số hộ nghèo", "Số hộ cận nghèo")
+    )
     row = 4
     for year in YEARS:
         for area in AREAS:
             v = income[year][area]
-            _row(ws, row, (year, area, v["households"], v["population"], v["poor"],
-                           v["near_poor"]))
+            _row(
+                ws, row, (year, area, v["households"], v["population"], v["poor"], v["near_poor"])
+            )
             row += 1
     _widths(ws, (8, 20, 9, 13, 12, 15))
     save_deterministic(wb, path)
@@ -650,8 +808,9 @@ def generate(out_dir: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"output folder (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})"
+    )
     args = parser.parse_args(argv)
     for path in generate(args.out):
         print(path)
