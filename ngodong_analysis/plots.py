@@ -218,6 +218,10 @@ def rating_mix(
     return ax
 
 
+def _heatmap_title(by: str) -> str:
+    return "rating_heatmap_title" if by == "rank" else "rating_heatmap_tier_title"
+
+
 def rating_heatmap(
     cell_ratings: pd.DataFrame,
     *,
@@ -250,7 +254,7 @@ def rating_heatmap(
     with plt.rc_context(STYLE):
         ax = _axes(ax)
         if rated.empty:
-            _finish(ax, text, title=text("rating_heatmap_title"), ylabel=text("cell"), years=[])
+            _finish(ax, text, title=text(_heatmap_title(by)), ylabel=text("cell"), years=[])
             return ax
         years = list(range(int(rated["year"].min()), int(rated["year"].max()) + 1))
         grid = rated.pivot(index="cell_id", columns="year", values=by).reindex(columns=years)
@@ -276,7 +280,7 @@ def rating_heatmap(
             [_nfc(n) if not pd.isna(n) else str(i) for i, n in zip(grid.index, names, strict=True)]
         )
         _mark_rule_changes(ax, years, text)
-        _finish(ax, text, title=text("rating_heatmap_title"), ylabel=text("cell"), years=years)
+        _finish(ax, text, title=text(_heatmap_title(by)), ylabel=text("cell"), years=years)
         ax.grid(False)
         legend = [Patch(color=colors[i], label=_level_label(text, by, i + 1)) for i in range(4)]
         rule_lines = ax.get_legend_handles_labels()[0]
@@ -363,7 +367,8 @@ def member_flows(members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = 
     text = labels(lang)
     flows = analysis.member_flows(members)
     wide = flows.pivot(index="year", columns="flow", values="count")
-    names = [flow for flow in ALL_FLOWS if flow in wide.columns]
+    # a flow no cell reported (all missing) gets no bar and no legend entry
+    names = [flow for flow in ALL_FLOWS if flow in wide.columns and wide[flow].notna().any()]
     with plt.rc_context(STYLE):
         ax = _axes(ax)
         width = BAR_WIDTH / max(len(names), 1)
@@ -419,6 +424,68 @@ def member_rating_shares(
             title=text("member_ratings_title"),
             ylabel=text("share_of_rated"),
             years=wide.index,
+        )
+        _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+def committee_rating(
+    committee_ratings: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None
+) -> Axes:
+    """The committee's own rating per year on both views: position (rank) and tier.
+
+    Across the 2017/2018 change of rules the two can disagree: TSVM (rank 1, tier 2) followed
+    by HTTNV (rank 2, tier 2) is a "fall" by position but level by tier.
+
+    Parameters
+    ----------
+    committee_ratings : DataFrame
+        The ``committee_ratings`` contract table (the first unit is drawn if there are several).
+    lang : {"vi", "en"}
+        Language of the text.
+    ax : Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    Axes
+        Two lines (rank, tier; y axis inverted so 1 = best is on top), each point labelled
+        with the rating code, and the rule changes marked.
+    """
+    text = labels(lang)
+    table = committee_ratings.sort_values("year")
+    if len(table):
+        table = table[table["unit"] == table["unit"].iloc[0]]
+    with plt.rc_context(STYLE):
+        ax = _axes(ax)
+        years = table["year"].to_numpy(dtype=float)
+        for column, style in (("rank", "-o"), ("tier", "--s")):
+            ax.plot(
+                years,
+                _floats(table[column]),
+                style,
+                color=PALETTE["levels"][1] if column == "rank" else PALETTE["members"],
+                label=text(f"view_{column}"),
+            )
+        for year, rank, code in zip(years, _floats(table["rank"]), table["rating"], strict=True):
+            ax.annotate(
+                str(code),
+                (year, rank),
+                textcoords="offset points",
+                xytext=(0, 8),
+                ha="center",
+                fontsize=8,
+            )
+        ax.set_ylim(4.5, 0.5)
+        ax.set_yticks([1, 2, 3, 4])
+        _mark_rule_changes(ax, table["year"], text)
+        unit = _nfc(table["unit"].iloc[0]) if len(table) else ""
+        _finish(
+            ax,
+            text,
+            title=text("committee_title", unit=unit),
+            ylabel=text("level_axis"),
+            years=table["year"],
         )
         _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1))
     return ax
@@ -592,6 +659,7 @@ ALL_PLOTS: dict[str, PlotSpec] = {
     "rating_mix": PlotSpec(rating_mix, ("cell_ratings",)),
     "rating_mix_tier": PlotSpec(rating_mix, ("cell_ratings",), MappingProxyType({"by": "tier"})),
     "rating_heatmap": PlotSpec(rating_heatmap, ("cell_ratings",)),
+    "committee_rating": PlotSpec(committee_rating, ("committee_ratings",)),
     "membership": PlotSpec(membership, ("members",)),
     "member_flows": PlotSpec(member_flows, ("members",)),
     "member_rating_shares": PlotSpec(member_rating_shares, ("member_ratings",)),

@@ -179,3 +179,15 @@ def test_empty_input_gives_empty_frame_with_columns(function, columns):
     out = function(empty("cell_ratings"))
     assert out.empty
     assert list(out.columns) == columns
+
+
+def test_crosswalk_table_lines_up_the_scales():
+    from ngodong_analysis.analysis import crosswalk
+
+    cw = crosswalk().set_index(["scale", "subject", "rating"])
+    # domain.md: TSVM is rank 1 (position) but tier 2 (distribution-matched)
+    assert (cw.loc[("pre2018", "organisation", "TSVM"), ["rank", "tier"]] == [1, 2]).all()
+    assert (cw.loc[("qd132", "organisation", "HTTNV"), ["rank", "tier"]] == [2, 2]).all()
+    # members' labels map one to one across the change
+    members = cw.xs("member", level="subject")
+    assert (members["rank"] == members["tier"]).all()

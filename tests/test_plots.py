@@ -451,3 +451,43 @@ def test_global_settings_untouched(ds):
 def test_unknown_language(cell_ratings, ax):
     with pytest.raises(ValueError, match="lang"):
         plots.rating_mix(cell_ratings, lang="fr", ax=ax)
+
+
+def test_member_flows_leaves_out_a_flow_no_cell_reported(members, ax):
+    plots.member_flows(members.assign(died=pd.NA), ax=ax)
+    assert "Từ trần" not in bars(ax) and "Từ trần" not in legend_texts(ax)
+    assert len(bars(ax)) == 5
+
+
+def test_heatmap_by_tier_has_its_own_title(cell_ratings, ax):
+    plots.rating_heatmap(cell_ratings, by="tier", lang="en", ax=ax)
+    assert "tier" in ax.get_title()
+    other = plt.figure().add_subplot()
+    plots.rating_heatmap(cell_ratings, lang="en", ax=other)
+    assert other.get_title() != ax.get_title()
+
+
+def test_committee_rating_draws_rank_and_tier(ax):
+    committee = table(
+        "committee_ratings",
+        "year unit rating scale rank tier",
+        [
+            (2016, "Đảng bộ X", "TSVM", "pre2018", 1, 2),
+            (2017, "Đảng bộ X", "TSVM", "pre2018", 1, 2),
+            (2018, "Đảng bộ X", "HTTNV", "qd132", 2, 2),
+        ],
+    )
+    assert plots.committee_rating(committee, ax=ax) is ax
+    rank, tier = ax.get_lines()[:2]
+    assert list(rank.get_xdata()) == [2016, 2017, 2018]
+    assert list(rank.get_ydata()) == [1, 1, 2]  # a "fall" by position …
+    assert list(tier.get_ydata()) == [2, 2, 2]  # … level by tier
+    assert 2017.5 in vertical_lines(ax)
+    assert ax.get_ylim()[0] > ax.get_ylim()[1]  # 1 = best on top
+    assert [t for t in texts(ax) if t in ("TSVM", "HTTNV")] == ["TSVM", "TSVM", "HTTNV"]
+    assert "Đảng bộ X" in ax.get_title()
+
+
+def test_committee_rating_empty(ax):
+    plots.committee_rating(empty("committee_ratings"), ax=ax)
+    assert ax.get_lines() == [] or all(len(line.get_xdata()) == 0 for line in ax.get_lines())

@@ -13,6 +13,7 @@ The docstrings' examples assume ``import pandas as pd``, ``import ngodong_analys
 
 from .income import income_cagr, income_growth, income_vs_rating, poverty, poverty_breaks
 from .membership import (
+    ALL_CELLS_ID,
     flow_discrepancies,
     member_flows,
     member_rating_shares,
@@ -20,11 +21,13 @@ from .membership import (
     quota_check,
     well_or_above_share,
 )
-from .ratings import rating_mix, rating_transitions, top_streaks
+from .ratings import crosswalk, rating_mix, rating_transitions, top_streaks
 from .reconcile import CHECKS, article_figures, reconcile
 from .summary import yearly_summary
 
 __all__ = [
+    "ALL_CELLS_ID",
+    "crosswalk",
     "CHECKS",
     "article_figures",
     "flow_discrepancies",

@@ -161,3 +161,26 @@ def rating_transitions(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.
     keys = ["year_from", "year_to", "from_level", "to_level"]
     out = pairs.groupby(keys).size().rename("count").reset_index().sort_values(keys)
     return frame(out, TRANSITION_COLUMNS)
+
+
+def crosswalk() -> pd.DataFrame:
+    """The rating crosswalk in use, as a table: scale, subject, rating, rank, tier.
+
+    ``rank`` is the position within the year's scale (1 = best), ``tier`` the harmonised level
+    across the 2017/2018 change of rules (1 = best). The shipped table is
+    ``resources/crosswalk.csv``; a user's own replaces it through ``NGODONG_CROSSWALK``.
+
+    Examples
+    --------
+    >>> nd.analysis.crosswalk().query("rating == 'TSVM'")[["scale", "rank", "tier"]]
+    """
+    from ..vocab import crosswalk as table
+
+    rows = [
+        {"scale": scale, "subject": subject, "rating": rating, "rank": rank, "tier": tier}
+        for (scale, subject, rating), (rank, tier) in table().items()
+    ]
+    return frame(
+        pd.DataFrame(rows, columns=["scale", "subject", "rating", "rank", "tier"]),
+        {"scale": STRING, "subject": STRING, "rating": STRING, "rank": COUNT, "tier": COUNT},
+    )
