@@ -830,7 +830,11 @@ def _article(sh: _Sheet, ds: Dataset) -> None:
         )
     )
     status = table["status"].astype(str)
-    shown = table.assign(status=status.map(lambda s: text(f"status_{s.replace(' ', '_')}")))
+    quotes = analysis.article_figures().set_index("id")["quote_vi"]
+    shown = table.assign(
+        status=status.map(lambda s: text(f"status_{s.replace(' ', '_')}")),
+        quote=table["id"].map(quotes),  # the article's own words, in Vietnamese
+    )
 
     def fill(row: int, column: str) -> PatternFill | None:
         return _STATUS_FILLS.get(status.iloc[row]) if column == "status" else None
@@ -838,6 +842,7 @@ def _article(sh: _Sheet, ds: Dataset) -> None:
     cols = [
         sh.col("id"),
         sh.col("claim", wrap=True),
+        sh.col("quote", wrap=True),
         sh.col("expected"),
         sh.col("computed"),
         sh.col("status"),
