@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .extract import map_distinct
 from .normalise import infer_kind, kind_from_text, match_label, rating_from_score, suggest_labels
-from .problems import ProblemLog, cell_name
+from .problems import MAX_PER_RULE, ProblemLog, cell_name
 from .schema import INCOME_FIELDS, MEMBER_FIELDS, MEMBER_RATING_CODES, conform, empty
 from .text import key, make_id
 from .vocab import crosswalk, scale_for_year, wrong_scale
@@ -230,26 +231,35 @@ def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFra
     joined = combos.reset_index().merge(table, on=["text", "year", "score"], how="left")
     joined = joined.set_index("index")
     no_rating = (text == "") & score.isna()
-    flagged = no_rating | joined["_sev"].notna()
+    flagged = (no_rating | joined["_sev"].notna()).to_numpy(dtype=bool)
     if flagged.any():
         sub = records[flagged]
-        places = place_of(sub, "rating")
-        for i in sub.index:
-            if no_rating[i]:
-                msg = (
-                    f"no rating for {records.at[i, 'name']!r} in "
-                    f"{int(records.at[i, 'year'])}; row skipped"
-                )
-                _log_at(log, places[i], "warning", msg, rule="rating")
-            else:
+        names, years = sub["name"].to_numpy(), sub["year"].to_numpy()
+        blank = no_rating.to_numpy(dtype=bool)[flagged]
+        sev, msg = joined["_sev"].to_numpy()[flagged], joined["_msg"].to_numpy()[flagged]
+        values = text.to_numpy()[flagged]
+        severity = np.where(blank, "warning", sev)
+        # only the first MAX_PER_RULE of a kind per sheet get a message; the rest are counted
+        groups = pd.DataFrame(
+            {"f": sub["_file"].to_numpy(), "s": sub["_sheet"].to_numpy(), "v": severity}
+        )
+        rank = groups.groupby(["f", "s", "v"], sort=False).cumcount().to_numpy()
+        shown = list(np.flatnonzero(rank < MAX_PER_RULE))
+        hidden = groups[rank >= MAX_PER_RULE].value_counts()
+        places = place_of(sub.iloc[shown], "rating").to_numpy() if shown else []
+        for place, k in zip(places, shown, strict=True):
+            if blank[k]:
                 _log_at(
                     log,
-                    places[i],
-                    joined.at[i, "_sev"],
-                    joined.at[i, "_msg"],
-                    value=text[i],
+                    place,
+                    "warning",
+                    f"no rating for {names[k]!r} in {int(years[k])}; row skipped",
                     rule="rating",
                 )
+            else:
+                _log_at(log, place, sev[k], msg[k], value=values[k], rule="rating")
+        for (f, sh, v), n in hidden.items():
+            log.count(Path(f).name, sh, "rating", v, int(n))
     ok = ~no_rating & joined["_code"].notna()
     out = records[ok].copy()
     out["rating"] = joined.loc[ok, "_code"]

@@ -22,9 +22,9 @@ _CHUNK = 1 << 20
 _ROW = re.compile(rb'<row [^>]*?\br="(\d+)"')
 _ROW_TAG = re.compile(rb"<row[ >]")
 _WIDE_CELL = re.compile(rb'<c [^>]*?\br="([A-Z]{2,})(\d+)"')
-_ODS_REPEAT = re.compile(
-    rb'<table:table-(?:cell|row)\b[^>]*number-(?:columns|rows)-repeated="(\d{5,})"[^>]*>'
-)
+_ODS_ROW_REPEAT = re.compile(rb'number-rows-repeated="(\d{3,})"')
+_ODS_COL_REPEAT = re.compile(rb'number-columns-repeated="(\d+)"')
+_ODS_ROW_END = b"</table:table-row>"
 # a formula cell written by a program that cannot calculate: <f>…</f> and no <v>
 _NO_VALUE = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>)?</c>')
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
@@ -142,18 +142,39 @@ def _scan_member(
                             refs = uncalculated.setdefault(name, [])
                             refs.extend(r.decode() for r in _NO_VALUE.findall(chunk))
                     else:
-                        m = _ODS_REPEAT.search(window)
-                        if m and b"office:value-type" in m.group(0):
-                            raise Refused(
-                                "content.xml repeats a filled cell "
-                                f"{int(m.group(1)):,} times; refused"
-                            )
-                    tail = chunk[-256:]
+                        _check_ods_repeats(window, limits)
+                    tail = chunk[-(64 << 10) :] if is_ods_content else chunk[-256:]
     except zipfile.BadZipFile as exc:
         raise Refused(f"part {name} is damaged ({exc}); the file may be truncated") from None
     if is_sheet:
         _check_extent(name, max(max_row, rows_seen), max(max_col, 26), limits)
     return size
+
+
+def _check_ods_repeats(window: bytes, limits: Limits) -> None:
+    """ODS compresses identical rows and cells into repeat counts, which calamine expands:
+    a filled row repeated a million times is a bomb. Empty repeated rows and columns (how
+    LibreOffice pads every sheet) are harmless and allowed."""
+    for m in _ODS_ROW_REPEAT.finditer(window):
+        end = window.find(_ODS_ROW_END, m.end(), m.end() + (64 << 10))
+        row = window[m.end() : end if end != -1 else m.end() + (64 << 10)]
+        if b"office:value-type" not in row:
+            continue
+        width = sum(int(c) for c in _ODS_COL_REPEAT.findall(row)) + row.count(b"<table:table-cell")
+        cells = int(m.group(1)) * max(width, 1)
+        if cells > limits.cells:
+            raise Refused(
+                f"content.xml repeats a filled row {int(m.group(1)):,} times ({cells:,} cells), "
+                f"more than the {limits.cells:,} allowed (NGODONG_MAX_CELLS)"
+            )
+    for m in _ODS_COL_REPEAT.finditer(window):
+        if int(m.group(1)) > EXCEL_MAX_COLS:
+            start = window.rfind(b"<", 0, m.start())
+            if b"office:value-type" in window[start : window.find(b">", m.end()) + 1]:
+                raise Refused(
+                    f"content.xml repeats a filled cell {int(m.group(1)):,} times, "
+                    "beyond any spreadsheet's columns"
+                )
 
 
 def _check_extent(name: str, rows: int, cols: int, limits: Limits) -> None:

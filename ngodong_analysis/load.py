@@ -148,8 +148,9 @@ def load(source: str | Path | None = None) -> LoadResult:
         "income": income_t,
     }
     tables = {name: _public(df) for name, df in tables.items()}
-    ds = Dataset(**tables, problems=[p for p in log.problems if not p.is_error])
-    return LoadResult(ds, list(log.problems), sheets)
+    problems = log.finish()
+    ds = Dataset(**tables, problems=[p for p in problems if not p.is_error])
+    return LoadResult(ds, list(problems), sheets)
 
 
 def _public(df: pd.DataFrame) -> pd.DataFrame:

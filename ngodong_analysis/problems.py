@@ -60,11 +60,19 @@ class DataError(Exception):
         return [p for p in self.problems if p.is_error]
 
 
+MAX_PER_RULE = 50  # problems of one kind kept per sheet; the rest are counted in one line
+
+
 @dataclass
 class ProblemLog:
-    """Collects problems for one loading pass, with the current file and sheet as context."""
+    """Collects problems for one loading pass.
+
+    A broken column can make the same problem on every row; after :data:`MAX_PER_RULE` of one
+    kind in one sheet the rest are only counted, and :meth:`finish` adds one line saying how
+    many more there were."""
 
     problems: list[Problem] = field(default_factory=list)
+    _counts: dict[tuple, int] = field(default_factory=dict, repr=False)
 
     def add(
         self,
@@ -78,7 +86,43 @@ class ProblemLog:
         rule: str = "",
     ) -> None:
         name = Path(file).name if isinstance(file, Path) else file
+        group = (name, sheet, rule, severity)
+        self._counts[group] = self._counts.get(group, 0) + 1
+        if rule and self._counts[group] > MAX_PER_RULE:
+            return
         self.problems.append(Problem(name, sheet, cell, severity, message, value, rule))
+
+    def full(self, file: str | Path, sheet: str | None, rule: str, severity: Severity) -> bool:
+        """True once problems of this kind in this sheet are only being counted."""
+        name = Path(file).name if isinstance(file, Path) else file
+        return self._counts.get((name, sheet, rule, severity), 0) >= MAX_PER_RULE
+
+    def count(
+        self, file: str | Path, sheet: str | None, rule: str, severity: Severity, more: int
+    ) -> None:
+        """Count ``more`` problems of a kind without building each message."""
+        name = Path(file).name if isinstance(file, Path) else file
+        group = (name, sheet, rule, severity)
+        self._counts[group] = self._counts.get(group, 0) + more
+
+    def finish(self) -> list[Problem]:
+        """The problems, with one line per kind that was cut short."""
+        for (file, sheet, rule, severity), n in self._counts.items():
+            if rule and n > MAX_PER_RULE:
+                self.problems.append(
+                    Problem(
+                        file,
+                        sheet,
+                        None,
+                        severity,
+                        f"… and {n - MAX_PER_RULE} more problem(s) of this kind ({rule}) in this "
+                        "sheet, not listed one by one",
+                        None,
+                        rule,
+                    )
+                )
+                self._counts[(file, sheet, rule, severity)] = MAX_PER_RULE
+        return self.problems
 
     def error(self, file, sheet, cell, message, **kw) -> None:
         self.add(file, sheet, cell, "error", message, **kw)

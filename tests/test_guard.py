@@ -184,3 +184,39 @@ def test_bomb_under_a_memory_limit(tmp_path, declared):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
     assert proc.stdout.startswith("big.xlsx: refused")
+
+
+def test_ods_filled_row_repeated_beyond_the_limit_is_refused(tmp_path):
+    import pandas as pd
+
+    base = tmp_path / "base.ods"
+    pd.DataFrame({"Tên chi bộ": ["CB TDP 1"], "Xếp loại": ["HTTNV"]}).to_excel(
+        base, sheet_name="Năm 2019", index=False, engine="odf"
+    )
+    with zipfile.ZipFile(base) as z:
+        content = z.read("content.xml")
+    row = (
+        b'<table:table-row table:number-rows-repeated="100000000"><table:table-cell '
+        b'office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+    )
+    evil = content.replace(b"</table:table>", row + b"</table:table>", 1)
+    bomb = tmp_path / "bomb.ods"
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = evil if item.filename == "content.xml" else zin.read(item.filename)
+            zout.writestr(item, data)
+    [problem] = nd.validate(bomb)
+    assert problem.file == "bomb.ods" and problem.rule == "refused"
+    assert "repeats a filled row" in problem.message
+    # LibreOffice's own padding (empty rows repeated to the sheet's end) is harmless
+    assert nd.validate(base) == []
+
+
+def test_a_broken_column_gives_a_bounded_list_of_problems(xlsx):
+    from ngodong_analysis.problems import MAX_PER_RULE
+
+    rows = [["Chi bộ", "Tổng số đảng viên"]] + [[f"CB TDP {i}", "nhiều"] for i in range(300)]
+    problems = nd.validate(xlsx("many.xlsx", {"2019": rows}))
+    assert len(problems) == MAX_PER_RULE + 1
+    assert problems[0].cell == "B2" and "not a number" in problems[0].message
+    assert problems[-1].cell is None and f"{300 - MAX_PER_RULE} more" in problems[-1].message
