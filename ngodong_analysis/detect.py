@@ -119,11 +119,8 @@ def find_header(sheet: Sheet) -> int | None:
 
 
 def _count_years(texts: list[str]) -> int:
-    return sum(
-        1
-        for t in texts
-        if match_header(t) == (None, match_header(t)[1]) and match_header(t)[1] is not None
-    )
+    """Cells that are a bare year ("2016", "Năm 2017"): the columns of a wide layout."""
+    return sum(1 for t in texts if match_header(t)[0] is None and match_header(t)[1])
 
 
 def _merged_parent(sheet: Sheet, r: int) -> dict[int, int]:
