@@ -113,6 +113,11 @@ def load(source: str | Path | None = None) -> LoadResult:
         frame = extract(sheet, layout, log)
         if len(frame):
             parts[layout.kind].append(frame)
+            # a members sheet may also carry each cell's own rating: read both tables
+            if layout.kind == "members" and (
+                layout.by_field("rating") or layout.by_field("score")
+            ):
+                parts["cell_ratings"].append(frame)
 
     def records(kind: str) -> pd.DataFrame:
         return pd.concat(parts[kind], ignore_index=True) if parts[kind] else pd.DataFrame()

@@ -366,3 +366,15 @@ def test_three_row_header_with_generic_sub_columns(xlsx):
     # the start-of-year count checks the flow identity: tdp-2 gains one member from nowhere
     [warning] = [p for p in ds.problems if p.rule == "flow-identity"]
     assert warning.cell == "D7" and "20" in warning.message and "21" in warning.message
+
+
+def test_a_members_sheet_with_the_cells_rating_gives_both_tables(xlsx):
+    rows = [
+        ["Chi bộ", "Số đảng viên", "Nữ", "Xếp loại chi bộ"],
+        ["Chi bộ xóm 1", 30, 12, "HTXSNV"],
+        ["Chi bộ xóm 2", 25, 10, "HTTNV"],
+    ]
+    ds = nd.load_dataset(xlsx("b.xlsx", {"Năm 2019": rows}))
+    assert ds.members["members"].tolist() == [30, 25]
+    assert ds.cell_ratings["rating"].tolist() == ["HTXSNV", "HTTNV"]
+    assert ds.cell_ratings["cell_id"].tolist() == ["xom-1", "xom-2"]
