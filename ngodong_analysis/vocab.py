@@ -34,9 +34,13 @@ def header_aliases() -> dict[str, str]:
 
 @cache
 def header_phrases() -> list[tuple[str, str]]:
-    """(key, field) for containment matching, longest first; generic aliases excluded."""
+    """(key, field) for containment matching, longest first; generic aliases and those
+    marked ``match=exact`` in headers.csv excluded."""
+    exact = {key(strip_parens(r["alias"])) for r in _rows("headers.csv") if r["match"] == "exact"}
     items = [
-        (k, f) for k, f in header_aliases().items() if len(k.split()) >= 2 and k not in _GENERIC
+        (k, f)
+        for k, f in header_aliases().items()
+        if len(k.split()) >= 2 and k not in _GENERIC and k not in exact
     ]
     return sorted(items, key=lambda kv: -len(kv[0]))
 

@@ -16,6 +16,8 @@ def sheet(rows, name="Sheet1", merged=()):
         ("Tên chi bộ", "cell", None),
         ("TÊN CHI BỘ", "cell", None),
         ("Kết quả xếp loại", "rating", None),
+        ("Xếp loại chi bộ", "rating", None),  # not the registry's "Loại chi bộ"
+        ("Loại chi bộ", "kind", None),
         ("Tổng số đảng viên", "members", None),
         ("Đảng viên trẻ (dưới 35 tuổi)", "young", None),
         ("Xóa tên, khai trừ", "removed", None),
