@@ -339,8 +339,10 @@ def grp_indices(dups: pd.DataFrame, keys: list[str], fld: str) -> list:
 def display_names(ids: pd.Series, names: pd.Series, registry: Registry) -> pd.Series:
     """One display name per id: the registry's, else the most frequent spelling."""
     reg = dict(zip(registry.cells["cell_id"], registry.cells["cell"], strict=True))
-    frame = pd.DataFrame({"id": ids, "name": names})
-    common = frame.groupby("id")["name"].agg(lambda s: s.value_counts().index[0]).to_dict()
+    frame = pd.DataFrame({"id": ids.to_numpy(), "name": names.to_numpy()})
+    counts = frame.value_counts(sort=True)  # most frequent spelling first, per id
+    pairs = zip(counts.index.get_level_values(0), counts.index.get_level_values(1), strict=True)
+    common = dict(reversed(list(pairs)))  # the first (most frequent) spelling per id wins
     common.update({k: v for k, v in reg.items() if k in common})
     return ids.map(common)
 
@@ -492,11 +494,12 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
     allr = pd.concat(parts, ignore_index=True)
     merged = combine(allr, ["year", "cell_id", "rating"], ["count"], "the member rating of", log)
     scale = merged["year"].map(scale_for_year)
-    ranks = [
-        crosswalk().get((s, "member", c), (None, None))[0]
-        for s, c in zip(scale, merged["rating"], strict=True)
-    ]
-    merged["rank"] = ranks
+    ranks = pd.DataFrame(
+        [(s, c, rank) for (s, subj, c), (rank, _) in crosswalk().items() if subj == "member"],
+        columns=["_scale", "rating", "rank"],
+    )
+    keyed = pd.DataFrame({"_scale": scale.to_numpy(), "rating": merged["rating"].to_numpy()})
+    merged["rank"] = keyed.merge(ranks, how="left", on=["_scale", "rating"])["rank"].to_numpy()
     merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
     return merged
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .assemble import _log_at, place_of
-from .problems import ProblemLog
+from .problems import MAX_PER_RULE, ProblemLog
 
 QUOTA = 0.20  # HD 21 (2019): HTXSNV members ≤ 20% of those rated HTTNV, per TCCSĐ
 
@@ -87,44 +87,46 @@ def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
 def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: ProblemLog) -> None:
     if ratings.empty:
         return
-    rated = ratings.groupby(["year", "cell_id"])["count"].sum()
+    rated = ratings.groupby(["year", "cell_id"])["count"].sum().rename("rated")
     if not members.empty and "members" in members.columns:
-        m = members.set_index(["year", "cell_id"])
-        both = rated.index.intersection(m.index)
-        over = [
-            ix for ix in both if pd.notna(m.at[ix, "members"]) and rated[ix] > m.at[ix, "members"]
-        ]
-        for ix in over:
-            row = m.loc[[ix]].reset_index()
-            place = place_of(row, "members").iloc[0]
-            _log_at(
-                log,
-                place,
-                "error",
-                f"{int(rated[ix])} members rated but only {int(m.at[ix, 'members'])} "
-                f"members in {ix[1]} in {ix[0]}",
-                value=rated[ix],
-                rule="counts",
-            )
+        joined = members.join(rated, on=["year", "cell_id"], how="inner")
+        over = joined[(joined["rated"] > joined["members"]).fillna(False).astype(bool)]
+        if len(over):
+            places = place_of(over, "members")
+            for i in over.index:
+                _log_at(
+                    log,
+                    places[i],
+                    "error",
+                    f"{int(over.at[i, 'rated'])} members rated but only "
+                    f"{int(over.at[i, 'members'])} members in {over.at[i, 'cell_id']} in "
+                    f"{over.at[i, 'year']}",
+                    value=int(over.at[i, "rated"]),
+                    rule="counts",
+                )
     wide = ratings.pivot_table(
         index=["year", "cell_id"], columns="rating", values="count", aggfunc="sum", observed=True
     ).fillna(0)
     if "HTXSNV" not in wide.columns or "HTTNV" not in wide.columns:
         return
     top = ratings[ratings["rating"] == "HTXSNV"].set_index(["year", "cell_id"])
-    places = pd.Series(place_of(top, "count").to_numpy(), index=top.index) if len(top) else {}
-    for (year, cell_id), row in wide.iterrows():
-        if row["HTXSNV"] > QUOTA * row["HTTNV"]:
-            _log_at(
-                log,
-                places[(year, cell_id)],
-                "warning",
-                f"quota: {int(row['HTXSNV'])} members rated HTXSNV in {cell_id} in "
-                f"{year}, more than 20% of the {int(row['HTTNV'])} rated HTTNV "
-                "(HD 21, 2019)",
-                value=int(row["HTXSNV"]),
-                rule="quota",
-            )
+    breaches = wide[wide["HTXSNV"] > QUOTA * wide["HTTNV"]]
+    shown = breaches.head(MAX_PER_RULE * 4)  # the log keeps the first few per sheet anyway
+    sub = top.loc[top.index.isin(shown.index)]
+    places = pd.Series(place_of(sub, "count").to_numpy(), index=sub.index) if len(sub) else {}
+    for (year, cell_id), row in shown.iterrows():
+        _log_at(
+            log,
+            places[(year, cell_id)],
+            "warning",
+            f"quota: {int(row['HTXSNV'])} members rated HTXSNV in {cell_id} in {year}, more "
+            f"than 20% of the {int(row['HTTNV'])} rated HTTNV (HD 21, 2019)",
+            value=int(row["HTXSNV"]),
+            rule="quota",
+        )
+    if len(breaches) > len(shown):
+        file, sheet = places.iloc[-1].split(" › ")[:2]
+        log.count(file, sheet, "quota", "warning", len(breaches) - len(shown))
     by_year = wide.groupby(level="year").sum()
     for year, row in by_year.iterrows():
         if row["HTXSNV"] > QUOTA * row["HTTNV"]:
