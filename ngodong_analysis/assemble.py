@@ -339,12 +339,19 @@ def grp_indices(dups: pd.DataFrame, keys: list[str], fld: str) -> list:
 def display_names(ids: pd.Series, names: pd.Series, registry: Registry) -> pd.Series:
     """One display name per id: the registry's, else the most frequent spelling."""
     reg = dict(zip(registry.cells["cell_id"], registry.cells["cell"], strict=True))
-    frame = pd.DataFrame({"id": ids.to_numpy(), "name": names.to_numpy()})
-    counts = frame.value_counts(sort=True)  # most frequent spelling first, per id
-    pairs = zip(counts.index.get_level_values(0), counts.index.get_level_values(1), strict=True)
-    common = dict(reversed(list(pairs)))  # the first (most frequent) spelling per id wins
-    common.update({k: v for k, v in reg.items() if k in common})
-    return ids.map(common)
+    frame = pd.DataFrame({"id": ids.to_numpy(dtype=object), "name": names.to_numpy(dtype=object)})
+    sizes = (
+        frame.groupby(["id", "name"], sort=False)
+        .size()
+        .sort_values(ascending=False, kind="stable")
+    )
+    first = sizes.index.get_level_values(0)
+    best = sizes[~first.duplicated()]  # the most frequent spelling of each id
+    common = pd.Series(best.index.get_level_values(1), index=best.index.get_level_values(0))
+    known = {k: v for k, v in reg.items() if k in common.index}
+    if known:
+        common.update(pd.Series(known))
+    return pd.Series(common.reindex(ids.to_numpy(dtype=object)).to_numpy(), index=ids.index)
 
 
 # --------------------------------------------------------------------------- tables
@@ -493,7 +500,7 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
         return empty("member_ratings")
     allr = pd.concat(parts, ignore_index=True)
     merged = combine(allr, ["year", "cell_id", "rating"], ["count"], "the member rating of", log)
-    scale = merged["year"].map(scale_for_year)
+    scale = merged["year"].map({y: scale_for_year(y) for y in merged["year"].unique()})
     ranks = pd.DataFrame(
         [(s, c, rank) for (s, subj, c), (rank, _) in crosswalk().items() if subj == "member"],
         columns=["_scale", "rating", "rank"],

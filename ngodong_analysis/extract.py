@@ -15,7 +15,7 @@ import pandas as pd
 
 from .detect import IGNORED_FIELDS, VALUE_FIELDS, Column, Layout, cell_text
 from .normalise import income_unit, parse_number, settle
-from .problems import ProblemLog, cell_name
+from .problems import MAX_PER_RULE, ProblemLog, cell_name
 from .read import Sheet
 from .text import key
 from .vocab import TOTALS_KEYS
@@ -37,10 +37,12 @@ _SECTION = re.compile(r"^(?:[ivx]+|[a-z]|\d+)[.)]\s")
 
 
 def map_distinct(series: pd.Series, fn: Callable[[object], object]) -> pd.Series:
-    """``series.map(fn)`` evaluated once per distinct value."""
-    uniques = pd.unique(series.to_numpy(dtype=object))
-    table = {u: fn(u) for u in uniques}
-    return series.map(table)
+    """``series.map(fn)`` evaluated once per distinct value (factorised, then indexed)."""
+    values = series.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    results = np.empty(len(uniques), dtype=object)
+    results[:] = [fn(u) for u in uniques]
+    return pd.Series(results[codes], index=series.index, dtype=object)
 
 
 def _fill_merged(sheet: Sheet, layout: Layout, block: pd.DataFrame) -> None:
@@ -142,26 +144,30 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
 def _numbers(
     sheet: Sheet, data: pd.DataFrame, col: Column, log: ProblemLog, *, integer: bool
 ) -> pd.Series:
+    """A column as floats (NaN = blank); every value parsed once per distinct value."""
     raw = data[col.index] if col.index in data.columns else pd.Series(None, index=data.index)
-    parsed = map_distinct(raw, lambda v: parse_number(v, integer=integer))
-    ambiguous = parsed.map(lambda p: p.options is not None)
-    if ambiguous.any():
-        clear = parsed[~ambiguous].map(lambda p: p.value).dropna()
-        typical = float(np.median(np.abs(clear.to_numpy(dtype=float)))) if len(clear) else None
-        parsed = parsed.where(~ambiguous, parsed.map(lambda p: settle(p, typical)))
-    values = parsed.map(lambda p: np.nan if p.value is None else p.value).astype(float)
-    bad = parsed.map(lambda p: p.error is not None).astype(bool)
-    for r in data.index[bad.to_numpy(dtype=bool)]:
-        p = parsed[r]
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=False)
+    parsed = [parse_number(u, integer=integer) for u in uniques]
+    if any(p.options is not None for p in parsed):
+        clear = [p.value for p in parsed if p.value is not None and p.options is None]
+        typical = float(np.median(np.abs(clear))) if clear else None
+        parsed = [settle(p, typical) for p in parsed]
+    values = np.array([np.nan if p.value is None else p.value for p in parsed], dtype=float)
+    failed = np.array([p.error is not None for p in parsed], dtype=bool)
+    bad_rows = np.flatnonzero(failed[codes]) if failed.any() else ()
+    for pos in bad_rows[:MAX_PER_RULE]:
+        r = data.index[pos]
         log.error(
             sheet.file,
             sheet.name,
             cell_name(r, col.index),
-            f"{p.error}: {raw[r]!r} under '{col.header}'",
+            f"{parsed[codes[pos]].error}: {raw[r]!r} under '{col.header}'",
             value=raw[r],
             rule="number",
         )
-    return values
+    if len(bad_rows) > MAX_PER_RULE:
+        log.count(sheet.file, sheet.name, "number", "error", len(bad_rows) - MAX_PER_RULE)
+    return pd.Series(values[codes], index=data.index)
 
 
 def _put(

@@ -20,7 +20,6 @@ EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLS = 16_384
 _CHUNK = 1 << 20
 _ROW = re.compile(rb'<row [^>]*?\br="(\d+)"')
-_ROW_TAG = re.compile(rb"<row[ >]")
 _WIDE_CELL = re.compile(rb'<c [^>]*?\br="([A-Z]{2,})(\d+)"')
 _ODS_ROW_REPEAT = re.compile(rb'number-rows-repeated="(\d{3,})"')
 _ODS_COL_REPEAT = re.compile(rb'number-columns-repeated="(\d+)"')
@@ -57,6 +56,14 @@ class Limits:
 
 class Refused(Exception):
     """The file is refused before parsing; the message says why and what to do."""
+
+
+def _largest(numbers: list[bytes]) -> int:
+    """The largest of many decimal numbers found as bytes, without converting each one."""
+    if not numbers:
+        return 0
+    width = len(max(numbers, key=len))
+    return int(max(n for n in numbers if len(n) == width))
 
 
 def col_number(letters: bytes) -> int:
@@ -132,9 +139,8 @@ def _scan_member(
                 if is_sheet or is_ods_content:
                     window = tail + chunk
                     if is_sheet:
-                        rows_seen += len(_ROW_TAG.findall(chunk))
-                        for m in _ROW.finditer(window):
-                            max_row = max(max_row, int(m.group(1)))
+                        rows_seen += chunk.count(b"<row ") + chunk.count(b"<row>")
+                        max_row = max(max_row, _largest(_ROW.findall(window)))
                         for m in _WIDE_CELL.finditer(window):
                             max_col = max(max_col, col_number(m.group(1)))
                             max_row = max(max_row, int(m.group(2)))

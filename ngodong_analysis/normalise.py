@@ -174,6 +174,12 @@ def kind_from_text(text: str) -> str | None:
 
 
 _LEGACY_SCAN_ROWS = 5000
+# Legacy encodings show as Latin-1 symbols and letters that Vietnamese never uses (µ ¸ ¶ § ø
+# ä ï …); the Latin-1 letters of Unicode Vietnamese (à á â ã è é ê ì í ò ó ô õ ù ú ý) are not.
+_LEGACY_SIGN = re.compile(
+    "[\x80-\xbf\xc4-\xc7\xcb\xce\xcf\xd1\xd6-\xd8\xdb\xdc\xde"
+    "\xdf\xe4-\xe7\xeb\xee\xef\xf1\xf6-\xf8\xfb\xfc\xfe\xff]"
+)
 
 
 def fix_legacy_text(rows: list[list[object]]) -> tuple[str | None, int]:
@@ -188,7 +194,7 @@ def fix_legacy_text(rows: list[list[object]]) -> tuple[str | None, int]:
         return {v for r in rs for v in r if isinstance(v, str) and not v.isascii()}
 
     head = strings(rows[:_LEGACY_SCAN_ROWS])
-    if not any(any("\x80" <= ch <= "\xff" for ch in v) for v in head):
+    if not any(_LEGACY_SIGN.search(v) for v in head):
         return None, 0
     distinct = head | (
         strings(rows[_LEGACY_SCAN_ROWS:]) if len(rows) > _LEGACY_SCAN_ROWS else set()
