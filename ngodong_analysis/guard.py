@@ -20,6 +20,7 @@ EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLS = 16_384
 _CHUNK = 1 << 20
 _ROW = re.compile(rb'<row [^>]*?\br="(\d+)"')
+_ROW_FAST = re.compile(rb'<row r="(\d+)"')  # how Excel, LibreOffice and openpyxl write it
 _WIDE_CELL = re.compile(rb'<c [^>]*?\br="([A-Z]{2,})(\d+)"')
 _ODS_ROW_REPEAT = re.compile(rb'number-rows-repeated="(\d{3,})"')
 _ODS_COL_REPEAT = re.compile(rb'number-columns-repeated="(\d+)"')
@@ -139,8 +140,12 @@ def _scan_member(
                 if is_sheet or is_ods_content:
                     window = tail + chunk
                     if is_sheet:
+                        tags = window.count(b"<row ")
+                        found = _ROW_FAST.findall(window)
+                        if len(found) != tags:  # another writer's attribute order: slow path
+                            found = _ROW.findall(window)
                         rows_seen += chunk.count(b"<row ") + chunk.count(b"<row>")
-                        max_row = max(max_row, _largest(_ROW.findall(window)))
+                        max_row = max(max_row, _largest(found))
                         for m in _WIDE_CELL.finditer(window):
                             max_col = max(max_col, col_number(m.group(1)))
                             max_row = max(max_row, int(m.group(2)))

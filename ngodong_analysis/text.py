@@ -41,9 +41,12 @@ def abbreviations() -> dict[str, str]:
 
 
 @cache
-def _compressions() -> list[tuple[re.Pattern[str], str]]:
-    pairs = sorted(abbreviations().items(), key=lambda kv: -len(kv[1]))
-    return [(re.compile(rf"\b{re.escape(long)}\b"), short) for short, long in pairs]
+def _compressions() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern matching any long form (longest first) and the long → short table."""
+    short_of = {long: short for short, long in abbreviations().items()}
+    longest_first = sorted(short_of, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b")
+    return pattern, short_of
 
 
 @lru_cache(maxsize=200_000)
@@ -72,6 +75,6 @@ def make_id(name: str) -> str:
             k = k[len(prefix) :]
             break
     k = re.sub(r"\bso (?=\d)", "", k)
-    for pattern, short in _compressions():
-        k = pattern.sub(short, k)
+    pattern, short_of = _compressions()
+    k = pattern.sub(lambda m: short_of[m.group(0)], k)
     return "-".join(k.split()) or "unnamed"
