@@ -326,6 +326,8 @@ def combine(
                     rule="duplicate",
                 )
         records = records.drop(index=grp_indices(given[dup], keys, fld), errors="ignore")
+    if not records.duplicated(keys).any():  # the usual case: one record per key already
+        return records.sort_values(keys, kind="stable").reset_index(drop=True)
     meta = [c for c in records.columns if c not in keys]
     return records.groupby(keys, sort=True, as_index=False, dropna=False)[meta].first()
 
