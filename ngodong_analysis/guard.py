@@ -22,6 +22,7 @@ _CHUNK = 1 << 20
 _ROW = re.compile(rb'<row [^>]*?\br="(\d+)"')
 _ROW_FAST = re.compile(rb'<row r="(\d+)"')  # how Excel, LibreOffice and openpyxl write it
 _WIDE_CELL = re.compile(rb'<c [^>]*?\br="([A-Z]{2,})(\d+)"')
+_WIDE_CELL_FAST = re.compile(rb'<c r="([A-Z]{2,})(\d+)"')
 _ODS_ROW_REPEAT = re.compile(rb'number-rows-repeated="(\d{3,})"')
 _ODS_COL_REPEAT = re.compile(rb'number-columns-repeated="(\d+)"')
 _ODS_ROW_END = b"</table:table-row>"
@@ -146,7 +147,10 @@ def _scan_member(
                             found = _ROW.findall(window)
                         rows_seen += chunk.count(b"<row ") + chunk.count(b"<row>")
                         max_row = max(max_row, _largest(found))
-                        for m in _WIDE_CELL.finditer(window):
+                        wide = _WIDE_CELL_FAST
+                        if window.count(b"<c ") != window.count(b'<c r="'):
+                            wide = _WIDE_CELL  # another writer's attribute order
+                        for m in wide.finditer(window):
                             max_col = max(max_col, col_number(m.group(1)))
                             max_row = max(max_row, int(m.group(2)))
                         if b"<f" in window:

@@ -25,12 +25,26 @@ def nfc(text: str) -> str:
     return " ".join(text.split())
 
 
+def _strip_table() -> dict[int, str | None]:
+    """Every precomposed Latin letter → its base letter (đ → d), combining marks → nothing."""
+    table: dict[int, str | None] = {cp: None for cp in range(0x300, 0x370)}
+    for cp in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        base = unicodedata.normalize("NFD", chr(cp))[0]
+        if base != chr(cp) and base.isascii():
+            table[cp] = base
+    table.update({ord("đ"): "d", ord("Đ"): "D"})
+    return table
+
+
+_STRIP = _strip_table()
+
+
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Lower-case ASCII skeleton: no diacritics (đ → d), punctuation as single spaces."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_ALNUM.sub(" ", stripped.lower()).strip()
+    return _NON_ALNUM.sub(
+        " ", unicodedata.normalize("NFC", text).translate(_STRIP).lower()
+    ).strip()
 
 
 @cache
