@@ -226,6 +226,7 @@ def rating_heatmap(
     cell_ratings: pd.DataFrame,
     *,
     by: Literal["rank", "tier"] = "rank",
+    max_cells: int = 40,
     lang: Lang = "vi",
     ax: Axes | None = None,
 ) -> Axes:
@@ -237,6 +238,9 @@ def rating_heatmap(
         The ``cell_ratings`` contract table.
     by : {"rank", "tier"}
         Which level colours the squares.
+    max_cells : int
+        A readable chart holds a few dozen rows: with more cells, the ``max_cells`` with the
+        weakest mean level are drawn (the title says how many of how many).
     lang : {"vi", "en"}
         Language of the text.
     ax : Axes, optional
@@ -257,6 +261,12 @@ def rating_heatmap(
             _finish(ax, text, title=text(_heatmap_title(by)), ylabel=text("cell"), years=[])
             return ax
         years = list(range(int(rated["year"].min()), int(rated["year"].max()) + 1))
+        total = rated["cell_id"].nunique()
+        title = text(_heatmap_title(by))
+        if total > max_cells:
+            mean = rated.groupby("cell_id")[by].mean().sort_values(ascending=False, kind="stable")
+            rated = rated[rated["cell_id"].isin(set(mean.index[:max_cells]))]
+            title += " " + text("heatmap_subset", shown=max_cells, total=total)
         grid = rated.pivot(index="cell_id", columns="year", values=by).reindex(columns=years)
         names = rated.sort_values("year").groupby("cell_id")["cell"].last().reindex(grid.index)
         values = np.ma.masked_invalid(grid.astype("Float64").to_numpy(float, na_value=np.nan))
@@ -269,18 +279,20 @@ def rating_heatmap(
             interpolation="nearest",
             extent=(years[0] - 0.5, years[-1] + 0.5, len(grid) - 0.5, -0.5),
         )
-        codes = rated.pivot(index="cell_id", columns="year", values="rating")
-        for row, cell_id in enumerate(grid.index):
-            for year in years:
-                code = codes.at[cell_id, year] if year in codes.columns else None
-                if code is not None and not pd.isna(code):
-                    ax.text(year, row, str(code), ha="center", va="center", fontsize=7)
+        codes = (
+            rated.pivot(index="cell_id", columns="year", values="rating")
+            .reindex(index=grid.index, columns=years)
+            .astype(object)
+            .to_numpy()
+        )
+        for row, col in zip(*np.nonzero(pd.notna(codes)), strict=True):
+            ax.text(years[col], row, str(codes[row, col]), ha="center", va="center", fontsize=7)
         ax.set_yticks(range(len(grid)))
         ax.set_yticklabels(
             [_nfc(n) if not pd.isna(n) else str(i) for i, n in zip(grid.index, names, strict=True)]
         )
         _mark_rule_changes(ax, years, text)
-        _finish(ax, text, title=text(_heatmap_title(by)), ylabel=text("cell"), years=years)
+        _finish(ax, text, title=title, ylabel=text("cell"), years=years)
         ax.grid(False)
         legend = [Patch(color=colors[i], label=_level_label(text, by, i + 1)) for i in range(4)]
         rule_lines = ax.get_legend_handles_labels()[0]
@@ -494,7 +506,9 @@ def committee_rating(
 # --- income and poverty ---------------------------------------------------------------------
 
 
-def income(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:
+def income(
+    income: pd.DataFrame, *, max_lines: int = 12, lang: Lang = "vi", ax: Axes | None = None
+) -> Axes:
     """One line per area: income per capita by year (million đồng per person per year).
 
     Parameters
@@ -517,6 +531,17 @@ def income(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) -
     with plt.rc_context(STYLE):
         ax = _axes(ax)
         colors = PALETTE["areas"]
+        if growth["area_id"].nunique() > max_lines:
+            _income_bands(ax, growth, text)
+            _finish(
+                ax,
+                text,
+                title=text("income_title"),
+                ylabel=text("income_unit"),
+                years=growth["year"].unique(),
+            )
+            _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1))
+            return ax
         for i, (area_id, rows) in enumerate(growth.groupby("area_id", sort=True)):
             name = rows["area"].dropna()
             ax.plot(
@@ -535,6 +560,28 @@ def income(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) -
         )
         _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1))
     return ax
+
+
+def _income_bands(ax: Axes, growth: pd.DataFrame, text: Callable[..., str]) -> None:
+    """Many areas: the median line with the interquartile and 10–90% bands across areas."""
+    q = (
+        growth.dropna(subset=["income_per_capita"])
+        .groupby("year")["income_per_capita"]
+        .quantile([0.1, 0.25, 0.5, 0.75, 0.9])
+        .unstack()
+    )
+    x = q.index.to_numpy(dtype=float)
+    color = PALETTE["areas"][0]
+    n = growth["area_id"].nunique()
+    ax.fill_between(x, q[0.1], q[0.9], color=color, alpha=0.15, label=text("band_10_90"))
+    ax.fill_between(x, q[0.25], q[0.75], color=color, alpha=0.3, label=text("band_iqr"))
+    ax.plot(
+        x,
+        q[0.5].to_numpy(dtype=float),
+        marker="o",
+        color=color,
+        label=text("median_of_areas", n=n),
+    )
 
 
 def poverty(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:

@@ -491,3 +491,34 @@ def test_committee_rating_draws_rank_and_tier(ax):
 def test_committee_rating_empty(ax):
     plots.committee_rating(empty("committee_ratings"), ax=ax)
     assert ax.get_lines() == [] or all(len(line.get_xdata()) == 0 for line in ax.get_lines())
+
+
+def test_heatmap_of_many_cells_shows_the_weakest_few(ax):
+    rows = [(2019, f"c{i:03d}", f"Chi bộ {i}", "HTTNV", "qd132", 2, 2) for i in range(100)]
+    rows[7] = (2019, "c007", "Chi bộ 7", "KHTNV", "qd132", 4, 4)
+    ratings = table("cell_ratings", "year cell_id cell rating scale rank tier", rows)
+    plots.rating_heatmap(ratings, max_cells=10, lang="en", ax=ax)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 10 and "Chi bộ 7" in labels  # the weakest cell is among those shown
+    assert "10 of 100" in ax.get_title()
+    assert texts(ax).count("KHTNV") == 1
+
+
+def test_income_of_many_areas_draws_median_and_bands(ax):
+    rows = [
+        (y, f"a{i}", f"Xóm {i}", 100, 400, float(i + y - 2018), 1, 2)
+        for i in range(1, 21)
+        for y in (2018, 2019)
+    ]
+    inc = table(
+        "income",
+        "year area_id area households population income_per_capita "
+        "poor_households near_poor_households",
+        rows,
+    )
+    plots.income(inc, max_lines=12, lang="en", ax=ax)
+    [median] = ax.get_lines()
+    assert list(median.get_xdata()) == [2018, 2019]
+    assert list(median.get_ydata()) == [10.5, 11.5]  # median of 1..20, then of 2..21
+    assert len(ax.collections) == 2  # the two bands
+    assert "Median of 20 areas" in legend_texts(ax)
