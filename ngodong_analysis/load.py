@@ -6,7 +6,11 @@ All problems of all files are collected; a bad file never hides what loaded else
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +24,7 @@ from .detect import detect
 from .extract import extract
 from .normalise import fix_legacy_text
 from .problems import DataError, Problem, ProblemLog, cell_name
-from .read import iter_sheets
+from .read import find_inputs, read_workbook
 from .schema import conform
 from .text import fold
 
@@ -47,13 +51,21 @@ def _source(source: str | Path | None) -> Path:
     return path
 
 
-def load(source: str | Path | None = None) -> LoadResult:
-    """Read everything under ``source`` and return the tables with every problem found."""
-    path = _source(source)
+@dataclass
+class FileRecords:
+    """What one input file gave: raw records per table kind, its sheets, its problems."""
+
+    parts: dict[str, list[pd.DataFrame]]
+    sheets: list[tuple[str, str, str | None]]
+    log: ProblemLog
+
+
+def read_file(path: Path) -> FileRecords:
+    """Read, detect and extract every sheet of one file (run in a worker for big folders)."""
     log = ProblemLog()
     parts: dict[str, list[pd.DataFrame]] = defaultdict(list)
     sheets: list[tuple[str, str, str | None]] = []
-    for sheet in iter_sheets(path, log):
+    for sheet in read_workbook(path, log):
         if not any(str(v).strip() for row in sheet.rows for v in row if v is not None):
             sheets.append((sheet.file.name, sheet.name, None))
             continue  # empty sheets (Sheet2, Sheet3 of a new workbook) say nothing
@@ -118,6 +130,43 @@ def load(source: str | Path | None = None) -> LoadResult:
                 layout.by_field("rating") or layout.by_field("score")
             ):
                 parts["cell_ratings"].append(frame)
+
+    return FileRecords(dict(parts), sheets, log)
+
+
+def _workers(n_files: int) -> int:
+    """Processes for reading: NGODONG_WORKERS, else one per core once there are enough files
+    to pay for starting them."""
+    env = os.environ.get("NGODONG_WORKERS")
+    if env is not None:
+        return max(1, int(env)) if env.isdigit() else 1
+    return min(os.cpu_count() or 1, 8) if n_files >= 8 else 1
+
+
+def _read_all(files: list[Path]) -> Iterator[FileRecords]:
+    workers = _workers(len(files))
+    if workers == 1:
+        yield from map(read_file, files)
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(read_file, files, chunksize=max(1, len(files) // (workers * 4)))
+
+
+def load(source: str | Path | None = None) -> LoadResult:
+    """Read everything under ``source`` and return the tables with every problem found.
+
+    Files are read in parallel processes when there are many of them (``NGODONG_WORKERS``
+    sets how many; 1 reads in this process)."""
+    path = _source(source)
+    log = ProblemLog()
+    parts: dict[str, list[pd.DataFrame]] = defaultdict(list)
+    sheets: list[tuple[str, str, str | None]] = []
+    for found in _read_all(find_inputs(path)):
+        for kind, frames in found.parts.items():
+            parts[kind].extend(frames)
+        sheets.extend(found.sheets)
+        log.merge(found.log)
 
     def records(kind: str) -> pd.DataFrame:
         return pd.concat(parts[kind], ignore_index=True) if parts[kind] else pd.DataFrame()

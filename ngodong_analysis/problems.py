@@ -105,6 +105,12 @@ class ProblemLog:
         group = (name, sheet, rule, severity)
         self._counts[group] = self._counts.get(group, 0) + more
 
+    def merge(self, other: ProblemLog) -> None:
+        """Take in the problems and counts of another log (a worker's)."""
+        self.problems.extend(other.problems)
+        for group, n in other._counts.items():
+            self._counts[group] = self._counts.get(group, 0) + n
+
     def finish(self) -> list[Problem]:
         """The problems, with one line per kind that was cut short."""
         for (file, sheet, rule, severity), n in self._counts.items():
