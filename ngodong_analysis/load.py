@@ -9,7 +9,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,14 +142,17 @@ def _workers(n_files: int) -> int:
     return min(os.cpu_count() or 1, 8) if n_files >= 8 else 1
 
 
-def _read_all(files: list[Path]) -> Iterator[FileRecords]:
+def _read_all(files: list[Path]) -> list[FileRecords]:
     workers = _workers(len(files))
     if workers == 1:
-        yield from map(read_file, files)
-        return
+        return [read_file(f) for f in files]
     context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(read_file, files, chunksize=max(1, len(files) // (workers * 4)))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        chunk = max(1, len(files) // (workers * 4))
+        return list(pool.map(read_file, files, chunksize=chunk))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def load(source: str | Path | None = None) -> LoadResult:

@@ -378,3 +378,18 @@ def test_a_members_sheet_with_the_cells_rating_gives_both_tables(xlsx):
     assert ds.members["members"].tolist() == [30, 25]
     assert ds.cell_ratings["rating"].tolist() == ["HTXSNV", "HTTNV"]
     assert ds.cell_ratings["cell_id"].tolist() == ["xom-1", "xom-2"]
+
+
+def test_reading_in_parallel_processes_gives_the_same_tables(sample_dir, monkeypatch):
+    from pandas.testing import assert_frame_equal
+
+    from ngodong_analysis.load import load
+
+    monkeypatch.setenv("NGODONG_WORKERS", "1")
+    one = load(sample_dir)
+    monkeypatch.setenv("NGODONG_WORKERS", "2")
+    two = load(sample_dir)
+    for name, frame in one.dataset.tables().items():
+        assert_frame_equal(two.dataset.tables()[name], frame)
+    assert two.problems == one.problems
+    assert two.sheets == one.sheets
