@@ -130,6 +130,19 @@ def read_file(path: Path) -> FileRecords:
             ):
                 parts["cell_ratings"].append(frame)
 
+    if (
+        not any(kind for _, _, kind in sheets)
+        and not log.problems
+        and all(fold(name).startswith(DOC_SHEETS) or kind is None for _, name, kind in sheets)
+    ):
+        log.warning(
+            path,
+            None,
+            None,
+            "the workbook holds no data (every sheet is empty "
+            "or instructions only); nothing was read from it",
+            rule="empty",
+        )
     return FileRecords(dict(parts), sheets, log)
 
 

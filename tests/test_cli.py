@@ -176,3 +176,76 @@ def test_template_refuses_to_write_into_raw(monkeypatch, tmp_path, capsys):
     assert main(["template", "--out", str(tmp_path / "x")]) == 2
     assert "never written" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_outputs_neutralise_formula_text_but_parquet_keeps_it(tmp_path):
+    from openpyxl import load_workbook
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    # text, not formulas: as an export from another system holds it
+    (raw / "r.csv").write_text(
+        'Năm,Chi bộ,Xếp loại\n2019,"=HYPERLINK(""x"")",HTTNV\n2019,@SUM(A1),HTNV\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["build", "--raw", str(raw), "--out", str(out), "-q"]) == 0
+    text = (out / "cell_ratings.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM" in text
+    assert "\n=" not in text and ",=" not in text and ",@" not in text
+    parquet = pd.read_parquet(out / "cell_ratings.parquet")
+    assert set(parquet["cell"]) == {'=HYPERLINK("x")', "@SUM(A1)"}
+    report = load_workbook(out / "report.xlsx")
+    values = [
+        c.value for ws in report for row in ws.iter_rows() for c in row if isinstance(c.value, str)
+    ]
+    assert not any(v.startswith(("=", "@")) for v in values)
+    assert any(v.startswith("'=HYPERLINK") for v in values)
+
+
+def test_a_filled_template_appears_in_the_rebuilt_outputs(raw_copy, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out"
+    main(["build", "--raw", str(raw_copy), "--out", str(out), "-q"])
+    before = tree_hashes(out)
+    templates = tmp_path / "templates"
+    assert main(["template", "--out", str(templates), "--year", "2020"]) == 0
+    path = templates / "xep_loai_chi_bo_2020.xlsx"
+    wb = load_workbook(path)
+    ws = wb["Năm 2020"]
+    header = next(r for r in range(1, 10) if ws.cell(r, 2).value == "Tên chi bộ")
+    for i, (name, label) in enumerate(
+        [
+            ("Chi bộ Tổ dân phố số 2", "Hoàn thành xuất sắc nhiệm vụ"),
+            ("Chi bộ Công an thị trấn", "Hoàn thành tốt nhiệm vụ"),
+        ]
+    ):
+        ws.cell(header + 1 + i, 2, name)
+        ws.cell(header + 1 + i, 3, label)
+    wb.save(raw_copy / path.name)
+    assert main(["build", "--raw", str(raw_copy), "--out", str(out), "-q"]) == 0
+    ratings = pd.read_parquet(out / "cell_ratings.parquet")
+    assert ratings.loc[ratings.year == 2020, "cell_id"].tolist() == ["cong-an", "tdp-2"]
+    after = tree_hashes(out)
+    for chart in ("figures/rating_mix.png", "figures/rating_heatmap.svg"):
+        assert after[chart] != before[chart]  # the new year is drawn
+    svg = (out / "figures" / "rating_mix.svg").read_text(encoding="utf-8")
+    assert "2020" in svg or "<path" in svg
+
+
+@pytest.mark.slow
+def test_build_with_notebooks_renders_html(raw_copy, tmp_path):
+    out = tmp_path / "out"
+    assert main(["build", "--raw", str(raw_copy), "--out", str(out), "-q", "--notebooks"]) == 0
+    pages = sorted(p.name for p in (out / "notebooks").glob("*.html"))
+    assert pages == [
+        "01-cell-ratings.html",
+        "02-membership.html",
+        "03-income-poverty.html",
+        "04-article-check.html",
+    ]
+    html = (out / "notebooks" / "04-article-check.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64" in html and "pass" in html
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["notebooks"] is True

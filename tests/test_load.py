@@ -393,3 +393,12 @@ def test_reading_in_parallel_processes_gives_the_same_tables(sample_dir, monkeyp
         assert_frame_equal(two.dataset.tables()[name], frame)
     assert two.problems == one.problems
     assert two.sheets == one.sheets
+
+
+def test_an_empty_workbook_is_reported(tmp_path):
+    from openpyxl import Workbook
+
+    Workbook().save(tmp_path / "blank.xlsx")
+    [problem] = nd.validate(tmp_path / "blank.xlsx")
+    assert problem.file == "blank.xlsx" and problem.rule == "empty"
+    assert problem.severity == "warning"
