@@ -41,12 +41,28 @@ AREAS = [f"Tổ dân phố số {n}" for n in range(1, 8)]
 NAME_TO_ID = {name: cid for cid, name, _, _ in CELLS}
 NAME_TO_ID.update({f"Chi bộ TDP số {n}": f"tdp-{n}" for n in range(1, 8)})
 
-OLD_TOP, NEW_TOP, GOOD = "Trong sạch, vững mạnh", "Hoàn thành xuất sắc nhiệm vụ", (
-    "Hoàn thành tốt nhiệm vụ")
+OLD_TOP, NEW_TOP, GOOD = (
+    "Trong sạch, vững mạnh",
+    "Hoàn thành xuất sắc nhiệm vụ",
+    ("Hoàn thành tốt nhiệm vụ"),
+)
 CELL_LABEL = {OLD_TOP: "TOP", NEW_TOP: "TOP", "HTXSNV": "TOP", GOOD: "GOOD", "HTTNV": "GOOD"}
-MEMBER_FIELDS = ("members", "young", "female", "exempt", "admitted", "transferred_in",
-                 "transferred_out", "died", "removed", "introduced",
-                 "htxsnv", "httnv", "htnv", "khtnv")
+MEMBER_FIELDS = (
+    "members",
+    "young",
+    "female",
+    "exempt",
+    "admitted",
+    "transferred_in",
+    "transferred_out",
+    "died",
+    "removed",
+    "introduced",
+    "htxsnv",
+    "httnv",
+    "htnv",
+    "khtnv",
+)
 RATING_FIELDS = ("htxsnv", "httnv", "htnv", "khtnv")
 
 
@@ -105,8 +121,9 @@ def members(members_wb) -> dict[int, dict[str, dict[str, int]]]:
         for r in range(6, 18):
             values = [ws.cell(r, c).value for c in range(3, 17)]
             assert all(_is_count(v) for v in values), (year, r, values)
-            out[year][NAME_TO_ID[ws.cell(r, 2).value]] = dict(zip(MEMBER_FIELDS, values,
-                                                                   strict=True))
+            out[year][NAME_TO_ID[ws.cell(r, 2).value]] = dict(
+                zip(MEMBER_FIELDS, values, strict=True)
+            )
     return out
 
 
@@ -125,8 +142,7 @@ def poverty(income_wb) -> dict[tuple[int, str], dict[str, int]]:
     out = {}
     for r in range(4, 4 + 35):
         year, area, hh, pop, poor, near = (ws.cell(r, c).value for c in range(1, 7))
-        out[(year, area)] = {"households": hh, "population": pop, "poor": poor,
-                             "near_poor": near}
+        out[(year, area)] = {"households": hh, "population": pop, "poor": poor, "near_poor": near}
     return out
 
 
@@ -153,8 +169,16 @@ def test_registry(registry):
     assert {"A1:I1", "A2:I2"} <= _merged(ws)
     assert all(ws.cell(3, c).value is None for c in range(1, 10))
     assert [ws.cell(4, c).value for c in range(1, 10)] == [
-        "STT", "Mã chi bộ", "Tên chi bộ", "Tên gọi khác", "Loại", "Địa bàn", "Từ năm",
-        "Đến năm", "Chi bộ kế thừa"]
+        "STT",
+        "Mã chi bộ",
+        "Tên chi bộ",
+        "Tên gọi khác",
+        "Loại",
+        "Địa bàn",
+        "Từ năm",
+        "Đến năm",
+        "Chi bộ kế thừa",
+    ]
     assert ws.cell(4, 1).font.bold
     rows = [[ws.cell(r, c).value for c in range(1, 10)] for r in range(5, 17)]
     assert [r[0] for r in rows] == list(range(1, 13))
@@ -173,7 +197,11 @@ def test_cell_rating_sheets_layout(ratings_wb):
         assert ws["A2"].value == f"KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHI BỘ NĂM {year}"
         assert {"A1:D1", "A2:D2"} <= _merged(ws)
         assert [ws.cell(4, c).value for c in range(1, 5)] == [
-            "STT", "Tên chi bộ", "Kết quả xếp loại", "Ghi chú"]
+            "STT",
+            "Tên chi bộ",
+            "Kết quả xếp loại",
+            "Ghi chú",
+        ]
         assert ws.max_row == 16
         names = [ws.cell(r, 2).value for r in range(5, 17)]
         if year <= 2017:
@@ -219,8 +247,13 @@ def test_f15_committee_ratings(ratings_wb):
     assert [ws.cell(3, c).value for c in range(1, 4)] == ["Năm", "Đảng bộ", "Xếp loại"]
     rows = [tuple(ws.cell(r, c).value for c in range(1, 4)) for r in range(4, 9)]
     unit = "Đảng bộ thị trấn Ngô Đồng"
-    assert rows == [(2015, unit, OLD_TOP), (2016, unit, OLD_TOP), (2017, unit, OLD_TOP),
-                    (2018, unit, GOOD), (2019, unit, GOOD)]
+    assert rows == [
+        (2015, unit, OLD_TOP),
+        (2016, unit, OLD_TOP),
+        (2017, unit, OLD_TOP),
+        (2018, unit, GOOD),
+        (2019, unit, GOOD),
+    ]
     assert ws.max_row == 8
 
 
@@ -230,17 +263,44 @@ def test_members_layout(members_wb):
         assert ws["A1"].value == "ĐẢNG BỘ THỊ TRẤN NGÔ ĐỒNG"
         assert ws["A2"].value == f"BÁO CÁO SỐ LƯỢNG, BIẾN ĐỘNG VÀ XẾP LOẠI ĐẢNG VIÊN NĂM {year}"
         assert all(ws.cell(3, c).value is None for c in range(1, 18))
-        assert _merged(ws) >= {"A4:A5", "B4:B5", "C4:C5", "D4:F4", "G4:K4", "L4:L5", "M4:P4",
-                               "Q4:Q5"}
+        assert _merged(ws) >= {
+            "A4:A5",
+            "B4:B5",
+            "C4:C5",
+            "D4:F4",
+            "G4:K4",
+            "L4:L5",
+            "M4:P4",
+            "Q4:Q5",
+        }
         row4 = {c: ws.cell(4, c).value for c in (1, 2, 3, 4, 7, 12, 13, 17)}
-        assert row4 == {1: "STT", 2: "Chi bộ", 3: "Tổng số đảng viên", 4: "Trong đó",
-                        7: "Biến động trong năm", 12: "Giới thiệu học lớp đối tượng Đảng",
-                        13: "Kết quả xếp loại đảng viên", 17: "Ghi chú"}
-        ratings = (["Đủ tư cách, HTXSNV", "Đủ tư cách, HTTNV", "Đủ tư cách, HTNV",
-                    "Vi phạm tư cách"] if year <= 2017 else ["HTXSNV", "HTTNV", "HTNV", "KHTNV"])
+        assert row4 == {
+            1: "STT",
+            2: "Chi bộ",
+            3: "Tổng số đảng viên",
+            4: "Trong đó",
+            7: "Biến động trong năm",
+            12: "Giới thiệu học lớp đối tượng Đảng",
+            13: "Kết quả xếp loại đảng viên",
+            17: "Ghi chú",
+        }
+        ratings = (
+            ["Đủ tư cách, HTXSNV", "Đủ tư cách, HTTNV", "Đủ tư cách, HTNV", "Vi phạm tư cách"]
+            if year <= 2017
+            else ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
+        )
         assert [ws.cell(5, c).value for c in range(4, 17)] == [
-            "Đảng viên trẻ (dưới 35 tuổi)", "Nữ", "Miễn sinh hoạt", "Kết nạp", "Chuyển đến",
-            "Chuyển đi", "Từ trần", "Xóa tên, khai trừ", None, *ratings]
+            "Đảng viên trẻ (dưới 35 tuổi)",
+            "Nữ",
+            "Miễn sinh hoạt",
+            "Kết nạp",
+            "Chuyển đến",
+            "Chuyển đi",
+            "Từ trần",
+            "Xóa tên, khai trừ",
+            None,
+            *ratings,
+        ]
         assert [ws.cell(r, 2).value for r in range(6, 18)] == [c[1] for c in CELLS]
         assert [ws.cell(r, 1).value for r in range(6, 18)] == list(range(1, 13))
         assert ws.max_row == 18
@@ -272,8 +332,14 @@ def test_flow_identity(members):
     for year in YEARS[1:]:
         for c in CELL_IDS:
             r, start = members[year][c], members[year - 1][c]["members"]
-            assert r["members"] == (start + r["admitted"] + r["transferred_in"]
-                                    - r["transferred_out"] - r["died"] - r["removed"]), (year, c)
+            assert r["members"] == (
+                start
+                + r["admitted"]
+                + r["transferred_in"]
+                - r["transferred_out"]
+                - r["died"]
+                - r["removed"]
+            ), (year, c)
 
 
 def test_f16_f17_f18_flow_totals(members):
@@ -332,7 +398,10 @@ def test_income_layout(income_wb):
     assert ws["A1"].value == "THU NHẬP BÌNH QUÂN ĐẦU NGƯỜI CÁC TỔ DÂN PHỐ GIAI ĐOẠN 2015–2019"
     assert {"A1:G1", "A3:A4", "B3:B4", "C3:G3"} <= _merged(ws)
     assert [ws.cell(3, c).value for c in range(1, 4)] == [
-        "STT", "Tổ dân phố", "Thu nhập bình quân (triệu đồng/người/năm)"]
+        "STT",
+        "Tổ dân phố",
+        "Thu nhập bình quân (triệu đồng/người/năm)",
+    ]
     assert [ws.cell(4, c).value for c in range(3, 8)] == [f"Năm {y}" for y in YEARS]
     assert [ws.cell(r, 2).value for r in range(5, 12)] == AREAS
     assert ws.max_row == 11
@@ -344,7 +413,13 @@ def test_income_layout(income_wb):
     ws = income_wb["Hộ nghèo"]
     assert ws["A1"].value == "SỐ HỘ NGHÈO, CẬN NGHÈO THEO TỔ DÂN PHỐ"
     assert [ws.cell(3, c).value for c in range(1, 7)] == [
-        "Năm", "Tổ dân phố", "Số hộ", "Số nhân khẩu", "Số hộ nghèo", "Số hộ cận nghèo"]
+        "Năm",
+        "Tổ dân phố",
+        "Số hộ",
+        "Số nhân khẩu",
+        "Số hộ nghèo",
+        "Số hộ cận nghèo",
+    ]
     keys = [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(4, 39)]
     assert keys == [(y, a) for y in YEARS for a in AREAS]
     assert ws.max_row == 38
@@ -382,8 +457,12 @@ def _sha256(path: Path) -> str:
 
 
 def _generate(out: Path) -> None:
-    subprocess.run([sys.executable, str(SCRIPT), "--out", str(out)], check=True,
-                   capture_output=True, cwd=out.parent)
+    subprocess.run(
+        [sys.executable, str(SCRIPT), "--out", str(out)],
+        check=True,
+        capture_output=True,
+        cwd=out.parent,
+    )
 
 
 def test_generator_is_deterministic_and_matches_the_shipped_sample(tmp_path):
@@ -393,5 +472,6 @@ def test_generator_is_deterministic_and_matches_the_shipped_sample(tmp_path):
     for name in FILES:
         assert _sha256(first / name) == _sha256(second / name), name
         assert _sha256(first / name) == _sha256(RAW / name), (
-            f"{name} differs from data/raw: rerun python scripts/make_sample_data.py")
+            f"{name} differs from data/raw: rerun python scripts/make_sample_data.py"
+        )
     assert {p.name for p in first.iterdir()} == set(FILES)
