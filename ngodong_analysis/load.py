@@ -29,7 +29,6 @@ from .text import fold
 
 # Sheets of prose that come with templates ("Hướng dẫn"), skipped silently when headerless.
 DOC_SHEETS = ("huong dan", "instructions", "ghi chu")
-KINDS = ("registry", "cell_ratings", "committee_ratings", "members", "member_ratings", "income")
 
 
 @dataclass

@@ -12,7 +12,6 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,6 @@ import python_calamine as calamine
 from .guard import Refused, check_zip
 from .problems import ProblemLog
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -40,10 +38,6 @@ class Sheet:
     @property
     def label(self) -> str:
         return f"{self.file.name} › {self.name}"
-
-
-class NotAWorkbook(Exception):
-    """The file is not a spreadsheet we can read; the message says what it is instead."""
 
 
 def sniff(path: Path, head: bytes | None = None) -> str:
@@ -240,8 +234,3 @@ def find_inputs(source: Path) -> list[Path]:
             continue
         found.append(path)
     return found
-
-
-def iter_sheets(source: Path, log: ProblemLog) -> Iterator[Sheet]:
-    for path in find_inputs(source):
-        yield from read_workbook(path, log)
