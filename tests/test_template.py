@@ -17,7 +17,7 @@ from ngodong_analysis.assemble import rate
 from ngodong_analysis.detect import find_header
 from ngodong_analysis.load import load
 from ngodong_analysis.read import Sheet
-from ngodong_analysis.schema import TABLES
+from ngodong_analysis.schema import INCOME_FIELDS, MEMBER_FIELDS, TABLES
 from ngodong_analysis.template import (
     DATA_ROWS,
     INSTRUCTIONS_SHEETS,
@@ -45,25 +45,6 @@ OLD_MEMBER = [
     "Đủ tư cách, hoàn thành tốt nhiệm vụ",
     "Đủ tư cách, hoàn thành nhiệm vụ",
     "Vi phạm tư cách hoặc không hoàn thành nhiệm vụ",
-]
-MEMBER_FIELDS = [
-    "members",
-    "young",
-    "female",
-    "exempt",
-    "admitted",
-    "transferred_in",
-    "transferred_out",
-    "died",
-    "removed",
-    "introduced",
-]
-INCOME_FIELDS = [
-    "households",
-    "population",
-    "income_per_capita",
-    "poor_households",
-    "near_poor_households",
 ]
 YEARS = (2016, 2019, 2025)
 
