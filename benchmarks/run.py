@@ -480,7 +480,7 @@ def render(r: dict) -> str:
                       f"and value ranges): {d['calls_small']:,} → {d['calls_large']:,} calls, "
                       f"{d['calls_per_extra_row']:.1f} per extra row. Package functions called "
                       "per extra row:", ""]
-        for name, extra, per in d["top_growth"][:8]:
+        for name, _extra, per in d["top_growth"][:8]:
             if per >= 0.05:
                 lines.append(f"- `{name}`: {per:g}")
     for size, res in r.get("sizes", {}).items():
@@ -596,7 +596,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-readme", action="store_true", help="do not touch README.md")
     ap.add_argument("--skip-baselines", action="store_true")
     ap.add_argument("--nation-build", action="store_true",
-                    help=f"also time ngodong build on the nation (up to {BUILD_TIMEOUT['nation']} s)")
+                    help="also time ngodong build on the nation "
+                         f"(up to {BUILD_TIMEOUT['nation']} s)")
     ap.add_argument("--rerun", default="",
                     help="re-measure only PART of the sizes in results/latest.json and rewrite "
                          "the table; PART is baselines, size (all of it), pipeline, "
