@@ -82,7 +82,7 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
             filled |= map_distinct(block[c.index], cell_text) != ""
     name_keys = map_distinct(names, key)
     blank = (names == "") & ~filled
-    totals = (names != "") & name_keys.map(_is_totals)
+    totals = (names != "") & map_distinct(name_keys, _is_totals).astype(bool)
     # numbered section headings with nothing in them ("I. Chi bộ nông thôn") are not data
     section = (names != "") & ~filled & name_keys.str.match(_SECTION)
     nameless = (names == "") & filled

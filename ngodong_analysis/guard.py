@@ -65,7 +65,7 @@ def _largest(numbers: list[bytes]) -> int:
     if not numbers:
         return 0
     width = len(max(numbers, key=len))
-    return int(max(n for n in numbers if len(n) == width))
+    return int(max([n for n in numbers if len(n) == width]))
 
 
 def col_number(letters: bytes) -> int:
