@@ -2,13 +2,16 @@
 
     python benchmarks/profile_targets.py [--only NAME,…]
 
-Each case runs under pyinstrument (``pip install pyinstrument``, benchmark-only) in a fresh
+Each case runs in one process (``NGODONG_WORKERS=1``) under pyinstrument (``pip install pyinstrument``, benchmark-only) in a fresh
 interpreter, or cProfile when pyinstrument is missing, and writes a text call tree
 (``NAME.txt``) plus, for cProfile, the top functions by own time.
 
 Cases
 -----
+members_200k   ngodong_analysis.load.load on the 200,000-row members workbook
 loader_40k     ngodong_analysis.load.load on a 40,000-row members workbook (per-row work)
+nation8_load   ngodong_analysis.load.load on the first 8 provinces of the nation (1/8 of it)
+reconcile_province  analysis.reconcile on the province (tables built directly with pandas)
 province_20    nd.load_dataset on 20 of the province's 200 commune workbooks (per-file work)
 build_sample   ngodong build on the shipped sample, cold
 charts_nation  every chart of the nation dataset (tables built directly with pandas)
@@ -37,6 +40,14 @@ ENV = {**os.environ, "NGODONG_WORKERS": "1"}
 
 CASE_CODE = {
     "loader_40k": "from ngodong_analysis.load import load; load({path!r})",
+    "members_200k": "from ngodong_analysis.load import load; load({path!r})",
+    "nation8_load": "from ngodong_analysis.load import load; load({path!r})",
+    "reconcile_province": (
+        "import sys; sys.path.insert(0, {here!r}); import tasks\n"
+        "from ngodong_analysis import analysis as A\n"
+        "ds = tasks.direct_dataset({path!r})\n"
+        "A.reconcile(ds)\n"
+    ),
     "province_20": "import ngodong_analysis as nd; nd.load_dataset({path!r}, use_processed=False)",
     "charts_nation": (
         "import sys; sys.path.insert(0, {here!r}); import tasks, matplotlib; "
@@ -64,17 +75,32 @@ CASE_CODE = {
 }
 
 
+def _links(src: Path, name: str, pattern: str, count: int) -> str:
+    """A folder of links to the first ``count`` entries of ``src`` (a smaller dataset)."""
+    sub = Path(tempfile.gettempdir()) / f"ngodong-bench-{name}"
+    if not sub.exists():
+        sub.mkdir()
+        for entry in sorted(src.glob(pattern))[:count]:
+            if entry.is_dir():
+                (sub / entry.name).mkdir()
+                for f in sorted(entry.iterdir()):
+                    (sub / entry.name / f.name).symlink_to(f)
+            else:
+                (sub / entry.name).symlink_to(entry)
+    return str(sub)
+
+
 def _path(case: str) -> str:
     if case == "loader_40k":
         return str(generate.ensure("distinct") / "members_40k.xlsx")
+    if case == "members_200k":
+        return str(generate.ensure("members_200k") / "members_200k.xlsx")
+    if case == "nation8_load":
+        return _links(generate.ensure("nation"), "nation8", "[0-9]*", 8)
+    if case == "reconcile_province":
+        return str(generate.ensure("province"))
     if case == "province_20":
-        src = generate.ensure("province")
-        sub = Path(tempfile.gettempdir()) / "ngodong-bench-province20"
-        if not sub.exists():
-            sub.mkdir()
-            for f in sorted(src.glob("*.xlsx"))[:20]:
-                (sub / f.name).symlink_to(f)
-        return str(sub)
+        return _links(generate.ensure("province"), "province20", "*.xlsx", 20)
     return str(generate.ensure("nation"))
 
 
@@ -137,8 +163,8 @@ def _profile(target: list[str], report: Path, *, module: bool = False) -> None:
             pstats.Stats(str(prof), stream=fh).sort_stats("cumtime").print_stats(60)
 
 
-CASES = ("loader_40k", "province_20", "build_sample", "import", "analysis_nation",
-         "charts_nation")
+CASES = ("members_200k", "loader_40k", "province_20", "nation8_load", "reconcile_province",
+         "build_sample", "import", "analysis_nation", "charts_nation")
 
 
 def main(argv: list[str] | None = None) -> int:
