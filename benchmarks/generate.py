@@ -70,20 +70,69 @@ FIRST_NEW_SCALE_YEAR = 2018
 MARKER = ".complete.json"  # hidden: the loaders skip it
 
 PROVINCES = (
-    "thành phố Hà Nội", "thành phố Hồ Chí Minh", "thành phố Hải Phòng", "thành phố Đà Nẵng",
-    "thành phố Cần Thơ", "tỉnh Hà Giang", "tỉnh Cao Bằng", "tỉnh Bắc Kạn", "tỉnh Tuyên Quang",
-    "tỉnh Lào Cai", "tỉnh Điện Biên", "tỉnh Lai Châu", "tỉnh Sơn La", "tỉnh Yên Bái",
-    "tỉnh Hòa Bình", "tỉnh Thái Nguyên", "tỉnh Lạng Sơn", "tỉnh Quảng Ninh", "tỉnh Bắc Giang",
-    "tỉnh Phú Thọ", "tỉnh Vĩnh Phúc", "tỉnh Bắc Ninh", "tỉnh Hải Dương", "tỉnh Hưng Yên",
-    "tỉnh Thái Bình", "tỉnh Hà Nam", "tỉnh Nam Định", "tỉnh Ninh Bình", "tỉnh Thanh Hóa",
-    "tỉnh Nghệ An", "tỉnh Hà Tĩnh", "tỉnh Quảng Bình", "tỉnh Quảng Trị",
-    "tỉnh Thừa Thiên Huế", "tỉnh Quảng Nam", "tỉnh Quảng Ngãi", "tỉnh Bình Định",
-    "tỉnh Phú Yên", "tỉnh Khánh Hòa", "tỉnh Ninh Thuận", "tỉnh Bình Thuận", "tỉnh Kon Tum",
-    "tỉnh Gia Lai", "tỉnh Đắk Lắk", "tỉnh Đắk Nông", "tỉnh Lâm Đồng", "tỉnh Bình Phước",
-    "tỉnh Tây Ninh", "tỉnh Bình Dương", "tỉnh Đồng Nai", "tỉnh Bà Rịa – Vũng Tàu",
-    "tỉnh Long An", "tỉnh Tiền Giang", "tỉnh Bến Tre", "tỉnh Trà Vinh", "tỉnh Vĩnh Long",
-    "tỉnh Đồng Tháp", "tỉnh An Giang", "tỉnh Kiên Giang", "tỉnh Hậu Giang",
-    "tỉnh Sóc Trăng", "tỉnh Bạc Liêu", "tỉnh Cà Mau",
+    "thành phố Hà Nội",
+    "thành phố Hồ Chí Minh",
+    "thành phố Hải Phòng",
+    "thành phố Đà Nẵng",
+    "thành phố Cần Thơ",
+    "tỉnh Hà Giang",
+    "tỉnh Cao Bằng",
+    "tỉnh Bắc Kạn",
+    "tỉnh Tuyên Quang",
+    "tỉnh Lào Cai",
+    "tỉnh Điện Biên",
+    "tỉnh Lai Châu",
+    "tỉnh Sơn La",
+    "tỉnh Yên Bái",
+    "tỉnh Hòa Bình",
+    "tỉnh Thái Nguyên",
+    "tỉnh Lạng Sơn",
+    "tỉnh Quảng Ninh",
+    "tỉnh Bắc Giang",
+    "tỉnh Phú Thọ",
+    "tỉnh Vĩnh Phúc",
+    "tỉnh Bắc Ninh",
+    "tỉnh Hải Dương",
+    "tỉnh Hưng Yên",
+    "tỉnh Thái Bình",
+    "tỉnh Hà Nam",
+    "tỉnh Nam Định",
+    "tỉnh Ninh Bình",
+    "tỉnh Thanh Hóa",
+    "tỉnh Nghệ An",
+    "tỉnh Hà Tĩnh",
+    "tỉnh Quảng Bình",
+    "tỉnh Quảng Trị",
+    "tỉnh Thừa Thiên Huế",
+    "tỉnh Quảng Nam",
+    "tỉnh Quảng Ngãi",
+    "tỉnh Bình Định",
+    "tỉnh Phú Yên",
+    "tỉnh Khánh Hòa",
+    "tỉnh Ninh Thuận",
+    "tỉnh Bình Thuận",
+    "tỉnh Kon Tum",
+    "tỉnh Gia Lai",
+    "tỉnh Đắk Lắk",
+    "tỉnh Đắk Nông",
+    "tỉnh Lâm Đồng",
+    "tỉnh Bình Phước",
+    "tỉnh Tây Ninh",
+    "tỉnh Bình Dương",
+    "tỉnh Đồng Nai",
+    "tỉnh Bà Rịa – Vũng Tàu",
+    "tỉnh Long An",
+    "tỉnh Tiền Giang",
+    "tỉnh Bến Tre",
+    "tỉnh Trà Vinh",
+    "tỉnh Vĩnh Long",
+    "tỉnh Đồng Tháp",
+    "tỉnh An Giang",
+    "tỉnh Kiên Giang",
+    "tỉnh Hậu Giang",
+    "tỉnh Sóc Trăng",
+    "tỉnh Bạc Liêu",
+    "tỉnh Cà Mau",
 )
 assert len(PROVINCES) == 63 and len(set(PROVINCES)) == 63
 
@@ -140,14 +189,31 @@ NEW_ORG = {
 }
 
 MEMBER_HEADERS = [
-    "Năm", "Chi bộ", "Tổng số đảng viên", "Đảng viên trẻ", "Nữ", "Miễn sinh hoạt", "Kết nạp",
-    "Chuyển đến", "Chuyển đi", "Từ trần", "Xóa tên, khai trừ", "HTXSNV", "HTTNV", "HTNV",
+    "Năm",
+    "Chi bộ",
+    "Tổng số đảng viên",
+    "Đảng viên trẻ",
+    "Nữ",
+    "Miễn sinh hoạt",
+    "Kết nạp",
+    "Chuyển đến",
+    "Chuyển đi",
+    "Từ trần",
+    "Xóa tên, khai trừ",
+    "HTXSNV",
+    "HTTNV",
+    "HTNV",
     "KHTNV",
 ]
 RATING_HEADERS = ["Năm", "Tên chi bộ", "Xếp loại"]
 INCOME_HEADERS = [
-    "Năm", "Tổ dân phố", "Số hộ", "Số nhân khẩu", "Thu nhập bình quân (triệu đồng/người/năm)",
-    "Số hộ nghèo", "Số hộ cận nghèo",
+    "Năm",
+    "Tổ dân phố",
+    "Số hộ",
+    "Số nhân khẩu",
+    "Thu nhập bình quân (triệu đồng/người/năm)",
+    "Số hộ nghèo",
+    "Số hộ cận nghèo",
 ]
 
 
@@ -173,7 +239,11 @@ class Region:
 
 
 def make_region(
-    province: str, n_communes: int, cells_per_commune: int, residential: int, seed: int,
+    province: str,
+    n_communes: int,
+    cells_per_commune: int,
+    residential: int,
+    seed: int,
     years: tuple[int, ...] = YEARS,
 ) -> Region:
     rng = np.random.default_rng(seed)
@@ -407,12 +477,18 @@ def gen_province(folder: Path) -> dict:
         write_xlsx(
             folder / f"{ci + 1:03d}_{slug(commune)}.xlsx",
             {
-                "Đảng viên": (_titles(commune, province, "SỐ LƯỢNG, BIẾN ĐỘNG VÀ XẾP LOẠI "
-                                      "ĐẢNG VIÊN"), m.reset_index(drop=True)),
-                "Xếp loại chi bộ": (_titles(commune, province, "KẾT QUẢ XẾP LOẠI CHI BỘ"),
-                                    r.reset_index(drop=True)),
-                "Thu nhập": (_titles(commune, province, "THU NHẬP, HỘ NGHÈO THEO THÔN, TỔ"),
-                             inc.reset_index(drop=True)),
+                "Đảng viên": (
+                    _titles(commune, province, "SỐ LƯỢNG, BIẾN ĐỘNG VÀ XẾP LOẠI ĐẢNG VIÊN"),
+                    m.reset_index(drop=True),
+                ),
+                "Xếp loại chi bộ": (
+                    _titles(commune, province, "KẾT QUẢ XẾP LOẠI CHI BỘ"),
+                    r.reset_index(drop=True),
+                ),
+                "Thu nhập": (
+                    _titles(commune, province, "THU NHẬP, HỘ NGHÈO THEO THÔN, TỔ"),
+                    inc.reset_index(drop=True),
+                ),
             },
         )
     return {
@@ -439,7 +515,10 @@ def gen_nation(folder: Path) -> dict:
     half_cells = 0
     for pi, province in enumerate(PROVINCES):
         region = make_region(
-            province, NATION_COMMUNES, NATION_CELLS_PER_COMMUNE, NATION_RESIDENTIAL,
+            province,
+            NATION_COMMUNES,
+            NATION_CELLS_PER_COMMUNE,
+            NATION_RESIDENTIAL,
             seed=1000 + pi,
         )
         sub = folder / f"{pi + 1:02d}_{slug(province)}"
@@ -455,8 +534,14 @@ def gen_nation(folder: Path) -> dict:
         if pi < HALF:
             half_cells += len(region.cells)
         print(f"  nation: {pi + 1}/63 {province}", file=sys.stderr, flush=True)
-    return {"size": "nation", "files": 3 * len(PROVINCES), "years": len(YEARS), **totals,
-            "half_provinces": HALF, "half_cells": half_cells}
+    return {
+        "size": "nation",
+        "files": 3 * len(PROVINCES),
+        "years": len(YEARS),
+        **totals,
+        "half_provinces": HALF,
+        "half_cells": half_cells,
+    }
 
 
 def gen_nation_half(folder: Path) -> dict:
@@ -469,19 +554,31 @@ def gen_nation_half(folder: Path) -> dict:
         for f in sorted(sub.glob("*.csv")):
             (dst / f.name).symlink_to(f)
     info = json.loads((nation / MARKER).read_text(encoding="utf-8"))
-    return {"size": "nation_half", "files": 3 * len(subs), "cells": info["half_cells"],
-            "of_nation_cells": round(info["half_cells"] / info["cells"], 4)}
+    return {
+        "size": "nation_half",
+        "files": 3 * len(subs),
+        "cells": info["half_cells"],
+        "of_nation_cells": round(info["half_cells"] / info["cells"], 4),
+    }
 
 
-def gen_members_200k(path: Path, n_cells: int = 20_000, years: tuple[int, ...] = YEARS,
-                     seed: int = 11) -> dict:
+def gen_members_200k(
+    path: Path, n_cells: int = 20_000, years: tuple[int, ...] = YEARS, seed: int = 11
+) -> dict:
     """One workbook, one long members sheet of ``n_cells × len(years)`` rows."""
     communes = -(-n_cells // 25)
     region = make_region("tỉnh Thanh Hóa", communes, 25, 10, seed=seed, years=years)
     keep = set(region.cells[:n_cells])
     m = region.members[region.members["Chi bộ"].isin(keep)].reset_index(drop=True)
-    write_xlsx(path, {"Đảng viên": (["ĐẢNG BỘ TỈNH THANH HÓA",
-                                      "SỐ LƯỢNG, BIẾN ĐỘNG VÀ XẾP LOẠI ĐẢNG VIÊN"], m)})
+    write_xlsx(
+        path,
+        {
+            "Đảng viên": (
+                ["ĐẢNG BỘ TỈNH THANH HÓA", "SỐ LƯỢNG, BIẾN ĐỘNG VÀ XẾP LOẠI ĐẢNG VIÊN"],
+                m,
+            )
+        },
+    )
     return {"rows": len(m), "cells": n_cells, "years": len(years)}
 
 
@@ -522,10 +619,10 @@ def _ensure_files(what: str, *, force: bool) -> Path:
     else:
         # the same 2,000 cells over 10 and over 20 years: rows double, distinct values not
         info = {"size": what}
-        for label, years in (("20k", tuple(range(2015, 2025))),
-                             ("40k", tuple(range(2005, 2025)))):
-            info[label] = gen_members_200k(folder / f"members_{label}.xlsx", n_cells=2_000,
-                                           years=years, seed=13)
+        for label, years in (("20k", tuple(range(2015, 2025))), ("40k", tuple(range(2005, 2025)))):
+            info[label] = gen_members_200k(
+                folder / f"members_{label}.xlsx", n_cells=2_000, years=years, seed=13
+            )
     _mark(folder, info, time.perf_counter() - t0)
     print(f"  {what}: {info} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
     return folder
@@ -536,8 +633,11 @@ ALL = ("commune", "province", "nation", "nation_half", "members_200k", "distinct
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default=",".join(ALL),
-                    help=f"comma-separated, from {', '.join(ALL)} (default: all)")
+    ap.add_argument(
+        "--sizes",
+        default=",".join(ALL),
+        help=f"comma-separated, from {', '.join(ALL)} (default: all)",
+    )
     ap.add_argument("--force", action="store_true", help="regenerate even if cached")
     args = ap.parse_args(argv)
     for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:

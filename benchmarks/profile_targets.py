@@ -2,9 +2,9 @@
 
     python benchmarks/profile_targets.py [--only NAME,…]
 
-Each case runs in one process (``NGODONG_WORKERS=1``) under pyinstrument (``pip install pyinstrument``, benchmark-only) in a fresh
-interpreter, or cProfile when pyinstrument is missing, and writes a text call tree
-(``NAME.txt``) plus, for cProfile, the top functions by own time.
+Each case runs in one process (``NGODONG_WORKERS=1``) under pyinstrument (``pip install
+pyinstrument``, benchmark-only) in a fresh interpreter, or cProfile when pyinstrument is
+missing, and writes a text call tree (``NAME.txt``; for cProfile the top functions).
 
 Cases
 -----
@@ -117,8 +117,11 @@ def run_case(case: str) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     report = OUT / f"{case}.txt"
     if case == "import":
-        proc = subprocess.run([sys.executable, "-X", "importtime", "-c",
-                               "import ngodong_analysis"], capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import ngodong_analysis"],
+            capture_output=True,
+            text=True,
+        )
         rows = [line for line in proc.stderr.splitlines() if line.startswith("import time:")]
         rows = sorted(rows[1:], key=lambda s: -int(s.split("|")[1]))
         report.write_text("\n".join(rows[:25]) + "\n", encoding="utf-8")
@@ -126,8 +129,16 @@ def run_case(case: str) -> Path:
     if case == "build_sample":
         out = Path(tempfile.mkdtemp(prefix="ngodong-prof-"))
         raw = generate.ensure("commune")
-        target = ["-m", "ngodong_analysis", "build", "--raw", str(raw), "--out", str(out / "o"),
-                  "--quiet"]
+        target = [
+            "-m",
+            "ngodong_analysis",
+            "build",
+            "--raw",
+            str(raw),
+            "--out",
+            str(out / "o"),
+            "--quiet",
+        ]
         try:
             _profile(target, report, module=True)
         finally:
@@ -137,8 +148,9 @@ def run_case(case: str) -> Path:
     body = "".join(f"    {line}\n" for line in code.replace("; ", "\n").splitlines())
     # the loader may read files in a process pool (spawn): the script needs a main guard
     script = OUT / f"_{case}.py"
-    script.write_text(f"def main():\n{body}\n\nif __name__ == '__main__':\n    main()\n",
-                      encoding="utf-8")
+    script.write_text(
+        f"def main():\n{body}\n\nif __name__ == '__main__':\n    main()\n", encoding="utf-8"
+    )
     try:
         _profile([str(script)], report)
     finally:
@@ -148,8 +160,17 @@ def run_case(case: str) -> Path:
 
 def _profile(target: list[str], report: Path, *, module: bool = False) -> None:
     if _pyinstrument():
-        cmd = [sys.executable, "-m", "pyinstrument", "-r", "text", "--show",
-               "*ngodong_analysis*", "-o", str(report)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pyinstrument",
+            "-r",
+            "text",
+            "--show",
+            "*ngodong_analysis*",
+            "-o",
+            str(report),
+        ]
         cmd += ["-m", target[1], *target[2:]] if module else target
         subprocess.run(cmd, check=False, env=ENV)
     else:  # pragma: no cover
@@ -163,8 +184,17 @@ def _profile(target: list[str], report: Path, *, module: bool = False) -> None:
             pstats.Stats(str(prof), stream=fh).sort_stats("cumtime").print_stats(60)
 
 
-CASES = ("members_200k", "loader_40k", "province_20", "nation8_load", "reconcile_province",
-         "build_sample", "import", "analysis_nation", "charts_nation")
+CASES = (
+    "members_200k",
+    "loader_40k",
+    "province_20",
+    "nation8_load",
+    "reconcile_province",
+    "build_sample",
+    "import",
+    "analysis_nation",
+    "charts_nation",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

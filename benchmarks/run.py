@@ -151,16 +151,29 @@ def machine() -> dict:
                 ram = f"{int(line.split()[1]) / 2**20:.1f} GiB"
                 break
     libs = {}
-    for lib in ("ngodong-analysis", "pandas", "numpy", "pyarrow", "python-calamine", "openpyxl",
-                "matplotlib", "xlsxwriter"):
+    for lib in (
+        "ngodong-analysis",
+        "pandas",
+        "numpy",
+        "pyarrow",
+        "python-calamine",
+        "openpyxl",
+        "matplotlib",
+        "xlsxwriter",
+    ):
         with contextlib.suppress(metadata.PackageNotFoundError):
             libs[lib] = metadata.version(lib)
     commit = ""
     with contextlib.suppress(Exception):
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE,
-                                capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "../ngodong_analysis"],
-                               cwd=HERE, capture_output=True, text=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "../ngodong_analysis"],
+            cwd=HERE,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         commit += " (package has uncommitted changes)" if dirty else ""
     return {
         "cpu": cpu,
@@ -189,8 +202,9 @@ def measure_members_200k(reps: int) -> dict:
     say("members_200k: read_excel(calamine)")
     out = {"calamine": best_of(reps, ["tasks.py", "read_excel", path, "calamine"], budget=60)}
     say("members_200k: read_excel(openpyxl)")
-    out["openpyxl"] = best_of(1 if reps < 3 else 2, ["tasks.py", "read_excel", path, "openpyxl"],
-                              budget=60)
+    out["openpyxl"] = best_of(
+        1 if reps < 3 else 2, ["tasks.py", "read_excel", path, "openpyxl"], budget=60
+    )
     say("members_200k: the loader (load(path).dataset.members)")
     out["loader"] = best_of(reps, ["tasks.py", "loader", path], budget=60, timeout=3600)
     return out
@@ -222,8 +236,10 @@ def measure_distinct() -> dict:
     """
     say("distinct values vs rows (cProfile call counts, 20k vs 40k rows)")
     folder = generate.ensure("distinct")
-    res = child(["run.py", "--calls", str(folder / "members_20k.xlsx"),
-                 str(folder / "members_40k.xlsx")], timeout=3600)
+    res = child(
+        ["run.py", "--calls", str(folder / "members_20k.xlsx"), str(folder / "members_40k.xlsx")],
+        timeout=3600,
+    )
     return res
 
 
@@ -233,13 +249,20 @@ def _calls_task(small: str, large: str) -> None:
     growth = {k: f2.get(k, 0) - f1.get(k, 0) for k in set(f1) | set(f2)}
     top = sorted(growth.items(), key=lambda kv: -kv[1])[:12]
     extra_rows = 20_000
-    print(json.dumps({
-        "calls_small": c1, "calls_large": c2, "seconds_small": s1, "seconds_large": s2,
-        "extra_rows": extra_rows,
-        "calls_per_extra_row": (c2 - c1) / extra_rows,
-        "package_calls_per_extra_row": sum(growth.values()) / extra_rows,
-        "top_growth": [[k, v, round(v / extra_rows, 3)] for k, v in top],
-    }))
+    print(
+        json.dumps(
+            {
+                "calls_small": c1,
+                "calls_large": c2,
+                "seconds_small": s1,
+                "seconds_large": s2,
+                "extra_rows": extra_rows,
+                "calls_per_extra_row": (c2 - c1) / extra_rows,
+                "package_calls_per_extra_row": sum(growth.values()) / extra_rows,
+                "top_growth": [[k, v, round(v / extra_rows, 3)] for k, v in top],
+            }
+        )
+    )
 
 
 def measure_build(folder: Path, reps: int, timeout: float) -> dict:
@@ -265,8 +288,11 @@ def measure_build(folder: Path, reps: int, timeout: float) -> dict:
             res["unchanged"]["runs"] = len(warm)
             say("  fast path: load_dataset after the build")
             res["fastpath"] = best_of(
-                max(reps, 3), ["tasks.py", "fastpath", str(folder)],
-                env={"NGODONG_PROCESSED": str(out)}, budget=60, timeout=timeout,
+                max(reps, 3),
+                ["tasks.py", "fastpath", str(folder)],
+                env={"NGODONG_PROCESSED": str(out)},
+                budget=60,
+                timeout=timeout,
             )
     finally:
         shutil.rmtree(out_root, ignore_errors=True)
@@ -281,33 +307,43 @@ def measure_size(size: str, quick: bool, nation_build: bool = False) -> dict:
     trace = [] if quick else ["--tracemalloc"]
     if size == "nation":
         say("nation: pipeline with the plain-pandas tables (analysis and charts at scale)")
-        res["direct"] = child(["tasks.py", "pipeline", str(folder), "--direct",
-                               "--step-timeout", step], timeout=3 * 3600)
+        res["direct"] = child(
+            ["tasks.py", "pipeline", str(folder), "--direct", "--step-timeout", step],
+            timeout=3 * 3600,
+        )
         half = generate.ensure("nation_half")
         say("nation_half: pipeline with the plain-pandas tables")
-        res["half_direct"] = child(["tasks.py", "pipeline", str(half), "--direct",
-                                    "--step-timeout", step], timeout=3 * 3600)
+        res["half_direct"] = child(
+            ["tasks.py", "pipeline", str(half), "--direct", "--step-timeout", step],
+            timeout=3 * 3600,
+        )
         say(f"nation_half: the loader (timeout {load_timeout} s)")
         res["half_load"] = child(["tasks.py", "load", str(half)], timeout=load_timeout)
         if "error" in res["half_load"]:
             say("  the half did not load in time: the full nation is not loaded")
-            res["pipeline"] = {"error": f"not run: half the nation did not load within "
-                                        f"{load_timeout} s"}
+            res["pipeline"] = {
+                "error": f"not run: half the nation did not load within {load_timeout} s"
+            }
             return res
     say(f"{size}: pipeline (load, analyses, charts)")
-    res["pipeline"] = child(["tasks.py", "pipeline", str(folder), "--step-timeout", step, *trace],
-                            timeout=load_timeout + 40 * int(step) + 600)
+    res["pipeline"] = child(
+        ["tasks.py", "pipeline", str(folder), "--step-timeout", step, *trace],
+        timeout=load_timeout + 40 * int(step) + 600,
+    )
     load_step = (res["pipeline"].get("steps") or [{}])[0]
     if load_step.get("status") != "ok":
-        say(f"  load did not finish ({load_step.get('status') or res['pipeline'].get('error')}):"
-            " no build")
+        say(
+            f"  load did not finish ({load_step.get('status') or res['pipeline'].get('error')}):"
+            " no build"
+        )
         return res
     if size == "nation" and not nation_build:
         res["build"] = {"cold": {"error": "not run (pass --nation-build)"}}
         return res
     say(f"{size}: ngodong build, cold and unchanged")
-    res["build"] = measure_build(folder, 1 if quick or size != "commune" else 3,
-                                 timeout=BUILD_TIMEOUT[size])
+    res["build"] = measure_build(
+        folder, 1 if quick or size != "commune" else 3, timeout=BUILD_TIMEOUT[size]
+    )
     return res
 
 
@@ -339,37 +375,57 @@ def verdicts(r: dict) -> list[dict]:
     out = []
 
     def add(target, measured, ok, note=""):
-        out.append({"target": target, "measured": measured,
-                    "status": "n/a" if ok is None else ("met" if ok else "missed"),
-                    "note": note})
+        out.append(
+            {
+                "target": target,
+                "measured": measured,
+                "status": "n/a" if ok is None else ("met" if ok else "missed"),
+                "note": note,
+            }
+        )
 
     m = r.get("members_200k")
     if m:
         lo, ca, op = (m[k].get("seconds") for k in ("loader", "calamine", "openpyxl"))
         if lo and ca:
-            add("load_members(200k rows) ≤ 1.3 × read_excel(calamine)",
-                f"{lo / ca:.1f}× ({_s(lo)} vs {_s(ca)})", lo / ca <= 1.3)
+            add(
+                "load_members(200k rows) ≤ 1.3 × read_excel(calamine)",
+                f"{lo / ca:.1f}× ({_s(lo)} vs {_s(ca)})",
+                lo / ca <= 1.3,
+            )
         else:
-            add("load_members(200k rows) ≤ 1.3 × read_excel(calamine)",
-                m["loader"].get("error", "?"), None)
+            add(
+                "load_members(200k rows) ≤ 1.3 × read_excel(calamine)",
+                m["loader"].get("error", "?"),
+                None,
+            )
         if lo and op:
-            add("load_members(200k rows) ≤ 0.3 × read_excel(openpyxl)",
-                f"{lo / op:.2f}× ({_s(lo)} vs {_s(op)})", lo / op <= 0.3)
+            add(
+                "load_members(200k rows) ≤ 0.3 × read_excel(openpyxl)",
+                f"{lo / op:.2f}× ({_s(lo)} vs {_s(op)})",
+                lo / op <= 0.3,
+            )
     d = r.get("distinct")
     if d and "calls_per_extra_row" in d:
         cpr = d["calls_per_extra_row"]
-        add("normalisation/validation scale with distinct values, not rows",
-            f"{cpr:.1f} Python calls per extra row (same distinct values, 2× rows; "
+        add(
+            "normalisation/validation scale with distinct values, not rows",
+            f"{max(cpr, 0.0):.1f} Python calls per extra row (same distinct values, 2× rows; "
             f"{_s(d['seconds_small'])} → {_s(d['seconds_large'])} under cProfile)",
-            cpr < 1.0, "met when < 1 call per extra row")
+            cpr < 1.0,
+            "met when < 1 call per extra row",
+        )
     for size in ("province", "commune"):
         b = (r.get("sizes", {}).get(size) or {}).get("build", {})
         pipe = (r.get("sizes", {}).get(size) or {}).get("pipeline", {})
         fp = b.get("fastpath", {}).get("seconds")
         load_s = (pipe.get("steps") or [{}])[0].get("seconds")
         if fp and load_s:
-            add(f"fast path ≥ 20× faster than re-reading the workbooks ({size})",
-                f"{load_s / fp:.0f}× ({_s(load_s)} → {_s(fp)})", load_s / fp >= 20)
+            add(
+                f"fast path ≥ 20× faster than re-reading the workbooks ({size})",
+                f"{load_s / fp:.0f}× ({_s(load_s)} → {_s(fp)})",
+                load_s / fp >= 20,
+            )
     n = r.get("sizes", {}).get("nation")
     if n:
         pipe = n.get("pipeline", {})
@@ -377,66 +433,99 @@ def verdicts(r: dict) -> list[dict]:
         if steps and steps[0]["status"] == "ok":
             total, ok = _sum_steps(pipe, ("load", "analysis", "chart"))
             peak = pipe.get("child_peak_mib")
-            add("nation: load + every analysis + every chart < 2 min",
+            add(
+                "nation: load + every analysis + every chart < 2 min",
                 f"{_s(total)}" + ("" if ok else " (some steps timed out: a lower bound)"),
-                ok and total < 120)
+                ok and total < 120,
+            )
             add("nation: peak memory < 6 GiB", _mib(peak), peak is not None and peak < 6144)
         else:
             half = n.get("half_load", {})
             why = half.get("error") or pipe.get("error") or "?"
-            add("nation: load + every analysis + every chart < 2 min",
-                f"load did not finish: {why}", False)
+            add(
+                "nation: load + every analysis + every chart < 2 min",
+                f"load did not finish: {why}",
+                False,
+            )
             direct = n.get("direct", {})
             if direct.get("steps"):
                 ta, oka = _sum_steps(direct, ("analysis",))
                 tc, okc = _sum_steps(direct, ("chart",))
-                add("nation (tables built directly): every analysis + every chart < 2 min",
+                add(
+                    "nation (tables built directly): every analysis + every chart < 2 min",
                     f"{_s(ta + tc)} (analysis {_s(ta)}, charts {_s(tc)})"
                     + ("" if oka and okc else "; some steps timed out: a lower bound"),
-                    oka and okc and ta + tc < 120, "partial target: excludes the loader")
-            add("nation: peak memory < 6 GiB",
-                f"half the nation reached {_mib(half.get('child_peak_mib'))} before the "
-                "timeout" if half.get("child_peak_mib") else "–", None)
+                    oka and okc and ta + tc < 120,
+                    "partial target: excludes the loader",
+                )
+            add(
+                "nation: peak memory < 6 GiB",
+                f"half the nation reached {_mib(half.get('child_peak_mib'))} before the timeout"
+                if half.get("child_peak_mib")
+                else "–",
+                None,
+            )
         full, half = n.get("direct", {}), n.get("half_direct", {})
         cells = n.get("info", {}).get("cells")
         half_cells = n.get("info", {}).get("half_cells")
         data = cells / half_cells if cells and half_cells else 2
         if full.get("steps") and half.get("steps"):
             ok_half = {s["name"]: s for s in half["steps"] if s["status"] == "ok"}
-            common = [s for s in full["steps"] if s["status"] == "ok" and s["name"] in ok_half
-                      and s["kind"] in ("analysis", "chart")]
-            dropped = sorted({s["name"] for s in full["steps"] + half["steps"]
-                              if s["status"] != "ok"})
+            common = [
+                s
+                for s in full["steps"]
+                if s["status"] == "ok"
+                and s["name"] in ok_half
+                and s["kind"] in ("analysis", "chart")
+            ]
+            dropped = sorted(
+                {s["name"] for s in full["steps"] + half["steps"] if s["status"] != "ok"}
+            )
             tf = sum(s["seconds"] for s in common)
             th = sum(ok_half[s["name"]]["seconds"] for s in common)
-            add("doubling the data ≤ 2.2× the time (analysis + charts, direct tables)",
+            add(
+                "doubling the data ≤ 2.2× the time (analysis + charts, direct tables)",
                 f"{tf / th:.2f}× for {data:.2f}× the cells ({_s(th)} → {_s(tf)})"
                 + (f"; without {', '.join(dropped)} (timed out)" if dropped else ""),
                 tf / th <= 2.2 and not dropped,
-                "steps that timed out are not comparable" if dropped else "")
+                "steps that timed out are not comparable" if dropped else "",
+            )
             lf, lh = full["steps"][0]["seconds"], half["steps"][0]["seconds"]
-            add("doubling the data ≤ 2.2× the time (plain-pandas tables, baseline)",
-                f"{lf / lh:.2f}× ({_s(lh)} → {_s(lf)})", None, "baseline, not a target")
+            add(
+                "doubling the data ≤ 2.2× the time (plain-pandas tables, baseline)",
+                f"{lf / lh:.2f}× ({_s(lh)} → {_s(lf)})",
+                None,
+                "baseline, not a target",
+            )
         if steps and steps[0]["status"] == "ok" and n.get("half_load", {}).get("seconds"):
             lf, lh = steps[0]["seconds"], n["half_load"]["seconds"]
-            add("doubling the data ≤ 2.2× the time (load_dataset)",
+            add(
+                "doubling the data ≤ 2.2× the time (load_dataset)",
                 f"{lf / lh:.2f}× for {data:.2f}× the cells ({_s(lh)} → {_s(lf)})",
-                lf / lh <= 2.2)
+                lf / lh <= 2.2,
+            )
     imp = r.get("imports")
     if imp:
         diff = imp["difference"]
-        add("import ngodong_analysis ≤ import pandas + 0.3 s",
-            f"+{diff:.2f} s ({_s(imp['ngodong_analysis']['seconds'])} vs "
+        add(
+            "import ngodong_analysis ≤ import pandas + 0.3 s",
+            f"{diff:+.2f} s ({_s(imp['ngodong_analysis']['seconds'])} vs "
             f"{_s(imp['pandas']['seconds'])}, best of {imp['pandas'].get('runs')})",
-            diff <= 0.3)
+            diff <= 0.3,
+        )
     c = (r.get("sizes", {}).get("commune") or {}).get("build")
     if c:
-        add("ngodong build on the sample from cold < 10 s",
+        add(
+            "ngodong build on the sample from cold < 10 s",
             f"{_s(c['cold'].get('wall'))} (wall, fresh process and output folder)",
-            "error" not in c["cold"] and c["cold"]["wall"] < 10)
+            "error" not in c["cold"] and c["cold"]["wall"] < 10,
+        )
         if "unchanged" in c:
-            add("unchanged rebuild < 1.5 s", f"{_s(c['unchanged']['wall'])} (wall)",
-                c["unchanged"]["wall"] < 1.5)
+            add(
+                "unchanged rebuild < 1.5 s",
+                f"{_s(c['unchanged']['wall'])} (wall)",
+                c["unchanged"]["wall"] < 1.5,
+            )
     return out
 
 
@@ -460,38 +549,65 @@ def render(r: dict) -> str:
         lines.append(f"| {v['target']} | {v['measured']}{note} | **{v['status']}** |")
     m = r.get("members_200k")
     if m:
-        lines += ["", "### Baselines: one 200,000-row members workbook (15 columns, 10.7 MB)", "",
-                  "| step | time (best of runs) | peak memory |", "|---|---|---|"]
-        for k, label in (("calamine", "pandas.read_excel(engine='calamine', sheet_name=None)"),
-                         ("openpyxl", "pandas.read_excel(engine='openpyxl', sheet_name=None)"),
-                         ("loader", "ngodong_analysis.load.load(path).dataset.members")):
+        lines += [
+            "",
+            "### Baselines: one 200,000-row members workbook (15 columns, 10.7 MB)",
+            "",
+            "| step | time (best of runs) | peak memory |",
+            "|---|---|---|",
+        ]
+        for k, label in (
+            ("calamine", "pandas.read_excel(engine='calamine', sheet_name=None)"),
+            ("openpyxl", "pandas.read_excel(engine='openpyxl', sheet_name=None)"),
+            ("loader", "ngodong_analysis.load.load(path).dataset.members"),
+        ):
             x = m[k]
             t = _s(x.get("seconds")) if "seconds" in x else x.get("error", "?")
-            lines.append(f"| `{label}` | {t} ({x.get('runs')} run(s)) | "
-                         f"{_mib(x.get('peak_mib'))} |")
+            lines.append(
+                f"| `{label}` | {t} ({x.get('runs')} run(s)) | {_mib(x.get('peak_mib'))} |"
+            )
     imp = r.get("imports")
     if imp:
-        lines += ["", f"Imports (fresh interpreters, best of {imp['pandas'].get('runs')}): "
-                      f"`import pandas` {_s(imp['pandas']['seconds'])}, `import ngodong_analysis` "
-                      f"{_s(imp['ngodong_analysis']['seconds'])}."]
+        lines += [
+            "",
+            f"Imports (fresh interpreters, best of {imp['pandas'].get('runs')}): "
+            f"`import pandas` {_s(imp['pandas']['seconds'])}, `import ngodong_analysis` "
+            f"{_s(imp['ngodong_analysis']['seconds'])}.",
+        ]
     d = r.get("distinct")
     if d and "top_growth" in d:
-        lines += ["", "Per-row Python calls (cProfile, 20,000 → 40,000 rows, same 2,000 cells "
-                      f"and value ranges): {d['calls_small']:,} → {d['calls_large']:,} calls, "
-                      f"{d['calls_per_extra_row']:.1f} per extra row. Package functions called "
-                      "per extra row:", ""]
+        lines += [
+            "",
+            "Per-row Python calls (cProfile, 20,000 → 40,000 rows, same 2,000 cells "
+            f"and value ranges): {d['calls_small']:,} → {d['calls_large']:,} calls, "
+            f"{max(d['calls_per_extra_row'], 0.0):.1f} per extra row. Package functions called "
+            "per extra row:",
+            "",
+        ]
         for name, _extra, per in d["top_growth"][:8]:
             if per >= 0.05:
                 lines.append(f"- `{name}`: {per:g}")
     for size, res in r.get("sizes", {}).items():
         info = res.get("info", {})
-        lines += ["", f"### {size}", "",
-                  "Data: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
-                                       for k, v in info.items()
-                                       if k not in ("version", "size")) + ".", ""]
+        lines += [
+            "",
+            f"### {size}",
+            "",
+            "Data: "
+            + ", ".join(
+                f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
+                for k, v in info.items()
+                if k not in ("version", "size")
+            )
+            + ".",
+            "",
+        ]
         rows = []
-        for label, key in (("loader", "pipeline"), ("direct (plain pandas tables)", "direct"),
-                           ("half, direct", "half_direct")):
+        for label, key in (
+            ("loader", "pipeline"),
+            ("direct (plain pandas tables)", "direct"),
+            ("half, direct", "half_direct"),
+        ):
             pipe = res.get(key)
             if not pipe:
                 continue
@@ -500,35 +616,65 @@ def render(r: dict) -> str:
                 continue
             for s in pipe["steps"]:
                 alloc = s.get("alloc_peak_mib")
-                rows.append((f"{label} · {s['kind']} · {s['name']}",
-                             _s(s["seconds"]) if s["status"] == "ok"
-                             else f"{s['status']} ({_s(s['seconds'])})",
-                             _mib(s["peak_mib"]),
-                             _mib(alloc) if alloc is not None else ""))
-            rows.append((f"{label} · **total**",
-                         _s(sum(s["seconds"] for s in pipe["steps"])),
-                         _mib(pipe.get("tree_peak_mib") or pipe.get("child_peak_mib"))
-                         + " (process tree)", ""))
+                rows.append(
+                    (
+                        f"{label} · {s['kind']} · {s['name']}",
+                        _s(s["seconds"])
+                        if s["status"] == "ok"
+                        else f"{s['status']} ({_s(s['seconds'])})",
+                        _mib(s["peak_mib"]),
+                        _mib(alloc) if alloc is not None else "",
+                    )
+                )
+            rows.append(
+                (
+                    f"{label} · **total**",
+                    _s(sum(s["seconds"] for s in pipe["steps"])),
+                    _mib(pipe.get("tree_peak_mib") or pipe.get("child_peak_mib"))
+                    + " (process tree)",
+                    "",
+                )
+            )
         if res.get("half_load"):
             h = res["half_load"]
-            rows.append(("half · load_dataset", _s(h.get("seconds")) if "seconds" in h
-                         else h.get("error", "?"),
-                         _mib(h.get("tree_peak_mib") or h.get("child_peak_mib")), ""))
+            rows.append(
+                (
+                    "half · load_dataset",
+                    _s(h.get("seconds")) if "seconds" in h else h.get("error", "?"),
+                    _mib(h.get("tree_peak_mib") or h.get("child_peak_mib")),
+                    "",
+                )
+            )
         b = res.get("build")
         if b:
-            for k, label in (("cold", "ngodong build, cold (wall)"),
-                             ("unchanged", "ngodong build, unchanged (wall)")):
+            for k, label in (
+                ("cold", "ngodong build, cold (wall)"),
+                ("unchanged", "ngodong build, unchanged (wall)"),
+            ):
                 if k in b:
                     x = b[k]
-                    rows.append((label, _s(x["wall"]) if "error" not in x else x["error"],
-                                 _mib(x.get("tree_peak_mib") or x.get("child_peak_mib")), ""))
+                    rows.append(
+                        (
+                            label,
+                            _s(x["wall"]) if "error" not in x else x["error"],
+                            _mib(x.get("tree_peak_mib") or x.get("child_peak_mib")),
+                            "",
+                        )
+                    )
             if "fastpath" in b:
                 x = b["fastpath"]
-                rows.append(("load_dataset after the build (fast path)",
-                             _s(x.get("seconds")) if "seconds" in x else x.get("error", "?"),
-                             _mib(x.get("peak_mib")), ""))
-        lines += ["| step | time | peak RSS so far (main process) | allocated (tracemalloc) |",
-                  "|---|---|---|---|"]
+                rows.append(
+                    (
+                        "load_dataset after the build (fast path)",
+                        _s(x.get("seconds")) if "seconds" in x else x.get("error", "?"),
+                        _mib(x.get("peak_mib")),
+                        "",
+                    )
+                )
+        lines += [
+            "| step | time | peak RSS so far (main process) | allocated (tracemalloc) |",
+            "|---|---|---|---|",
+        ]
         lines += [f"| {a} | {b_} | {c} | {d_} |" for a, b_, c, d_ in rows]
     return "\n".join(lines)
 
@@ -555,24 +701,33 @@ def rerun(part: str, sizes: list[str], args) -> int:
             r["imports"] = measure_imports(5)
             r["members_200k"] = measure_members_200k(3)
             r["distinct"] = measure_distinct()
-            r["machine"] = machine()
-            r.setdefault("reruns", []).append(f"baselines at {time.strftime('%H:%M')}")
+            commit = machine()["commit"]
+            r.setdefault("reruns", []).append(
+                f"baselines at {time.strftime('%H:%M')} (commit {commit})"
+            )
             break
         if part == "size":
             r["sizes"][size] = measure_size(size, False, args.nation_build)
         elif part == "pipeline":
-            res["pipeline"] = child(["tasks.py", "pipeline", str(folder), "--step-timeout", step],
-                                    timeout=LOAD_TIMEOUT[size] + 40 * int(step) + 600)
+            res["pipeline"] = child(
+                ["tasks.py", "pipeline", str(folder), "--step-timeout", step],
+                timeout=LOAD_TIMEOUT[size] + 40 * int(step) + 600,
+            )
         elif part in ("direct", "half_direct"):
             target = generate.ensure("nation_half") if part == "half_direct" else folder
-            res[part] = child(["tasks.py", "pipeline", str(target), "--direct",
-                               "--step-timeout", step], timeout=3 * 3600)
+            res[part] = child(
+                ["tasks.py", "pipeline", str(target), "--direct", "--step-timeout", step],
+                timeout=3 * 3600,
+            )
         elif part == "half_load":
-            res["half_load"] = child(["tasks.py", "load", str(generate.ensure("nation_half"))],
-                                     timeout=LOAD_TIMEOUT[size])
+            res["half_load"] = child(
+                ["tasks.py", "load", str(generate.ensure("nation_half"))],
+                timeout=LOAD_TIMEOUT[size],
+            )
         elif part == "build":
-            res["build"] = measure_build(folder, 1 if size != "commune" else 3,
-                                         timeout=BUILD_TIMEOUT[size])
+            res["build"] = measure_build(
+                folder, 1 if size != "commune" else 3, timeout=BUILD_TIMEOUT[size]
+            )
         r.setdefault("reruns", []).append(f"{size}:{part} at {time.strftime('%H:%M')}")
         (RESULTS / "latest.json").write_text(json.dumps(r, indent=1, ensure_ascii=False))
     r["verdicts"] = verdicts(r)
@@ -591,24 +746,33 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="commune,province,nation")
-    ap.add_argument("--quick", action="store_true",
-                    help="one run per step where the full run takes the best of several")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="one run per step where the full run takes the best of several",
+    )
     ap.add_argument("--no-readme", action="store_true", help="do not touch README.md")
     ap.add_argument("--skip-baselines", action="store_true")
-    ap.add_argument("--nation-build", action="store_true",
-                    help="also time ngodong build on the nation "
-                         f"(up to {BUILD_TIMEOUT['nation']} s)")
-    ap.add_argument("--rerun", default="",
-                    help="re-measure only PART of the sizes in results/latest.json and rewrite "
-                         "the table; PART is baselines, size (all of it), pipeline, "
-                         "half_load, direct, half_direct or build")
+    ap.add_argument(
+        "--nation-build",
+        action="store_true",
+        help=f"also time ngodong build on the nation (up to {BUILD_TIMEOUT['nation']} s)",
+    )
+    ap.add_argument(
+        "--rerun",
+        default="",
+        help="re-measure only PART of the sizes in results/latest.json and rewrite "
+        "the table; PART is baselines, size (all of it), pipeline, "
+        "half_load, direct, half_direct or build",
+    )
     args = ap.parse_args(argv)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     if args.rerun:
         return rerun(args.rerun, sizes, args)
     reps = 1 if args.quick else 3
-    command = "python benchmarks/run.py" + (f" --sizes {args.sizes}" if args.sizes !=
-                                            "commune,province,nation" else "")
+    command = "python benchmarks/run.py" + (
+        f" --sizes {args.sizes}" if args.sizes != "commune,province,nation" else ""
+    )
     command += " --quick" if args.quick else ""
     r: dict = {"machine": machine(), "command": command, "sizes": {}}
     for size in sizes:

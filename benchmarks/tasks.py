@@ -157,14 +157,34 @@ def direct_dataset(folder: str):
         )
 
     m = pd.concat(members, ignore_index=True)
-    mem_cols = dict(zip(MEMBER_HEADERS, ["year", "cell", "members", "young", "female",
-                                         "exempt", "admitted", "transferred_in",
-                                         "transferred_out", "died", "removed"], strict=False))
+    mem_cols = dict(
+        zip(
+            MEMBER_HEADERS,
+            [
+                "year",
+                "cell",
+                "members",
+                "young",
+                "female",
+                "exempt",
+                "admitted",
+                "transferred_in",
+                "transferred_out",
+                "died",
+                "removed",
+            ],
+            strict=False,
+        )
+    )
     mt = m.rename(columns=mem_cols)
     mt["cell_id"] = ids(mt["cell"])
     codes = ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
-    mr = mt.melt(id_vars=["year", "cell_id", "cell"], value_vars=codes, var_name="rating",
-                 value_name="count")
+    mr = mt.melt(
+        id_vars=["year", "cell_id", "cell"],
+        value_vars=codes,
+        var_name="rating",
+        value_name="count",
+    )
     mr["rank"] = mr["rating"].map({c: i for i, c in enumerate(codes, 1)})
     mt = mt.drop(columns=codes)
 
@@ -176,15 +196,26 @@ def direct_dataset(folder: str):
     combos["rating"] = [match_label(t, "organisation").code for t in combos["label"]]
     combos["scale"] = combos["year"].map(scale_for_year)
     cw = crosswalk()
-    combos["rank"] = [cw[(s, "organisation", c)][0] for s, c in
-                      zip(combos["scale"], combos["rating"], strict=True)]
-    combos["tier"] = [cw[(s, "organisation", c)][1] for s, c in
-                      zip(combos["scale"], combos["rating"], strict=True)]
+    combos["rank"] = [
+        cw[(s, "organisation", c)][0]
+        for s, c in zip(combos["scale"], combos["rating"], strict=True)
+    ]
+    combos["tier"] = [
+        cw[(s, "organisation", c)][1]
+        for s, c in zip(combos["scale"], combos["rating"], strict=True)
+    ]
     cr = r.merge(combos, on=["label", "year"], how="left").drop(columns="label")
 
     inc = pd.concat(income, ignore_index=True)
-    inc.columns = ["year", "area", "households", "population", "income_per_capita",
-                   "poor_households", "near_poor_households"]
+    inc.columns = [
+        "year",
+        "area",
+        "households",
+        "population",
+        "income_per_capita",
+        "poor_households",
+        "near_poor_households",
+    ]
     inc["area_id"] = ids(inc["area"])
 
     seen = pd.concat([cr[["cell_id", "cell", "year"]], mt[["cell_id", "cell", "year"]]])
@@ -211,8 +242,7 @@ def analyses():
         "rating_mix(by=rank)": lambda ds: A.rating_mix(ds.cell_ratings, by="rank"),
         "rating_mix(by=tier)": lambda ds: A.rating_mix(ds.cell_ratings, by="tier"),
         "top_streaks": lambda ds: A.top_streaks(ds.cell_ratings),
-        "rating_transitions(by=tier)": lambda ds: A.rating_transitions(ds.cell_ratings,
-                                                                       by="tier"),
+        "rating_transitions(by=tier)": lambda ds: A.rating_transitions(ds.cell_ratings, by="tier"),
         "membership_totals": lambda ds: A.membership_totals(ds.members),
         "member_flows": lambda ds: A.member_flows(ds.members),
         "flow_discrepancies": lambda ds: A.flow_discrepancies(ds.members),
@@ -297,11 +327,17 @@ def t_pipeline(folder: str, *opts: str) -> None:
     from ngodong_analysis.plots import ALL_PLOTS
 
     if direct:
-        ds, status = _step(steps, "load", "direct (plain pandas)",
-                           lambda: direct_dataset(folder), timeout)
+        ds, status = _step(
+            steps, "load", "direct (plain pandas)", lambda: direct_dataset(folder), timeout
+        )
     else:
-        ds, status = _step(steps, "load", "load_dataset",
-                           lambda: nd.load_dataset(folder, use_processed=False), timeout)
+        ds, status = _step(
+            steps,
+            "load",
+            "load_dataset",
+            lambda: nd.load_dataset(folder, use_processed=False),
+            timeout,
+        )
     if ds is None:
         emit({"steps": steps, "error": status})
         return
