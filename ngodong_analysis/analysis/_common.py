@@ -80,8 +80,13 @@ def member_ranks() -> dict[str, int]:
 
 def resolved_member_rank(member_ratings: pd.DataFrame) -> pd.Series:
     """The ``rank`` column, with gaps filled from the rating code through the crosswalk."""
-    from_code = member_ratings["rating"].astype(STRING).map(member_ranks()).astype(COUNT)
-    return member_ratings["rank"].astype(COUNT).fillna(from_code)
+    rank = member_ratings["rank"].astype(COUNT)
+    if not rank.isna().any():  # the loader fills every rank: nothing to resolve
+        return rank
+    rating = member_ratings["rating"]
+    codes = pd.Series(pd.unique(rating.dropna()))
+    table = dict(zip(codes, codes.astype(str).map(member_ranks()), strict=True))
+    return rank.fillna(rating.map(table).astype(COUNT))
 
 
 def poverty_lines(lines: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -134,6 +134,7 @@ def _abbreviations() -> dict[str, str]:
     return dict(zip(table["short"], table["long"], strict=True))
 
 
+@lru_cache(maxsize=500_000)
 def _name_key(text: object) -> str:
     """Key on which the article's names meet the data's names and ids: folded, abbreviations
     expanded, "chi bộ" prefix and "số" before a number dropped ("Chi bộ tổ dân phố số 2",
@@ -150,8 +151,9 @@ def _find(names: pd.DataFrame, target: str) -> str | None:
     if not target or names.empty:
         return None
     key = _name_key(target)
-    by_name = names["name"].map(_name_key) == key
-    by_id = names["id"].map(_name_key) == key
+    # keys once per distinct name and id (cached across figures), not per row
+    by_name = names["name"].map({n: _name_key(n) for n in names["name"].unique()}) == key
+    by_id = names["id"].map({i: _name_key(i) for i in names["id"].unique()}) == key
     hits = sorted(set(names.loc[by_name | by_id, "id"].dropna()))
     return hits[0] if hits else None
 
@@ -159,7 +161,10 @@ def _find(names: pd.DataFrame, target: str) -> str | None:
 def _cell_id(ds: Dataset, fig: Figure) -> str | None:
     tables = (ds.cells, ds.cell_ratings, ds.members, ds.member_ratings)
     names = pd.concat(
-        [t[["cell_id", "cell"]].set_axis(["id", "name"], axis=1) for t in tables],
+        [
+            t[["cell_id", "cell"]].drop_duplicates().set_axis(["id", "name"], axis=1)
+            for t in tables
+        ],
         ignore_index=True,
     )
     return _find(names.drop_duplicates(), fig.cell)
