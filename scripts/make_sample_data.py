@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ngodong_analysis.outputs import save_reproducible
+from ngodong_analysis.schema import MEMBER_FIELDS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "data" / "raw"
@@ -681,19 +682,7 @@ def write_cell_ratings(path: Path) -> None:
     save_deterministic(wb, path)
 
 
-MEMBER_COLUMNS = (
-    "members",
-    "young",
-    "female",
-    "exempt",
-    "admitted",
-    "transferred_in",
-    "transferred_out",
-    "died",
-    "removed",
-    "introduced",
-    *MEMBER_RATING_KEYS,
-)
+MEMBER_COLUMNS = (*MEMBER_FIELDS, *MEMBER_RATING_KEYS)
 
 
 def write_members(path: Path, members: dict) -> None:

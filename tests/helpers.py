@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
+from ngodong_analysis.schema import conform
+
 Rows = list[list[object]]
 
 
@@ -25,3 +29,8 @@ def write_xlsx(
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def table(name: str, header: str, rows: list[tuple]) -> pd.DataFrame:
+    """A contract table (dtypes and all) from a space-separated header and row tuples."""
+    return conform(pd.DataFrame(rows, columns=header.split()), name)

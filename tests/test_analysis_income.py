@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import table
 
 from ngodong_analysis.analysis import (
     income_cagr,
@@ -16,13 +17,9 @@ from ngodong_analysis.analysis import (
     poverty,
     poverty_breaks,
 )
-from ngodong_analysis.schema import conform, empty
+from ngodong_analysis.schema import empty
 
 NA = None
-
-
-def table(name: str, header: str, rows: list[tuple]) -> pd.DataFrame:
-    return conform(pd.DataFrame(rows, columns=header.split()), name)
 
 
 @pytest.fixture

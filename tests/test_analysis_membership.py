@@ -9,6 +9,7 @@ import math
 
 import pandas as pd
 import pytest
+from helpers import table
 
 from ngodong_analysis.analysis import (
     flow_discrepancies,
@@ -18,13 +19,9 @@ from ngodong_analysis.analysis import (
     quota_check,
     well_or_above_share,
 )
-from ngodong_analysis.schema import conform, empty
+from ngodong_analysis.schema import empty
 
 NA = None
-
-
-def table(name: str, header: str, rows: list[tuple]) -> pd.DataFrame:
-    return conform(pd.DataFrame(rows, columns=header.split()), name)
 
 
 @pytest.fixture

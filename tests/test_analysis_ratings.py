@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import table
 
 from ngodong_analysis.analysis import rating_mix, rating_transitions, top_streaks
-from ngodong_analysis.schema import conform, empty
-
-
-def table(name: str, header: str, rows: list[tuple]) -> pd.DataFrame:
-    return conform(pd.DataFrame(rows, columns=header.split()), name)
+from ngodong_analysis.schema import empty
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import table
 
 from ngodong_analysis.analysis import yearly_summary
 from ngodong_analysis.dataset import Dataset
-from ngodong_analysis.schema import conform
 
 NA = None
 
@@ -30,10 +30,6 @@ COLUMNS = [
     "poor_households",
     "near_poor_households",
 ]
-
-
-def table(name: str, header: str, rows: list[tuple]) -> pd.DataFrame:
-    return conform(pd.DataFrame(rows, columns=header.split()), name)
 
 
 @pytest.fixture

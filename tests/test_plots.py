@@ -18,22 +18,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import table
 from matplotlib.collections import PathCollection
 from matplotlib.container import BarContainer
 from matplotlib.text import Text
 
 from ngodong_analysis import plots
 from ngodong_analysis.dataset import TABLE_NAMES, Dataset
-from ngodong_analysis.schema import conform, empty
+from ngodong_analysis.schema import empty
 
 # Headless: no window ever opens (switching to Agg is always allowed).
 matplotlib.use("Agg")
 
 NA = None
-
-
-def table(name: str, header: str, rows: list[tuple]) -> pd.DataFrame:
-    return conform(pd.DataFrame(rows, columns=header.split()), name)
 
 
 @pytest.fixture(autouse=True)

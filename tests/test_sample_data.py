@@ -14,6 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from ngodong_analysis import schema
+
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
 SCRIPT = REPO / "scripts" / "make_sample_data.py"
@@ -47,23 +49,9 @@ OLD_TOP, NEW_TOP, GOOD = (
     ("Hoàn thành tốt nhiệm vụ"),
 )
 CELL_LABEL = {OLD_TOP: "TOP", NEW_TOP: "TOP", "HTXSNV": "TOP", GOOD: "GOOD", "HTTNV": "GOOD"}
-MEMBER_FIELDS = (
-    "members",
-    "young",
-    "female",
-    "exempt",
-    "admitted",
-    "transferred_in",
-    "transferred_out",
-    "died",
-    "removed",
-    "introduced",
-    "htxsnv",
-    "httnv",
-    "htnv",
-    "khtnv",
-)
 RATING_FIELDS = ("htxsnv", "httnv", "htnv", "khtnv")
+# the columns of the sample's members sheets: the contract's counts, then member ratings
+MEMBER_FIELDS = (*schema.MEMBER_FIELDS, *RATING_FIELDS)
 
 
 def _open(name: str) -> openpyxl.Workbook:
