@@ -438,7 +438,8 @@ def _cell_ratings_book(year: int, lang: str) -> Workbook:
     return wb
 
 
-_MEMBER_TOP = {
+# The members sheet of the standard office layout (the sample uses it too): column → header.
+MEMBER_HEADER_TOP = {
     1: "STT",
     2: "Chi bộ",
     3: "Tổng số đảng viên",
@@ -448,7 +449,7 @@ _MEMBER_TOP = {
     13: "Kết quả xếp loại đảng viên",
     17: "Ghi chú",
 }
-_MEMBER_SUB = {
+MEMBER_HEADER_SUB = {
     4: "Đảng viên trẻ (dưới 35 tuổi)",
     5: "Nữ",
     6: "Miễn sinh hoạt",
@@ -469,14 +470,14 @@ def _members_book(year: int, lang: str) -> Workbook:
     member = rating_labels(year, "member")
     if len(member) != 4:
         raise ValueError(f"expected four member ratings for {year}, found {member}")
-    sub = {**_MEMBER_SUB, **{13 + k: neutralise(label) for k, label in enumerate(member)}}
+    sub = {**MEMBER_HEADER_SUB, **{13 + k: neutralise(label) for k, label in enumerate(member)}}
     ncols = 17
     _title(ws, 1, _PLACEHOLDER, ncols)
     _title(ws, 2, f"BÁO CÁO SỐ LƯỢNG, BIẾN ĐỘNG VÀ XẾP LOẠI ĐẢNG VIÊN NĂM {year}", ncols)
     head, first = 4, 6
     last = first + DATA_ROWS - 1
     for col in range(1, ncols + 1):
-        _header_cell(ws, head, col, _MEMBER_TOP.get(col))
+        _header_cell(ws, head, col, MEMBER_HEADER_TOP.get(col))
         _header_cell(ws, head + 1, col, sub.get(col))
     for col in (1, 2, 3, 12, 17):
         ws.merge_cells(start_row=head, start_column=col, end_row=head + 1, end_column=col)

@@ -31,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ngodong_analysis.outputs import save_reproducible
 from ngodong_analysis.schema import MEMBER_FIELDS
+from ngodong_analysis.template import MEMBER_HEADER_SUB, MEMBER_HEADER_TOP
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "data" / "raw"
@@ -694,27 +695,8 @@ def write_members(path: Path, members: dict) -> None:
             row=2, column=1, value=f"BÁO CÁO SỐ LƯỢNG, BIẾN ĐỘNG VÀ XẾP LOẠI ĐẢNG VIÊN NĂM {year}"
         ).font = TITLE
         labels = OLD_MEMBER_LABELS if year < FIRST_NEW_SCALE_YEAR else NEW_MEMBER_LABELS
-        top = {
-            1: "STT",
-            2: "Chi bộ",
-            3: "Tổng số đảng viên",
-            4: "Trong đó",
-            7: "Biến động trong năm",
-            12: "Giới thiệu học lớp đối tượng Đảng",
-            13: "Kết quả xếp loại đảng viên",
-            17: "Ghi chú",
-        }
-        sub = {
-            4: "Đảng viên trẻ (dưới 35 tuổi)",
-            5: "Nữ",
-            6: "Miễn sinh hoạt",
-            7: "Kết nạp",
-            8: "Chuyển đến",
-            9: "Chuyển đi",
-            10: "Từ trần",
-            11: "Xóa tên, khai trừ",
-            **{13 + k: label for k, label in enumerate(labels)},
-        }
+        top = MEMBER_HEADER_TOP
+        sub = {**MEMBER_HEADER_SUB, **{13 + k: label for k, label in enumerate(labels)}}
         for col in range(1, 18):
             _header(ws, 4, (top.get(col),), start_col=col)
             _header(ws, 5, (sub.get(col),), start_col=col)
