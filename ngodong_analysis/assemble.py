@@ -12,7 +12,7 @@ import pandas as pd
 from .extract import map_distinct
 from .normalise import infer_kind, kind_from_text, match_label, rating_from_score, suggest_labels
 from .problems import MAX_PER_RULE, ProblemLog, cell_name
-from .schema import INCOME_FIELDS, MEMBER_FIELDS, MEMBER_RATING_CODES, conform, empty
+from .schema import INCOME_FIELDS, MEMBER_FIELDS, MEMBER_RATING_CODES, RATING, conform, empty
 from .text import key, make_id
 from .vocab import crosswalk, scale_for_year, wrong_scale
 
@@ -297,10 +297,15 @@ def check_years(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
 
 
 def combine(
-    records: pd.DataFrame, keys: list[str], fields: list[str], what: str, log: ProblemLog
+    records: pd.DataFrame,
+    keys: list[str],
+    fields: list[str],
+    what: str | dict[str, str],
+    log: ProblemLog,
 ) -> pd.DataFrame:
     """One row per key: fields from several sheets are merged; the same field given twice
-    for one key is an error naming both places."""
+    for one key is an error naming both places. ``what`` names the thing given twice (per
+    field when a mapping)."""
     if records.empty:
         return records
     for fld in fields:
@@ -312,6 +317,7 @@ def combine(
             continue
         groups = given[dup].groupby(keys, sort=False)
         places = place_of(given[dup], fld)
+        thing = what if isinstance(what, str) else what[fld]
         for _, grp in groups:
             first = grp.index[0]
             for other in grp.index[1:]:
@@ -320,7 +326,7 @@ def combine(
                     log,
                     places[other],
                     "error",
-                    f"{what} {label} is given twice: here ({grp.at[other, fld]!r}) and at "
+                    f"{thing} {label} is given twice: here ({grp.at[other, fld]!r}) and at "
                     f"{places[first]} ({grp.at[first, fld]!r}); keep one",
                     value=grp.at[other, fld],
                     rule="duplicate",
@@ -441,15 +447,82 @@ def members(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.Da
     if records.empty:
         return empty("members")
     recs = assign_ids(check_years(records, log), registry, log)
-    merged = combine(recs, ["year", "cell_id"], list(MEMBER_FIELDS), "the membership of", log)
+    # member-rating counts written beside the members (``mr:CODE``) are merged here too, so
+    # the member ratings can be cut from the finished table (``member_ratings_from``)
+    rating_cols = [f"mr:{c}" for c in MEMBER_RATING_CODES if f"mr:{c}" in recs.columns]
+    what = {f: "the membership of" for f in MEMBER_FIELDS}
+    what.update({c: f"the {c[3:]} member rating of" for c in rating_cols})
+    merged = combine(recs, ["year", "cell_id"], [*MEMBER_FIELDS, *rating_cols], what, log)
     merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
     return merged
+
+
+_PLACE_COLS = ("name", "_file", "_sheet", "_row", "_name_col")
+
+
+def member_ratings_from(
+    members: pd.DataFrame, others: pd.DataFrame, registry: Registry, log: ProblemLog
+) -> pd.DataFrame:
+    """The long member-ratings table: the ``mr:CODE`` columns of the conformed members table
+    (sorted by year and cell) melted with numpy, plus ``others`` (records of member-rating
+    sheets, assembled by :func:`member_ratings`).
+
+    The melt keeps the members' order, rows then codes in contract order, so the result is
+    already sorted by (year, cell_id, rating); nothing is re-checked, re-keyed or re-merged
+    on the four-times-longer table.
+    """
+    codes = [c for c in MEMBER_RATING_CODES if f"mr:{c}" in members.columns]
+    if not codes or members.empty:
+        melted = pd.DataFrame()
+    else:
+        values = np.column_stack(
+            [members[f"mr:{c}"].to_numpy(dtype=float, na_value=np.nan) for c in codes]
+        )
+        cols = np.column_stack(
+            [members[f"_col_mr:{c}"].to_numpy(dtype=float, na_value=np.nan) for c in codes]
+        )
+        i, j = np.nonzero(~np.isnan(values))
+        years = members["year"].to_numpy()
+        scales = {y: scale_for_year(int(y)) for y in np.unique(years)}
+        walk = crosswalk()
+        rank_of = np.array(
+            [[_member_rank(walk, scales[y], c) for c in codes] for y in sorted(scales)],
+            dtype=float,
+        )
+        year_pos = np.searchsorted(np.array(sorted(scales)), years)
+        melted = pd.DataFrame(
+            {
+                "year": years[i],
+                "cell_id": members["cell_id"].array.take(i),
+                "rating": pd.Categorical.from_codes(
+                    np.array([RATING.categories.get_loc(c) for c in codes])[j], dtype=RATING
+                ),
+                "cell": members["cell"].array.take(i),
+                "rank": pd.array(rank_of[year_pos[i], j], dtype="Float64").astype("Int64"),
+                "count": values[i, j],
+                **{c: members[c].to_numpy()[i] for c in _PLACE_COLS if c in members.columns},
+                "_col_count": cols[i, j],
+            }
+        )
+    if others.empty:
+        return conform(melted, "member_ratings", sort=False) if len(melted) else others
+    if melted.empty:
+        return conform(others, "member_ratings")
+    both = pd.concat([melted, others], ignore_index=True)
+    merged = combine(both, ["year", "cell_id", "rating"], ["count"], "the member rating of", log)
+    merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
+    return conform(merged, "member_ratings")
+
+
+def _member_rank(walk: dict, scale: str | None, code: str) -> float:
+    found = walk.get((scale, "member", code))
+    return np.nan if found is None else found[0]
 
 
 def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.DataFrame:
     """Long member ratings from wide label columns (``mr:CODE``) and long (rating, count)."""
     if records.empty:
-        return empty("member_ratings")
+        return pd.DataFrame()
     recs = assign_ids(check_years(records, log), registry, log)
     parts = []
     for code in MEMBER_RATING_CODES:
@@ -499,7 +572,7 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
             ]
         )
     if not parts:
-        return empty("member_ratings")
+        return pd.DataFrame()
     allr = pd.concat(parts, ignore_index=True)
     merged = combine(allr, ["year", "cell_id", "rating"], ["count"], "the member rating of", log)
     scale = merged["year"].map({y: scale_for_year(y) for y in merged["year"].unique()})

@@ -186,6 +186,7 @@ def _resolve(path: list[str]) -> tuple[str | None, int | None]:
     year = None
     field = None
     pending: str | None = None  # rule of a generic level waiting for its parent's field
+    own: str | None = None  # what the generic level means on its own ("Số lượng" → count)
     for text in reversed(path):
         fld, yr = match_header(text)
         year = year if year is not None else yr
@@ -194,11 +195,13 @@ def _resolve(path: list[str]) -> tuple[str | None, int | None]:
             if rule == "ignore":
                 return None, year
             if rule in ("inherit", "start"):
-                pending = rule
+                pending, own = rule, fld
                 continue
             continue  # a grouping level
         if field is None and fld is not None:
             field = f"{fld}_start" if pending == "start" else fld
+    if field is None and pending == "inherit":
+        field = own  # no parent names a field: the header is a field's own alias
     return field, year
 
 

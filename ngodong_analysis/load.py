@@ -188,23 +188,18 @@ def load(source: str | Path | None = None) -> LoadResult:
     registry = assemble.Registry.build(records("registry"), log)
     cell_ratings = assemble.cell_ratings(records("cell_ratings"), registry, log)
     committee = assemble.committee_ratings(records("committee_ratings"), log)
-    member_recs = records("members")
-    members = assemble.members(member_recs, registry, log)
-    mr_sources = [f for f in (member_recs, records("member_ratings")) if len(f)]
-    mr_records = pd.concat(mr_sources, ignore_index=True) if mr_sources else pd.DataFrame()
-    member_ratings = assemble.member_ratings(mr_records, registry, log)
+    members = assemble.members(records("members"), registry, log)
+    members_t = conform(members, "members") if len(members) else Dataset().members
+    rating_sheets = assemble.member_ratings(records("member_ratings"), registry, log)
+    mr_t = assemble.member_ratings_from(members_t, rating_sheets, registry, log)
+    if mr_t.empty:
+        mr_t = Dataset().member_ratings
     income = assemble.income(records("income"), log)
 
     checks.check_members(members, log)
-    checks.check_member_ratings(member_ratings, members, log)
+    checks.check_member_ratings(mr_t, members, log)
     checks.check_income(income, log)
 
-    members_t = conform(members, "members") if len(members) else Dataset().members
-    mr_t = (
-        conform(member_ratings, "member_ratings")
-        if len(member_ratings)
-        else Dataset().member_ratings
-    )
     income_t = conform(income, "income") if len(income) else Dataset().income
     cells = assemble.cells_table(registry, [cell_ratings, members_t, mr_t])
     tables = {

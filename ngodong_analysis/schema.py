@@ -158,8 +158,9 @@ def empty(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=d) for c, d in table.columns.items()})
 
 
-def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Give ``df`` the contract's columns (missing ones as NA) and dtypes, sorted by key.
+def conform(df: pd.DataFrame, name: str, *, sort: bool = True) -> pd.DataFrame:
+    """Give ``df`` the contract's columns (missing ones as NA) and dtypes, sorted by key
+    (``sort=False``: the caller guarantees the order, as for a melt of a sorted table).
 
     Extra columns are kept after the contract's. Raises ``KeyError`` naming the missing key
     columns, since a table without its key cannot be made tidy.
@@ -182,4 +183,6 @@ def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
     for col in df.columns:
         if col not in out.columns:
             out[col] = df[col]
+    if not sort:
+        return out.reset_index(drop=True)
     return out.sort_values(list(table.key), kind="stable").reset_index(drop=True)

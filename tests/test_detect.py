@@ -119,3 +119,20 @@ def test_sheet_without_known_headers_has_no_kind():
     rows = [["Họ và tên", "Ngày sinh", "Quê quán"], ["Nguyễn Văn A", "1970", "Nam Định"]]
     layout = detect(sheet(rows))
     assert layout is None or layout.kind is None
+
+
+def test_generic_header_alone_keeps_its_own_meaning():
+    # "Số lượng" under a parent inherits it; on its own it is the long table's count column,
+    # so the sheet is member ratings, not cell ratings with a member label read as a cell's
+    layout = detect(
+        sheet([["Năm", "Chi bộ", "Xếp loại đảng viên", "Số lượng"], [2019, "A", 1, 2]])
+    )
+    assert [c.field for c in layout.columns] == ["year", "cell", "rating", "count"]
+    assert layout.kind == "member_ratings"
+    under = detect(
+        sheet(
+            [["Chi bộ", "Hộ nghèo", "Năm"], ["", "Số lượng", ""], ["A", 3, 2019]],
+            merged=[((0, 0), (1, 0))],
+        )
+    )
+    assert under.by_field("poor_households")[0].index == 1

@@ -402,3 +402,47 @@ def test_an_empty_workbook_is_reported(tmp_path):
     [problem] = nd.validate(tmp_path / "blank.xlsx")
     assert problem.file == "blank.xlsx" and problem.rule == "empty"
     assert problem.severity == "warning"
+
+
+def _members_with_ratings(year_rows):
+    head = ["Năm", "Chi bộ", "Tổng số đảng viên", "HTXSNV", "HTTNV", "HTNV", "KHTNV"]
+    return [head, *year_rows]
+
+
+def test_member_ratings_cut_from_members_are_sorted_and_complete(xlsx):
+    # names out of order, two years interleaved, blanks that must not become rows
+    rows = [
+        [2019, "CB TDP 3", 20, 2, 15, 3, ""],
+        [2018, "CB TDP 1", 30, 4, 20, "", 1],
+        [2019, "CB TDP 1", 31, "", 25, 5, 0],
+        [2018, "CB TDP 3", 19, 1, 14, 4, 0],
+    ]
+    ds = nd.load_dataset(xlsx("mr.xlsx", {"DV": _members_with_ratings(rows)}))
+    mr = ds.member_ratings
+    key = ["year", "cell_id", "rating"]
+    assert mr[key].equals(mr.sort_values(key).reset_index(drop=True)[key])
+    # the same table from a plain pandas melt of the written rows
+    codes = ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
+    expected = {
+        (y, f"tdp-{n[-1]}", c): v
+        for y, n, _, *vals in rows
+        for c, v in zip(codes, vals, strict=True)
+        if v != ""
+    }
+    got = {
+        (y, cid, str(r)): n for y, cid, r, n in mr[["year", "cell_id", "rating", "count"]].values
+    }
+    assert got == expected
+    assert mr["cell"].eq("CB TDP 1").sum() == 6 and mr["rank"].notna().all()
+
+
+def test_member_rating_given_on_members_sheet_and_ratings_sheet_is_a_duplicate(xlsx):
+    members = _members_with_ratings([[2019, "CB TDP 1", 30, 4, 20, 5, 1]])
+    ratings = [
+        ["Năm", "Chi bộ", "Xếp loại đảng viên", "Số lượng"],
+        [2019, "CB TDP 1", "HTTNV", 21],
+    ]
+    problems = nd.validate(xlsx("dup.xlsx", {"DV": members, "XL": ratings}))
+    [err] = [p for p in problems if p.is_error]
+    assert err.rule == "duplicate" and "HTTNV" in err.message
+    assert {err.sheet} <= {"DV", "XL"} and ("DV" in err.message or "XL" in err.message)
