@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,9 @@ def place_of(frame: pd.DataFrame, field: str) -> pd.Series:
     """'file › sheet › D7' for each record's ``field`` cell."""
     col = frame.get(f"_col_{field}", frame["_name_col"]).fillna(frame["_name_col"])
     cells = [cell_name(int(r), int(c)) for r, c in zip(frame["_row"], col, strict=True)]
-    files = frame["_file"].map(lambda f: f.replace("\\", "/").rsplit("/", 1)[-1])
-    return files + " › " + frame["_sheet"] + " › " + pd.Series(cells, index=frame.index)
+    files = frame["_file"].astype(object).map(lambda f: f.replace("\\", "/").rsplit("/", 1)[-1])
+    sheets = frame["_sheet"].astype(object)
+    return files + " › " + sheets + " › " + pd.Series(cells, index=frame.index)
 
 
 def _log_at(log: ProblemLog, place: str, severity: str, message: str, **kw) -> None:
@@ -40,6 +42,8 @@ class Registry:
     cells: pd.DataFrame
     by_key: dict[str, str]
     by_derived: dict[str, str]
+    # name → id, filled as names are resolved: the same names recur in several tables
+    _resolved: dict[str, str] = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def empty(cls) -> Registry:
@@ -116,11 +120,18 @@ class Registry:
         return cls(cells, by_key, by_derived)
 
     def resolve(self, name: str) -> str:
-        k = key(name)
-        if k in self.by_key:
-            return self.by_key[k]
-        derived = make_id(name)
-        return self.by_derived.get(derived, derived)
+        """The id of a cell named ``name``: the registry's (by name, alias or id), else the
+        id derived from the name."""
+        found = self._resolved.get(name)
+        if found is None:
+            k = key(name)
+            if k in self.by_key:
+                found = self.by_key[k]
+            else:
+                derived = make_id(name)
+                found = self.by_derived.get(derived, derived)
+            self._resolved[name] = found
+        return found
 
     def known(self, cell_id: str) -> bool:
         return bool(len(self.cells)) and cell_id in set(self.cells["cell_id"])
@@ -308,10 +319,14 @@ def combine(
     field when a mapping)."""
     if records.empty:
         return records
+    shared = records.duplicated(keys, keep=False).to_numpy()
+    if not shared.any():  # the usual case: one record per key already
+        return records.sort_values(keys, kind="stable").reset_index(drop=True)
+    clash = records[shared]  # only keys given more than once can clash
     for fld in fields:
-        if fld not in records.columns:
+        if fld not in clash.columns:
             continue
-        given = records[records[fld].notna() & (records[fld] != "")]
+        given = clash[clash[fld].notna() & (clash[fld] != "")]
         dup = given.duplicated(keys, keep=False)
         if not dup.any():
             continue
@@ -331,7 +346,9 @@ def combine(
                     value=grp.at[other, fld],
                     rule="duplicate",
                 )
-        records = records.drop(index=grp_indices(given[dup], keys, fld), errors="ignore")
+        dropped = grp_indices(given[dup], keys, fld)
+        records = records.drop(index=dropped, errors="ignore")
+        clash = clash.drop(index=dropped, errors="ignore")
     if not records.duplicated(keys).any():  # the usual case: one record per key already
         return records.sort_values(keys, kind="stable").reset_index(drop=True)
     meta = [c for c in records.columns if c not in keys]
@@ -345,28 +362,36 @@ def grp_indices(dups: pd.DataFrame, keys: list[str], fld: str) -> list:
 
 
 def display_names(ids: pd.Series, names: pd.Series, registry: Registry) -> pd.Series:
-    """One display name per id: the registry's, else the most frequent spelling."""
-    reg = dict(zip(registry.cells["cell_id"], registry.cells["cell"], strict=True))
-    frame = pd.DataFrame({"id": ids.to_numpy(dtype=object), "name": names.to_numpy(dtype=object)})
-    sizes = (
-        frame.groupby(["id", "name"], sort=False)
-        .size()
-        .sort_values(ascending=False, kind="stable")
-    )
-    first = sizes.index.get_level_values(0)
-    best = sizes[~first.duplicated()]  # the most frequent spelling of each id
-    common = pd.Series(best.index.get_level_values(1), index=best.index.get_level_values(0))
-    known = {k: v for k, v in reg.items() if k in common.index}
-    if known:
-        common.update(pd.Series(known))
-    return pd.Series(common.reindex(ids.to_numpy(dtype=object)).to_numpy(), index=ids.index)
+    """One display name per id: the registry's, else the most frequent spelling (ties: the
+    spelling seen first). Works on integer codes of the distinct ids and names."""
+    id_codes, id_values = pd.factorize(ids, use_na_sentinel=False)
+    name_codes, name_values = pd.factorize(names, use_na_sentinel=False)
+    n_names = max(len(name_values), 1)
+    pairs = id_codes.astype(np.int64) * n_names + name_codes
+    distinct, first_at, counts = np.unique(pairs, return_index=True, return_counts=True)
+    pair_id = distinct // n_names
+    if len(distinct) == len(id_values):  # the usual case: one spelling per id
+        best = np.empty(len(id_values), dtype=np.int64)
+        best[pair_id] = distinct % n_names
+    else:
+        order = np.lexsort((first_at, -counts, pair_id))  # per id: most frequent, then first
+        chosen = order[np.r_[True, pair_id[order][1:] != pair_id[order][:-1]]]
+        best = np.empty(len(id_values), dtype=np.int64)
+        best[pair_id[chosen]] = distinct[chosen] % n_names
+    shown = np.asarray(name_values, dtype=object)[best]
+    if len(registry.cells):
+        reg = dict(zip(registry.cells["cell_id"], registry.cells["cell"], strict=True))
+        shown = np.array(
+            [reg.get(i, s) for i, s in zip(id_values, shown, strict=True)], dtype=object
+        )
+    return pd.Series(shown[id_codes], index=ids.index)
 
 
 # --------------------------------------------------------------------------- tables
 def assign_ids(
     records: pd.DataFrame, registry: Registry, log: ProblemLog, *, field: str = "cell_id"
 ) -> pd.DataFrame:
-    records = records.copy()
+    records = records.copy(deep=False)  # copy-on-write: the caller's frame is untouched
     records[field] = map_distinct(records["name"], registry.resolve)
     if len(registry.cells):
         _check_validity(records, registry, log, field)
@@ -427,7 +452,7 @@ def cell_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> 
     if merged.empty:
         return empty("cell_ratings")
     merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
-    return conform(merged, "cell_ratings")
+    return conform(merged, "cell_ratings", sort=False)  # combine sorted it by key
 
 
 def committee_ratings(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
@@ -500,7 +525,7 @@ def member_ratings_from(
                 "cell": members["cell"].array.take(i),
                 "rank": pd.array(rank_of[year_pos[i], j], dtype="Float64").astype("Int64"),
                 "count": values[i, j],
-                **{c: members[c].to_numpy()[i] for c in _PLACE_COLS if c in members.columns},
+                **{c: _take(members[c], i) for c in _PLACE_COLS if c in members.columns},
                 "_col_count": cols[i, j],
             }
         )
@@ -512,6 +537,15 @@ def member_ratings_from(
     merged = combine(both, ["year", "cell_id", "rating"], ["count"], "the member rating of", log)
     merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
     return conform(merged, "member_ratings")
+
+
+def _take(column: pd.Series, rows: np.ndarray) -> pd.Series | np.ndarray:
+    """``column`` at positions ``rows``; text repeats, so it comes back categorical (codes,
+    not millions of pointers to the same strings)."""
+    if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+        codes, values = pd.factorize(column, use_na_sentinel=True)
+        return pd.Categorical.from_codes(codes[rows], categories=pd.Index(values, dtype=object))
+    return column.to_numpy()[rows]
 
 
 def _member_rank(walk: dict, scale: str | None, code: str) -> float:

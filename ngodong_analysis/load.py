@@ -189,7 +189,8 @@ def load(source: str | Path | None = None) -> LoadResult:
     cell_ratings = assemble.cell_ratings(records("cell_ratings"), registry, log)
     committee = assemble.committee_ratings(records("committee_ratings"), log)
     members = assemble.members(records("members"), registry, log)
-    members_t = conform(members, "members") if len(members) else Dataset().members
+    # combine() leaves every merged table sorted by its key: no second sort
+    members_t = conform(members, "members", sort=False) if len(members) else Dataset().members
     rating_sheets = assemble.member_ratings(records("member_ratings"), registry, log)
     mr_t = assemble.member_ratings_from(members_t, rating_sheets, registry, log)
     if mr_t.empty:
@@ -200,7 +201,7 @@ def load(source: str | Path | None = None) -> LoadResult:
     checks.check_member_ratings(mr_t, members, log)
     checks.check_income(income, log)
 
-    income_t = conform(income, "income") if len(income) else Dataset().income
+    income_t = conform(income, "income", sort=False) if len(income) else Dataset().income
     cells = assemble.cells_table(registry, [cell_ratings, members_t, mr_t])
     tables = {
         "cells": cells,
@@ -212,7 +213,7 @@ def load(source: str | Path | None = None) -> LoadResult:
     }
     tables = {name: _public(df) for name, df in tables.items()}
     problems = log.finish()
-    ds = Dataset(**tables, problems=[p for p in problems if not p.is_error])
+    ds = Dataset.conformed(tables, [p for p in problems if not p.is_error])
     return LoadResult(ds, list(problems), sheets)
 
 
@@ -276,7 +277,7 @@ def from_processed(raw: Path, processed: Path | None = None) -> Dataset | None:
         for r in problems.to_dict("records")
         if r["severity"] == "warning"
     ]
-    return Dataset(**tables, problems=kept)
+    return Dataset.conformed(tables, kept)
 
 
 def validate(source: str | Path | None = None) -> list[Problem]:

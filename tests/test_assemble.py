@@ -1,0 +1,61 @@
+"""Assembly helpers on hand-made records: display names and merging of records."""
+
+import pandas as pd
+
+from ngodong_analysis.assemble import Registry, combine, display_names
+from ngodong_analysis.problems import ProblemLog
+
+
+def test_display_name_is_the_most_frequent_spelling_ties_to_the_first_seen():
+    ids = pd.Series(["a", "b", "a", "a", "b", "c", "b", "c"], index=range(10, 18))
+    names = pd.Series(["A1", "B1", "A2", "A2", "B2", "C", "B1", "C"], index=ids.index)
+    shown = display_names(ids, names, Registry.empty())
+    assert shown.index.equals(ids.index)
+    # a: A2 twice beats A1 once; b: B1 twice beats B2; c: one spelling
+    assert shown.tolist() == ["A2", "B1", "A2", "A2", "B1", "C", "B1", "C"]
+    tie = display_names(pd.Series(["x", "x"]), pd.Series(["late?", "early"]), Registry.empty())
+    assert tie.tolist() == ["late?", "late?"]  # equal counts: the spelling seen first
+
+
+def test_display_name_prefers_the_registry():
+    reg = Registry.build(
+        pd.DataFrame(
+            {
+                "name": ["Chi bộ Khu phố Hai"],
+                "cell_id": ["k02"],
+                "_file": ["r.xlsx"],
+                "_sheet": ["Danh mục"],
+                "_row": [1],
+                "_name_col": [1],
+            }
+        ),
+        ProblemLog(),
+    )
+    shown = display_names(pd.Series(["k02", "x"]), pd.Series(["Khu 2", "X"]), reg)
+    assert shown.tolist() == ["Chi bộ Khu phố Hai", "X"]
+
+
+def _records(rows):
+    df = pd.DataFrame(rows, columns=["year", "cell_id", "members", "female", "_row"])
+    df["_file"], df["_sheet"], df["_name_col"] = "f.xlsx", "S", 1
+    df["_col_members"], df["_col_female"] = 2, 3
+    return df
+
+
+def test_combine_merges_fields_from_two_records_and_reports_a_clash():
+    log = ProblemLog()
+    recs = _records(
+        [
+            (2019, "b", 10, None, 1),
+            (2019, "a", 5, None, 2),
+            (2019, "a", None, 3, 7),  # the same key, another field: merged
+            (2018, "b", 9, None, 8),
+            (2018, "b", 8, None, 9),  # the same key and field: an error naming both cells
+        ]
+    )
+    out = combine(recs, ["year", "cell_id"], ["members", "female"], "the membership of", log)
+    assert out[["year", "cell_id"]].values.tolist() == [[2018, "b"], [2019, "a"], [2019, "b"]]
+    assert out.loc[1, "members"] == 5 and out.loc[1, "female"] == 3
+    [err] = log.finish()
+    assert err.cell == "C10" and "C9" in err.message and "2018 b" in err.message
+    assert out.loc[0, "members"] == 9  # the first record is kept
