@@ -6,10 +6,14 @@ identity) name the cell holding the year-end count.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .assemble import _log_at, place_of
 from .problems import MAX_PER_RULE, ProblemLog
+from .schema import STRING
 
 QUOTA = 0.20  # HD 21 (2019): HTXSNV members ≤ 20% of those rated HTTNV, per TCCSĐ
 
@@ -84,12 +88,35 @@ def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
             )
 
 
+def _key_groups(table: pd.DataFrame) -> np.ndarray:
+    """Group number of each row of a table sorted by (year, cell_id, …): a new group starts
+    where the year or the cell changes (no hashing of millions of ids)."""
+    n = len(table)
+    starts = np.ones(n, dtype=bool)
+    if n > 1:
+        years = table["year"].to_numpy()
+        cells = pa.array(table["cell_id"].astype(STRING), type=pa.large_string())
+        changed = pc.not_equal(cells[1:], cells[:-1]).to_numpy(zero_copy_only=False)
+        starts[1:] = (years[1:] != years[:-1]) | changed
+    return np.cumsum(starts) - 1
+
+
 def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: ProblemLog) -> None:
+    """More members rated than members, and the HTXSNV quota per cell and per year.
+
+    ``ratings`` is the conformed member-ratings table (sorted by key); sums per (year, cell)
+    are taken with ``bincount`` over its contiguous groups.
+    """
     if ratings.empty:
         return
-    rated = ratings.groupby(["year", "cell_id"])["count"].sum().rename("rated")
+    group = _key_groups(ratings)
+    first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    count = ratings["count"].to_numpy(dtype=float, na_value=0.0)
+    code = ratings["rating"].astype(object).to_numpy()
+    keys = ratings.iloc[first][["year", "cell_id"]].reset_index(drop=True)
+    rated = keys.assign(rated=np.bincount(group, count))
     if not members.empty and "members" in members.columns:
-        joined = members.join(rated, on=["year", "cell_id"], how="inner")
+        joined = members.join(rated.set_index(["year", "cell_id"]), on=["year", "cell_id"])
         over = joined[(joined["rated"] > joined["members"]).fillna(False).astype(bool)]
         if len(over):
             places = place_of(over, "members")
@@ -104,45 +131,49 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
                     value=int(over.at[i, "rated"]),
                     rule="counts",
                 )
-    wide = ratings.pivot_table(
-        index=["year", "cell_id"], columns="rating", values="count", aggfunc="sum", observed=True
-    ).fillna(0)
-    if "HTXSNV" not in wide.columns or "HTTNV" not in wide.columns:
+    is_top, is_good = code == "HTXSNV", code == "HTTNV"
+    if not is_top.any() or not is_good.any():
         return
-    top = ratings[ratings["rating"] == "HTXSNV"].set_index(["year", "cell_id"])
-    breaches = wide[wide["HTXSNV"] > QUOTA * wide["HTTNV"]]
-    shown = breaches.head(MAX_PER_RULE * 4)  # the log keeps the first few per sheet anyway
-    sub = top.loc[top.index.isin(shown.index)]
-    places = pd.Series(place_of(sub, "count").to_numpy(), index=sub.index) if len(sub) else {}
-    for (year, cell_id), row in shown.iterrows():
+    top = np.bincount(group, count * is_top, minlength=len(first))
+    good = np.bincount(group, count * is_good, minlength=len(first))
+    top_row = np.full(len(first), -1)
+    top_row[group[is_top]] = np.flatnonzero(is_top)  # where each group's HTXSNV count is
+    breach = np.flatnonzero((top > QUOTA * good) & (top_row >= 0))
+    shown = breach[: MAX_PER_RULE * 4]  # the log keeps the first few per sheet anyway
+    places = place_of(ratings.iloc[top_row[shown]], "count").to_numpy() if len(shown) else []
+    for g, place in zip(shown, places, strict=True):
         _log_at(
             log,
-            places[(year, cell_id)],
+            place,
             "warning",
-            f"quota: {int(row['HTXSNV'])} members rated HTXSNV in {cell_id} in {year}, more "
-            f"than 20% of the {int(row['HTTNV'])} rated HTTNV (HD 21, 2019)",
-            value=int(row["HTXSNV"]),
+            f"quota: {int(top[g])} members rated HTXSNV in {keys.at[g, 'cell_id']} in "
+            f"{keys.at[g, 'year']}, more than 20% of the {int(good[g])} rated HTTNV (HD 21, "
+            "2019)",
+            value=int(top[g]),
             rule="quota",
         )
-    if len(breaches) > len(shown):
-        file, sheet = places.iloc[-1].split(" › ")[:2]
-        log.count(file, sheet, "quota", "warning", len(breaches) - len(shown))
-    by_year = wide.groupby(level="year").sum()
-    for year, row in by_year.iterrows():
-        if row["HTXSNV"] > QUOTA * row["HTTNV"]:
-            first = top.loc[year].iloc[0] if year in top.index.get_level_values(0) else None
+    if len(breach) > len(shown):
+        file, sheet = places[-1].split(" › ")[:2]
+        log.count(file, sheet, "quota", "warning", len(breach) - len(shown))
+    years = keys["year"].to_numpy()
+    for year in np.unique(years):
+        in_year = years == year
+        year_top, year_good = top[in_year].sum(), good[in_year].sum()
+        if year_top > QUOTA * year_good:
+            rows = top_row[in_year][top_row[in_year] >= 0]
+            src = ratings.iloc[rows[0]] if len(rows) else None
             file, sheet = (
-                (first["_file"].replace("\\", "/").rsplit("/", 1)[-1], first["_sheet"])
-                if first is not None
+                (str(src["_file"]).replace("\\", "/").rsplit("/", 1)[-1], src["_sheet"])
+                if src is not None
                 else ("", None)
             )
             log.warning(
                 file,
                 sheet,
                 None,
-                f"quota: {int(row['HTXSNV'])} members rated HTXSNV in {year} across "
-                f"the committee, more than 20% of the {int(row['HTTNV'])} rated HTTNV",
-                value=int(row["HTXSNV"]),
+                f"quota: {int(year_top)} members rated HTXSNV in {year} across "
+                f"the committee, more than 20% of the {int(year_good)} rated HTTNV",
+                value=int(year_top),
                 rule="quota",
             )
 

@@ -446,3 +446,22 @@ def test_member_rating_given_on_members_sheet_and_ratings_sheet_is_a_duplicate(x
     [err] = [p for p in problems if p.is_error]
     assert err.rule == "duplicate" and "HTTNV" in err.message
     assert {err.sheet} <= {"DV", "XL"} and ("DV" in err.message or "XL" in err.message)
+
+
+def test_more_rated_than_members_and_the_quota_are_reported_at_their_cells(xlsx):
+    rows = [
+        [2019, "CB TDP 1", 30, 10, 20, 5, 1],  # 36 rated > 30; 10 HTXSNV > 20% of 20
+        [2019, "CB TDP 2", 40, 1, 30, 5, 1],  # fine
+        [2018, "CB TDP 2", 40, 2, 5, 5, 1],  # 2 > 20% of 5
+    ]
+    problems = nd.validate(xlsx("q.xlsx", {"DV": _members_with_ratings(rows)}))
+    errors = [(p.cell, p.message) for p in problems if p.is_error]
+    assert errors == [("C2", "36 members rated but only 30 members in tdp-1 in 2019")]
+    quota = sorted((p.cell or "", p.message) for p in problems if p.rule == "quota")
+    assert [c for c, _ in quota] == ["", "", "D2", "D4"]
+    committee = " ".join(m for c, m in quota if not c)
+    assert "11 members rated HTXSNV in 2019 across the committee" in committee
+    assert "more than 20% of the 50 rated HTTNV" in committee
+    assert "2 members rated HTXSNV in 2018 across the committee" in committee
+    assert quota[2][1].startswith("quota: 10 members rated HTXSNV in tdp-1 in 2019")
+    assert quota[3][1].startswith("quota: 2 members rated HTXSNV in tdp-2 in 2018")
