@@ -632,17 +632,25 @@ def income(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
 
 def cells_table(registry: Registry, tables: list[pd.DataFrame]) -> pd.DataFrame:
     """The registry's cells plus every cell seen in the data, with years seen."""
-    seen = (
-        pd.concat([t[["cell_id", "cell", "year"]] for t in tables if len(t)], ignore_index=True)
-        if any(len(t) for t in tables)
-        else None
-    )
     reg = registry.cells.copy()
-    if seen is None:
+    if not any(len(t) for t in tables):
         return conform(reg, "cells") if len(reg) else empty("cells")
+
+    def spans(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.groupby("cell_id", sort=False, observed=True).agg(
+            cell=("cell", "first"), first_seen=("year", "min"), last_seen=("year", "max")
+        )
+
+    # per table first (millions of rows each), then across the few per-table spans
+    per_table = [spans(t[["cell_id", "cell", "year"]]) for t in tables if len(t)]
+    both = pd.concat(per_table).reset_index()
     span = (
-        seen.groupby("cell_id")
-        .agg(cell=("cell", "first"), first_seen=("year", "min"), last_seen=("year", "max"))
+        both.groupby("cell_id")
+        .agg(
+            cell=("cell", "first"),
+            first_seen=("first_seen", "min"),
+            last_seen=("last_seen", "max"),
+        )
         .reset_index()
     )
     new = span[~span["cell_id"].isin(set(reg["cell_id"]))].copy()
