@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ngodong_analysis.analysis import CHECKS, article_figures, reconcile
 from ngodong_analysis.dataset import Dataset
@@ -220,3 +222,37 @@ def test_flow_totals_need_some_count(figure_id):
     result = by_id(reconcile(Dataset(**{**ds.tables(), "members": blank})))
     assert result.at[figure_id, "status"] == "no data"
     assert result.at["F02", "status"] == "pass"
+
+
+_NAME_PARTS = [
+    "Chi bộ",
+    "CB",
+    "Đảng bộ",
+    "Tổ dân phố",
+    "TDP",
+    "số",
+    "02",
+    "7",
+    "Thôn",
+    "xã",
+    "Đông",
+    "KDC",
+    "khu",
+    "(cũ)",
+    "-",
+    "đ",
+    "0",
+    "Mầm non",
+    "THCS",
+    "ĐV",
+    "so",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_NAME_PARTS), st.text(max_size=6)), max_size=7))
+def test_name_keys_vectorised_equal_the_scalar_key(parts):
+    from ngodong_analysis.analysis.reconcile import _name_key, _name_keys
+
+    names = [" ".join(parts), "".join(parts), "-".join(parts)]
+    assert _name_keys(pd.Series(names)).to_pylist() == [_name_key(n) for n in names]
