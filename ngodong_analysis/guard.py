@@ -141,11 +141,13 @@ def _scan_member(
                 if is_sheet or is_ods_content:
                     window = tail + chunk
                     if is_sheet:
-                        tags = window.count(b"<row ")
+                        # "<row" also counts "<row>" (no r attribute) and "<rowBreaks": the
+                        # count of rows seen may be a few too high, never too low
+                        in_chunk = chunk.count(b"<row")
+                        rows_seen += in_chunk
                         found = _ROW_FAST.findall(window)
-                        if len(found) != tags:  # another writer's attribute order: slow path
-                            found = _ROW.findall(window)
-                        rows_seen += chunk.count(b"<row ") + chunk.count(b"<row>")
+                        if len(found) != in_chunk + tail.count(b"<row"):
+                            found = _ROW.findall(window)  # another writer's attribute order
                         max_row = max(max_row, _largest(found))
                         wide = _WIDE_CELL_FAST
                         if window.count(b"<c ") != window.count(b'<c r="'):
