@@ -260,8 +260,8 @@ def from_processed(raw: Path, processed: Path | None = None) -> Dataset | None:
     if manifest.get("inputs") != describe_inputs(raw):
         return None
     try:
-        tables = {name: pd.read_parquet(out / f"{name}.parquet") for name in TABLE_NAMES}
-        problems = pd.read_parquet(out / "problems.parquet").fillna("")
+        tables = {name: _read_parquet(out / f"{name}.parquet") for name in TABLE_NAMES}
+        problems = _read_parquet(out / "problems.parquet").fillna("")
     except (OSError, ValueError):
         return None
     kept = [
@@ -278,6 +278,15 @@ def from_processed(raw: Path, processed: Path | None = None) -> Dataset | None:
         if r["severity"] == "warning"
     ]
     return Dataset.conformed(tables, kept)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """One Parquet file as the frame that was written (the pandas metadata restores the
+    dtypes). ``ParquetFile`` reads a single file without loading pyarrow's dataset layer,
+    which ``pandas.read_parquet`` imports first and which costs more than the read itself."""
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).read().to_pandas()
 
 
 def validate(source: str | Path | None = None) -> list[Problem]:
