@@ -96,15 +96,41 @@ def t_load(folder: str) -> None:
 
 
 def t_fastpath(folder: str) -> None:
+    """The fast path against re-reading, in one process: first calls (each with its own lazy
+    imports: calamine for the workbooks, the Parquet reader for the fast path), then the
+    best of five further calls, alternating, as a notebook re-running its cells would (not
+    repeated when re-reading takes seconds: then the first calls are the figures)."""
     import ngodong_analysis as nd
+    from ngodong_analysis.manifest import read_manifest
+
+    if not read_manifest(Path(os.environ["NGODONG_PROCESSED"])):
+        emit({"error": "no build in NGODONG_PROCESSED: the fast path would not apply"})
+        return
+
+    def timed(use_processed: bool) -> float:
+        t0 = time.perf_counter()
+        nd.load_dataset(folder, use_processed=use_processed)
+        return time.perf_counter() - t0
+
+    first_fast = timed(True)
+    first_read = timed(False)
+    fast, read = [first_fast], [first_read]
+    for _ in range(5 if first_read < 2 else 0):  # big folders: the first calls are enough
+        fast.append(timed(True))
+        read.append(timed(False))
     from ngodong_analysis.load import from_processed
 
     if from_processed(Path(folder).resolve()) is None:
-        emit({"error": "no current build in NGODONG_PROCESSED: the fast path would not apply"})
+        emit({"error": "the build is not current: the fast path did not apply"})
         return
-    t0 = time.perf_counter()
-    ds = nd.load_dataset(folder)
-    emit({"seconds": time.perf_counter() - t0, "rows": _rows(ds)})
+    emit(
+        {
+            "seconds": min(fast),
+            "reread_seconds": min(read),
+            "first_seconds": first_fast,
+            "first_reread_seconds": first_read,
+        }
+    )
 
 
 def _rows(ds) -> dict:
