@@ -183,7 +183,8 @@ def load(source: str | Path | None = None) -> LoadResult:
         log.merge(found.log)
 
     def records(kind: str) -> pd.DataFrame:
-        return pd.concat(parts[kind], ignore_index=True) if parts[kind] else pd.DataFrame()
+        frames = parts.pop(kind, [])  # each kind is taken once: let the pieces go
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     registry = assemble.Registry.build(records("registry"), log)
     cell_ratings = assemble.cell_ratings(records("cell_ratings"), registry, log)
@@ -191,14 +192,15 @@ def load(source: str | Path | None = None) -> LoadResult:
     members = assemble.members(records("members"), registry, log)
     # combine() leaves every merged table sorted by its key: no second sort
     members_t = conform(members, "members", sort=False) if len(members) else Dataset().members
+    del members  # the conformed copy keeps the places the checks need
     rating_sheets = assemble.member_ratings(records("member_ratings"), registry, log)
     mr_t = assemble.member_ratings_from(members_t, rating_sheets, registry, log)
     if mr_t.empty:
         mr_t = Dataset().member_ratings
     income = assemble.income(records("income"), log)
 
-    checks.check_members(members, log)
-    checks.check_member_ratings(mr_t, members, log)
+    checks.check_members(members_t, log)
+    checks.check_member_ratings(mr_t, members_t, log)
     checks.check_income(income, log)
 
     income_t = conform(income, "income", sort=False) if len(income) else Dataset().income
