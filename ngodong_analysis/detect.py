@@ -94,7 +94,7 @@ class Layout:
 
 
 def _row_texts(sheet: Sheet, r: int) -> list[str]:
-    return [cell_text(v) for v in sheet.rows[r]] if r < len(sheet.rows) else []
+    return [cell_text(v) for v in sheet.row(r)] if r < sheet.n_rows else []
 
 
 def _row_fields(texts: list[str]) -> set[str]:
@@ -108,7 +108,7 @@ def _row_fields(texts: list[str]) -> set[str]:
 
 def find_header(sheet: Sheet) -> int | None:
     """Index of the header row, or None if no row names two known fields."""
-    for r in range(min(len(sheet.rows), HEADER_SCAN_ROWS)):
+    for r in range(min(sheet.n_rows, HEADER_SCAN_ROWS)):
         texts = _row_texts(sheet, r)
         if sum(1 for t in texts if t) < 2:
             continue
@@ -144,10 +144,10 @@ MAX_HEADER_ROWS = 3
 def _is_subheader_row(sheet: Sheet, r: int, name_cols: set[int]) -> bool:
     """A row under the header that names sub-columns: nothing in the name column, some text,
     no numbers (data rows always carry a name; numbering rows are handled separately)."""
-    if r >= len(sheet.rows):
+    if r >= sheet.n_rows:
         return False
-    row = sheet.rows[r]
-    texts = _row_texts(sheet, r)
+    row = sheet.row(r)
+    texts = [cell_text(v) for v in row]
     if not any(texts) or _is_numbering_row(texts):
         return False
     if any(texts[c] for c in name_cols if c < len(texts)):
@@ -210,10 +210,13 @@ def detect(sheet: Sheet) -> Layout | None:
     h = find_header(sheet)
     if h is None:
         return None
-    width = max((len(r) for r in sheet.rows[h : h + MAX_HEADER_ROWS + 1]), default=0)
+    width = max((len(r) for r in sheet.head(h + MAX_HEADER_ROWS + 1)[h:]), default=0)
+    padded: dict[int, list[str]] = {}  # row → its texts; asked for once per column below
 
     def texts(r: int) -> list[str]:
-        return (_row_texts(sheet, r) + [""] * width)[:width]
+        if r not in padded:
+            padded[r] = (_row_texts(sheet, r) + [""] * width)[:width]
+        return padded[r]
 
     top = texts(h)
     name_cols = {c for c, t in enumerate(top) if match_header(t)[0] in ("cell", "unit", "area")}

@@ -8,7 +8,7 @@ the sheet row and each field's column. Parsing maps over distinct values only.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -36,13 +36,81 @@ ADDITIVE_FIELDS = {"removed"}
 _SECTION = re.compile(r"^(?:[ivx]+|[a-z]|\d+)[.)]\s")
 
 
+def factorize(series: pd.Series) -> tuple[np.ndarray, Sequence[object]]:
+    """(codes, distinct values) of a column; missing values are a distinct value too.
+
+    Arrow-backed strings (CSV) are factorised by pyarrow without a Python object per cell;
+    anything else as an object array, so mixed cells (floats, text, dates) stay as they are.
+    """
+    if isinstance(series.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(series, use_na_sentinel=False)
+        return codes, uniques.tolist()
+    return pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
+
+
 def map_distinct(series: pd.Series, fn: Callable[[object], object]) -> pd.Series:
     """``series.map(fn)`` evaluated once per distinct value (factorised, then indexed)."""
-    values = series.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    results = np.empty(len(uniques), dtype=object)
-    results[:] = [fn(u) for u in uniques]
-    return pd.Series(results[codes], index=series.index, dtype=object)
+    codes, uniques = factorize(series)
+    return pd.Series(_each(fn, uniques)[codes], index=series.index, dtype=object)
+
+
+def _each(fn: Callable[[object], object], values: Sequence[object]) -> np.ndarray:
+    """``fn`` of each value, as an object array (ready to be indexed with codes)."""
+    results = np.empty(len(values), dtype=object)
+    results[:] = [fn(v) for v in values]
+    return results
+
+
+class _Block:
+    """A sheet's rows from the first data row on, each column factorised once.
+
+    ``frame.index`` is the sheet row of each row. Once ``select`` has picked the rows that
+    are records, ``kept`` gives a column's codes over those rows and the distinct values
+    that occur there, exactly as if the kept rows were factorised on their own: what a
+    column's numbers parse to may depend on its other values (an ambiguous "1.234").
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.keep = np.ones(len(frame), dtype=bool)
+        self.rows = frame.index  # sheet rows of the kept rows
+        self._all: dict[int, tuple[np.ndarray, Sequence[object]]] = {}
+        self._kept: dict[int, tuple[np.ndarray, Sequence[object]]] = {}
+
+    def select(self, keep: np.ndarray) -> pd.Index:
+        """Keep the rows where ``keep`` is true; returns their sheet rows."""
+        self.keep = keep
+        self.rows = self.frame.index[keep]
+        self._kept.clear()
+        return self.rows
+
+    def __contains__(self, c: int) -> bool:
+        return c in self.frame.columns
+
+    def distinct(self, c: int) -> tuple[np.ndarray, Sequence[object]]:
+        """(codes, distinct values) of column ``c`` over every row."""
+        if c not in self._all:
+            self._all[c] = factorize(self.frame[c])
+        return self._all[c]
+
+    def kept(self, c: int, missing: object) -> tuple[np.ndarray, Sequence[object]]:
+        """(codes, distinct values) of column ``c`` over the kept rows; a column the sheet
+        does not have holds ``missing`` in every row."""
+        if c not in self:
+            return factorize(pd.Series([missing] * len(self.rows), dtype=object))
+        if c not in self._kept:
+            codes, uniques = self.distinct(c)
+            codes = codes[self.keep]
+            present = np.zeros(len(uniques), dtype=bool)
+            present[codes] = True
+            if not present.all():  # values found only in dropped rows (totals, blanks)
+                codes = (np.cumsum(present) - 1)[codes]
+                uniques = [u for u, here in zip(uniques, present, strict=True) if here]
+            self._kept[c] = (codes, uniques)
+        return self._kept[c]
+
+    def cell(self, r: int, c: int, missing: object) -> object:
+        return self.frame.at[r, c] if c in self else missing
 
 
 def _fill_merged(sheet: Sheet, layout: Layout, block: pd.DataFrame) -> None:
@@ -60,15 +128,29 @@ def _is_totals(name_key: str) -> bool:
     return name_key in TOTALS_KEYS or name_key.startswith(("tong cong", "cong toan"))
 
 
+def _has_text(value: object) -> bool:
+    return cell_text(value) != ""
+
+
 def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     """Records of one sheet; problems with cell places go to ``log``."""
-    block = pd.DataFrame(sheet.rows[layout.data_start :], dtype=object)
-    if block.empty:
+    # the sheet's own frame from the first data row on: index = sheet row, columns 0..n-1
+    frame = sheet.frame.iloc[layout.data_start :]
+    if frame.empty:
         return pd.DataFrame()
-    block.index = np.arange(layout.data_start, layout.data_start + len(block))
-    _fill_merged(sheet, layout, block)
+    _fill_merged(sheet, layout, frame)
+    block = _Block(frame)
     name_col = layout.by_field(layout.name_field)[0]
-    names = map_distinct(block.get(name_col.index, pd.Series("", index=block.index)), cell_text)
+    if name_col.index in block:
+        codes, uniques = block.distinct(name_col.index)
+    else:
+        codes, uniques = np.zeros(len(frame), dtype=np.intp), [""]
+    # every test on a name runs once per distinct name, then is spread over the rows
+    texts = [cell_text(u) for u in uniques]
+    keys = [key(t) for t in texts]
+
+    def per_row(flags: list[bool]) -> np.ndarray:
+        return np.array(flags, dtype=bool)[codes]
 
     used = [
         c
@@ -76,17 +158,18 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
         if c.field and c.field not in IGNORED_FIELDS and c.index != name_col.index
     ]
     value_cols = [c for c in used if c.field not in ("year",)]
-    filled = pd.Series(False, index=block.index)
+    filled = np.zeros(len(frame), dtype=bool)
     for c in value_cols:
-        if c.index in block.columns:
-            filled |= map_distinct(block[c.index], cell_text) != ""
-    name_keys = map_distinct(names, key)
-    blank = (names == "") & ~filled
-    totals = (names != "") & map_distinct(name_keys, _is_totals).astype(bool)
+        if c.index in block:
+            col_codes, col_uniques = block.distinct(c.index)
+            filled |= np.array([_has_text(u) for u in col_uniques], dtype=bool)[col_codes]
+    named = per_row([t != "" for t in texts])
+    blank = ~named & ~filled
+    totals = named & per_row([_is_totals(k) for k in keys])
     # numbered section headings with nothing in them ("I. Chi bộ nông thôn") are not data
-    section = (names != "") & ~filled & name_keys.str.match(_SECTION)
-    nameless = (names == "") & filled
-    for r in block.index[nameless]:
+    section = named & ~filled & per_row([bool(_SECTION.match(k)) for k in keys])
+    nameless = ~named & filled
+    for r in frame.index[nameless]:
         log.error(
             sheet.file,
             sheet.name,
@@ -96,19 +179,19 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
             rule="missing-name",
         )
     keep = ~(blank | totals | section | nameless)
-    data = block[keep]
-    out = pd.DataFrame(index=data.index)
-    out["name"] = names[keep]
-    out["_row"] = data.index.to_numpy()
+    rows = block.select(keep)
+    out = pd.DataFrame(index=rows)
+    out["name"] = pd.Series(np.array(texts, dtype=object)[codes[keep]], rows, dtype=object)
+    out["_row"] = rows.to_numpy()
     out["_name_col"] = name_col.index
 
     year_cols = layout.by_field("year")
     if year_cols:
         yc = year_cols[0]
         # offices often write the year once per block of rows (or merge it down)
-        out["year"] = _numbers(sheet, data, yc, log, integer=True).ffill()
+        out["year"] = _numbers(sheet, block, yc, log, integer=True).ffill()
         out["_col_year"] = yc.index
-        for r in data.index[out["year"].isna().to_numpy(dtype=bool)]:
+        for r in rows[out["year"].isna().to_numpy(dtype=bool)]:
             log.error(
                 sheet.file,
                 sheet.name,
@@ -124,29 +207,29 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
             part = out.copy()
             part["year"] = year
             for c in plain + [c for c in per_year if c.year == year]:
-                _put(part, sheet, data, c, log)
+                _put(part, sheet, block, c, log)
             frames.append(part)
     else:
         part = out.copy()
         if not year_cols:
             part["year"] = layout.sheet_year if layout.sheet_year is not None else np.nan
         for c in plain:
-            _put(part, sheet, data, c, log)
+            _put(part, sheet, block, c, log)
         frames.append(part)
     result = pd.concat(frames, ignore_index=True) if frames else out
     result["_file"] = str(sheet.file)
     result["_sheet"] = sheet.name
     if totals.any():
-        _check_totals(sheet, layout, block[totals], result, value_cols, log)
+        _check_totals(sheet, layout, frame[totals], result, value_cols, log)
     return result
 
 
 def _numbers(
-    sheet: Sheet, data: pd.DataFrame, col: Column, log: ProblemLog, *, integer: bool
+    sheet: Sheet, block: _Block, col: Column, log: ProblemLog, *, integer: bool
 ) -> pd.Series:
-    """A column as floats (NaN = blank); every value parsed once per distinct value."""
-    raw = data[col.index] if col.index in data.columns else pd.Series(None, index=data.index)
-    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=False)
+    """A column's kept rows as floats (NaN = blank); every value parsed once per distinct
+    value."""
+    codes, uniques = block.kept(col.index, None)
     parsed = [parse_number(u, integer=integer) for u in uniques]
     if any(p.options is not None for p in parsed):
         clear = [p.value for p in parsed if p.value is not None and p.options is None]
@@ -155,27 +238,27 @@ def _numbers(
     values = np.array([np.nan if p.value is None else p.value for p in parsed], dtype=float)
     failed = np.array([p.error is not None for p in parsed], dtype=bool)
     bad_rows = np.flatnonzero(failed[codes]) if failed.any() else ()
+    rows = block.rows
     for pos in bad_rows[:MAX_PER_RULE]:
-        r = data.index[pos]
+        r = rows[pos]
+        raw = block.cell(r, col.index, None)
         log.error(
             sheet.file,
             sheet.name,
             cell_name(r, col.index),
-            f"{parsed[codes[pos]].error}: {raw[r]!r} under '{col.header}'",
-            value=raw[r],
+            f"{parsed[codes[pos]].error}: {raw!r} under '{col.header}'",
+            value=raw,
             rule="number",
         )
     if len(bad_rows) > MAX_PER_RULE:
         log.count(sheet.file, sheet.name, "number", "error", len(bad_rows) - MAX_PER_RULE)
-    return pd.Series(values[codes], index=data.index)
+    return pd.Series(values[codes], index=rows)
 
 
-def _put(
-    part: pd.DataFrame, sheet: Sheet, data: pd.DataFrame, col: Column, log: ProblemLog
-) -> None:
+def _put(part: pd.DataFrame, sheet: Sheet, block: _Block, col: Column, log: ProblemLog) -> None:
     fld = col.field
     if fld in ADDITIVE_FIELDS and fld in part.columns:
-        more = _numbers(sheet, data, col, log, integer=True).to_numpy()
+        more = _numbers(sheet, block, col, log, integer=True).to_numpy()
         part[fld] = np.where(np.isnan(part[fld]), more, part[fld] + np.nan_to_num(more))
         return
     if fld in part.columns and f"_col_{fld}" in part.columns:
@@ -190,11 +273,11 @@ def _put(
         )
         return
     if fld in TEXT_FIELDS:
-        raw = data[col.index] if col.index in data.columns else pd.Series("", index=data.index)
-        part[fld] = map_distinct(raw, cell_text).to_numpy()
+        codes, uniques = block.kept(col.index, "")
+        part[fld] = _each(cell_text, uniques)[codes]
     else:
         values = _numbers(
-            sheet, data, col, log, integer=fld in INT_FIELDS or fld.startswith("mr:")
+            sheet, block, col, log, integer=fld in INT_FIELDS or fld.startswith("mr:")
         )
         if fld == "income_per_capita":
             values = _income(sheet, col, values, log)

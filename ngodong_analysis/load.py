@@ -64,10 +64,10 @@ def read_file(path: Path) -> FileRecords:
     parts: dict[str, list[pd.DataFrame]] = defaultdict(list)
     sheets: list[tuple[str, str, str | None]] = []
     for sheet in read_workbook(path, log):
-        if not any(str(v).strip() for row in sheet.rows for v in row if v is not None):
+        if sheet.is_empty():
             sheets.append((sheet.file.name, sheet.name, None))
             continue  # empty sheets (Sheet2, Sheet3 of a new workbook) say nothing
-        encoding, changed = fix_legacy_text(sheet.rows)
+        encoding, changed = fix_legacy_text(sheet.frame)
         if changed:
             log.warning(
                 sheet.file,

@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+import pandas as pd
+
 from .text import fold, key, nfc
 from .vocab import Label, cell_kind_patterns, labels, score_bands
 
@@ -182,31 +185,45 @@ _LEGACY_SIGN = re.compile(
 )
 
 
-def fix_legacy_text(rows: list[list[object]]) -> tuple[str | None, int]:
-    """Convert TCVN3/VNI legacy text in a sheet's cells to Unicode, in place.
+def _distinct_texts(column: pd.Series) -> set[str]:
+    """The distinct non-ASCII strings of a column (only those can be legacy text)."""
+    uniques = column.unique().tolist()  # hashed in C (by pyarrow for Arrow strings)
+    return {v for v in uniques if isinstance(v, str) and not v.isascii()}
+
+
+def fix_legacy_text(frame: pd.DataFrame) -> tuple[str | None, int]:
+    """Convert TCVN3/VNI legacy text in a sheet's cells (``Sheet.frame``) to Unicode, in place.
 
     Cheap for Unicode sheets: legacy encodings live in the Latin-1 range, so a sheet whose
-    first rows hold no such character is left alone. Returns (encoding, cells changed).
+    first rows hold no such character is left alone. Works on each column's distinct values,
+    never cell by cell. Returns (encoding, cells changed).
     """
     from .legacy import convert_values, sheet_encoding
 
-    def strings(rs):
-        return {v for r in rs for v in r if isinstance(v, str) and not v.isascii()}
-
-    head = strings(rows[:_LEGACY_SCAN_ROWS])
-    if not any(_LEGACY_SIGN.search(v) for v in head):
+    head = frame.iloc[:_LEGACY_SCAN_ROWS]
+    distinct = set().union(*(_distinct_texts(head[c]) for c in frame.columns))
+    if not any(_LEGACY_SIGN.search(v) for v in distinct):
         return None, 0
-    distinct = head | (
-        strings(rows[_LEGACY_SCAN_ROWS:]) if len(rows) > _LEGACY_SCAN_ROWS else set()
-    )
+    if len(frame) > _LEGACY_SCAN_ROWS:
+        tail = frame.iloc[_LEGACY_SCAN_ROWS:]
+        distinct.update(*(_distinct_texts(tail[c]) for c in frame.columns))
     encoding = sheet_encoding(distinct)
     mapping = convert_values(distinct)
     if not mapping:
         return None, 0
     changed = 0
-    for row in rows:
-        for i, v in enumerate(row):
-            if isinstance(v, str) and v in mapping:
-                row[i] = mapping[v]
-                changed += 1
+    for c in frame.columns:
+        column = frame[c]
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        # only strings are replaced: an object column's uniques stand for equal values of
+        # other types too (1 == 1.0 == True), which must stay as they are
+        new = [mapping.get(u) if isinstance(u, str) else None for u in uniques]
+        hit = np.array([v is not None for v in new], dtype=bool)
+        if not hit.any():
+            continue
+        cells = hit[codes]
+        changed += int(cells.sum())
+        values = column.to_numpy(dtype=object, copy=True)
+        values[cells] = np.array(new, dtype=object)[codes[cells]]
+        frame[c] = pd.Series(values, index=frame.index, dtype=column.dtype)
     return encoding or "mixed", changed

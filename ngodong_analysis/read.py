@@ -1,9 +1,11 @@
 """Stage 1: any workbook → raw cell grids with positions.
 
 The format is decided from the file's content, not its name. Spreadsheets are read with
-python-calamine (fast, exposes merged ranges); CSV text with the standard library. Every
-sheet comes back as a :class:`Sheet` whose ``rows[r][c]`` is the value of cell (r, c),
-counted from A1, so problems can name cells exactly.
+python-calamine (fast, exposes merged ranges); CSV text with pyarrow's CSV reader into
+Arrow-backed string columns (no Python object per cell), falling back to pandas' C parser
+and then to the standard library for files those cannot read the same way. Every sheet
+comes back as a :class:`Sheet` whose cell (r, c) is counted from A1, so problems can name
+cells exactly.
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import python_calamine as calamine
 
 from .guard import Refused, check_zip
@@ -24,20 +30,105 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 
 Merged = tuple[tuple[int, int], tuple[int, int]]
+# pandas' default string dtype ("str"), Arrow-backed: what pd.read_csv(dtype=str) gives too
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
-@dataclass
 class Sheet:
-    """One sheet's cells. ``rows[r][c]`` is cell (r, c) counted from A1; '' is empty."""
+    """One sheet's cells: cell (r, c) counted from A1; '' (or None) is an empty cell.
 
-    file: Path
-    name: str
-    rows: list[list[object]]
-    merged: list[Merged] = field(default_factory=list)
+    The cells are held in one of two forms:
+
+    * a column-wise ``frame`` (column labels 0..n-1, index = row number). CSV files are read
+      straight into one, with Arrow-backed string columns: a national folder has tens of
+      millions of cells, and a Python string per cell is what would fill the memory.
+    * a list of rows, as calamine, ``csv.reader`` and tests give them. It becomes an object
+      ``frame`` (short rows padded with '') the first time the frame is asked for, and from
+      then on the frame is the only copy, so changes made to the frame (legacy text fixed)
+      are seen by every reader.
+
+    Header detection needs only the top rows, as lists: ``row``, ``head`` and ``n_rows``.
+    ``rows`` gives the whole grid as lists, which is costly for big sheets (tests, debugging).
+    """
+
+    def __init__(
+        self,
+        file: Path,
+        name: str,
+        rows: list[list[object]] | None = None,
+        merged: list[Merged] | None = None,
+        *,
+        frame: pd.DataFrame | None = None,
+    ) -> None:
+        if rows is not None and frame is not None:
+            raise ValueError("give a sheet's rows or its frame, not both")
+        self.file = file
+        self.name = name
+        self.merged: list[Merged] = list(merged or [])
+        self._rows = (rows if rows is not None else []) if frame is None else None
+        self._frame = frame
+
+    def __repr__(self) -> str:
+        return f"Sheet({self.label!r}, {self.n_rows} rows)"
 
     @property
     def label(self) -> str:
         return f"{self.file.name} › {self.name}"
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """All cells column by column: column labels 0..n-1, index = row number from 0."""
+        if self._frame is None:
+            rows = self._rows
+            width = max(map(len, rows), default=0)
+            if any(len(row) < width for row in rows):  # CSV read by csv.reader; tests
+                # the cells a short row lacks are empty, as the CSV readers pad them: a None
+                # would come back from factorising as NaN, i.e. the text "nan"
+                rows = [row + [""] * (width - len(row)) for row in rows]
+            # object dtype keeps every cell as calamine gave it (float, str, datetime, bool)
+            self._frame = pd.DataFrame(rows, dtype=object)
+            self._rows = None
+        return self._frame
+
+    @property
+    def n_rows(self) -> int:
+        return len(self._rows) if self._rows is not None else len(self._frame)
+
+    def row(self, r: int) -> list[object]:
+        """Row ``r`` as a list (a frame-backed sheet pads every row to the frame's width)."""
+        if self._rows is not None:
+            return self._rows[r]
+        return self._frame.iloc[r].tolist()
+
+    def head(self, n: int) -> list[list[object]]:
+        """The top ``n`` rows as lists (fewer if the sheet is shorter)."""
+        if self._rows is not None:
+            return self._rows[:n]
+        return self._frame.iloc[:n].to_numpy(dtype=object).tolist()
+
+    @property
+    def rows(self) -> list[list[object]]:
+        """Every row as a list: ``rows[r][c]`` is cell (r, c). Built anew from a frame on
+        each call, so meant for tests and small sheets; the pipeline reads ``frame``."""
+        return self.head(self.n_rows)
+
+    def is_empty(self) -> bool:
+        """True when no cell holds more than whitespace (None and '' are empty).
+
+        Decided on each column's distinct values, not cell by cell; a cell that is not
+        text counts as filled when its text form (``str``) is, as a NaN ("nan") does.
+        """
+        frame = self.frame
+        for c in frame.columns:
+            col = frame[c]
+            missing = col.isna().to_numpy(dtype=bool)
+            if missing.any():
+                if any(v is not None for v in col[missing]):
+                    return False  # NaN, NaT: their text is not blank
+                col = col[~missing]
+            if any(str(v).strip() for v in col.unique()):
+                return False
+        return True
 
 
 def sniff(path: Path, head: bytes | None = None) -> str:
@@ -99,15 +190,114 @@ def decode_text(data: bytes) -> str:
 
 
 def _read_csv(path: Path) -> list[Sheet]:
-    text = decode_text(path.read_bytes())
-    sample = text[:8192]
+    data = path.read_bytes()
+    body = _utf8_body(data)
+    # UTF-8 (nearly every file) goes to the parser as it is: decoding 4 MB into a str and
+    # encoding it back would take a third of the reading time
+    text = decode_text(data) if body is None else None
+    if body is None:
+        body = text.encode("utf-8")
+        sample = text[:8192]
+    else:
+        # a character cut at the 32 KiB end is dropped; 8192 whole ones come before it
+        sample = body[: 4 * 8192].decode("utf-8", errors="ignore")[:8192]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    frame = _csv_frame(body, delimiter, _sample_width(sample, delimiter))
+    if frame is not None:
+        return [Sheet(path, path.stem, frame=frame)]
+    text = body.decode("utf-8") if text is None else text
     rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
     return [Sheet(path, path.stem, rows)]
+
+
+def _utf8_body(data: bytes) -> bytes | None:
+    """``data`` less its byte-order mark when it is UTF-8, else None (see ``decode_text``).
+
+    Checked by pyarrow, which accepts exactly what Python's strict UTF-8 decoder does."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    try:
+        pa.array([body], type=pa.large_binary()).cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return None
+    return body
+
+
+def _sample_width(sample: str, delimiter: str) -> int:
+    """The most cells in one row of the sample. A row cut at the sample's end has no more
+    cells than the whole row, so this is never more than the file's widest row."""
+    width = 0
+    try:
+        for row in csv.reader(io.StringIO(sample), delimiter=delimiter):
+            width = max(width, len(row))
+    except csv.Error:
+        pass  # the rows before the one it cannot read still count
+    return width
+
+
+# a carriage return not followed by a line feed: csv.reader refuses or reads it its own way
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _csv_frame(body: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
+    """UTF-8 CSV bytes as a frame of ``width`` Arrow-backed string columns, cells exactly as
+    ``csv.reader`` splits the text, short rows padded with ''; None when that cannot be
+    promised, and the caller reads the text with ``csv.reader`` itself.
+
+    pyarrow's reader is tried first (several times faster, no Python string per cell);
+    it refuses rows of other widths, such as a title line above the header. pandas' C
+    parser takes those (short rows padded); a row wider than the sample's widest ends both.
+    Both split fields as ``csv.reader`` does (quotes, doubled quotes, quoted line breaks,
+    CRLF) except at a lone CR, a NUL or a second byte-order mark, which go to ``csv.reader``.
+    """
+    if (
+        width == 0
+        or b"\x00" in body
+        or body.startswith(codecs.BOM_UTF8)
+        or (b"\r" in body and _LONE_CR.search(body))
+    ):
+        return None
+    names = [str(c) for c in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(body),
+            # one thread: files are read in parallel processes already
+            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                # large_string is what pandas' Arrow strings hold: no cast afterwards
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        frame = table.to_pandas(types_mapper={pa.large_string(): _STR}.get)
+    except pa.ArrowInvalid:
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(body),
+                encoding="utf-8",
+                sep=delimiter,
+                engine="c",
+                header=None,
+                names=range(width),
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+            )
+        except (pd.errors.ParserError, ValueError):
+            return None
+    frame.columns = pd.RangeIndex(width)
+    frame.index = pd.RangeIndex(len(frame))
+    return frame
 
 
 def _sheet_parts(path: Path) -> dict[str, str]:

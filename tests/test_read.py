@@ -1,10 +1,14 @@
 import codecs
+import csv
+import io
 
 import pytest
 from helpers import write_xlsx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ngodong_analysis.problems import ProblemLog
-from ngodong_analysis.read import find_inputs, read_workbook, sniff
+from ngodong_analysis.read import Sheet, find_inputs, read_workbook, sniff
 
 
 def test_positions_count_from_a1_even_when_data_starts_later(tmp_path):
@@ -79,3 +83,118 @@ def test_find_inputs_skips_lock_hidden_and_readme(tmp_path):
         "a.xlsx",
         "sub/b.csv",
     ]
+
+
+# ------------------------------------------------------------------ CSV read column-wise
+
+
+def _csv(tmp_path, text: str, name: str = "x.csv"):
+    path = tmp_path / name
+    path.write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
+    [sheet] = read_workbook(path, ProblemLog())
+    return sheet
+
+
+def test_csv_title_line_above_a_wider_header_and_ragged_rows(tmp_path):
+    text = (
+        "BÁO CÁO NĂM 2019\r\n"
+        "\r\n"
+        'Năm,Chi bộ,"Xóa tên, khai trừ",Ghi chú\r\n'
+        '2019,"Chi bộ ""Tổ 1""",3\r\n'  # a short row: the note is missing
+        '2019,"Chi bộ\nTổ 2",1.234,xong\r\n'  # a line break inside a quoted cell
+    )
+    sheet = _csv(tmp_path, text)
+    assert sheet._rows is None  # held as a frame, not as lists of strings
+    assert [str(t) for t in sheet.frame.dtypes] == ["str"] * 4
+    assert sheet.n_rows == 5
+    assert sheet.rows == [
+        ["BÁO CÁO NĂM 2019", "", "", ""],
+        ["", "", "", ""],
+        ["Năm", "Chi bộ", "Xóa tên, khai trừ", "Ghi chú"],
+        ["2019", 'Chi bộ "Tổ 1"', "3", ""],
+        ["2019", "Chi bộ\nTổ 2", "1.234", "xong"],
+    ]
+    assert sheet.head(1) == [["BÁO CÁO NĂM 2019", "", "", ""]]
+    assert sheet.row(3)[1] == 'Chi bộ "Tổ 1"'
+
+
+def test_csv_row_wider_than_the_sample_is_read_by_the_csv_module(tmp_path):
+    rows = [["Chi bộ", "Tổng số đảng viên"]] + [[f"Chi bộ {i}", str(i)] for i in range(900)]
+    rows.append(["Chi bộ cuối", "5", "ghi chú", "thêm"])  # far past the 8 KiB sample
+    text = "\n".join(",".join(r) for r in rows) + "\n"
+    assert len(text) > 8192
+    sheet = _csv(tmp_path, text)
+    assert sheet.rows == [list(r) for r in csv.reader(io.StringIO(text))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a,b\rc,d\r", "a,b\r\r\nc,d\r\n", 'a,"b\x00",c\n', "\ufeffa,b\n"],
+    ids=["lone-cr", "cr-crlf", "nul", "second-bom"],
+)
+def test_csv_that_pyarrow_would_read_differently_goes_to_the_csv_module(tmp_path, text):
+    from ngodong_analysis.read import _csv_frame
+
+    assert _csv_frame(text.encode(), ",", 3) is None
+    try:
+        expected = [list(r) for r in csv.reader(io.StringIO(text))]
+    except csv.Error:
+        return  # csv.reader refuses it (and so the file is not read): no fast path either
+    assert _csv(tmp_path, text).rows == expected
+
+
+def test_csv_in_windows_1258_is_still_read(tmp_path):
+    # ASCII for the first 4 KiB (else the file is not taken for text), then not UTF-8
+    rows = [["Nam", "Ten"]] + [["2019", f"Chi bo so {i}"] for i in range(400)]
+    rows.append(["2020", "Đô Lương"])
+    path = tmp_path / "x.csv"
+    path.write_bytes("".join(f"{a},{b}\n" for a, b in rows).encode("cp1258"))
+    [sheet] = read_workbook(path, ProblemLog())
+    assert sheet._rows is None and sheet.rows == rows
+
+
+_CSV_PIECES = st.sampled_from(["a", "Đ", "1", ",", ",", ";", "\t", '"', '""', " ", "\n", "\r\n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CSV_PIECES, max_size=40).map("".join), st.sampled_from([",", ";", "\t"]))
+def test_csv_frame_splits_cells_as_the_csv_module_does(text, delimiter):
+    """Whenever the fast readers take a text, they give csv.reader's cells (padded)."""
+    from ngodong_analysis.read import _csv_frame, _sample_width
+
+    width = _sample_width(text, delimiter)
+    frame = _csv_frame(text.encode(), delimiter, width)
+    if frame is None:
+        return
+    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    assert frame.to_numpy(dtype=object).tolist() == [r + [""] * (width - len(r)) for r in rows]
+    assert list(frame.columns) == list(range(width))
+
+
+def test_rows_of_a_list_sheet_become_one_frame(tmp_path):
+    sheet = Sheet(tmp_path / "a.xlsx", "S", [["", None], ["x", 1.5, True]])
+    assert sheet.n_rows == 2 and sheet.row(1) == ["x", 1.5, True]
+    frame = sheet.frame
+    assert frame.shape == (2, 3) and frame.dtypes.tolist() == [object] * 3
+    frame.loc[1, 0] = "y"  # a change to the frame is what every reader sees from now on
+    assert sheet.row(1) == ["y", 1.5, True]
+    assert sheet.rows == [["", None, ""], ["y", 1.5, True]]  # a short row's cells are ''
+
+
+@pytest.mark.parametrize(
+    ("rows", "empty"),
+    [
+        ([], True),
+        ([["", None], [" \t", ""]], True),
+        ([["", None], ["", 0.0]], False),
+        ([["", float("nan")]], False),  # as before: str(nan) is "nan"
+        ([["", ""], ["", "x"]], False),
+    ],
+)
+def test_is_empty(tmp_path, rows, empty):
+    assert Sheet(tmp_path / "a.xlsx", "S", rows).is_empty() is empty
+
+
+def test_blank_csv_sheet_is_empty(tmp_path):
+    assert _csv(tmp_path, ",,\n , ,\n").is_empty()
+    assert not _csv(tmp_path, ",,\n , ,x\n", "y.csv").is_empty()
