@@ -172,8 +172,20 @@ def _looks_like_text(path: Path) -> bool:
         blob.decode("utf-8")
     except UnicodeDecodeError as exc:
         # a multi-byte character cut at the 4 KiB boundary is still text
-        return exc.start >= len(blob) - 3
+        if exc.start >= len(blob) - 3:
+            return True
+        return _looks_like_cp1258(blob)
     return True
+
+
+def _looks_like_cp1258(blob: bytes) -> bool:
+    """Windows Vietnamese (the code page ``decode_text`` falls back to): every byte defined
+    and no control characters other than tab and line breaks, as in any text file."""
+    try:
+        text = blob.decode("cp1258")
+    except UnicodeDecodeError:
+        return False
+    return not any(ch < " " and ch not in "\t\r\n" for ch in text)
 
 
 def decode_text(data: bytes) -> str:
@@ -210,7 +222,7 @@ def _read_csv(path: Path) -> list[Sheet]:
     if frame is not None:
         return [Sheet(path, path.stem, frame=frame)]
     text = body.decode("utf-8") if text is None else text
-    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     return [Sheet(path, path.stem, rows)]
 
 
@@ -366,7 +378,7 @@ def read_workbook(path: Path, log: ProblemLog) -> list[Sheet]:
     except Refused as exc:
         log.error(path, None, None, f"refused: {exc}", rule="refused")
         return []
-    except (calamine.CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (calamine.CalamineError, zipfile.BadZipFile, csv.Error, ValueError, OSError) as exc:
         log.error(
             path,
             None,

@@ -153,6 +153,29 @@ def test_csv_in_windows_1258_is_still_read(tmp_path):
     assert sheet._rows is None and sheet.rows == rows
 
 
+def test_csv_in_windows_1258_with_vietnamese_in_the_header_is_text(tmp_path):
+    # cp1258 writes tones as combining marks after the letter ("ê" + U+0301 for "ế")
+    rows = [["Năm", "Tên", "Xê\u0301p loa\u0323i"], ["2019", "Đô Lương", "HTTNV"]]
+    path = tmp_path / "cp.csv"
+    path.write_bytes("".join(",".join(r) + "\r\n" for r in rows).encode("cp1258"))
+    log = ProblemLog()
+    [sheet] = read_workbook(path, log)
+    assert sheet.rows == rows and not log.problems
+    binary = tmp_path / "bin.csv"
+    binary.write_bytes(bytes(range(1, 256)) * 4)  # control bytes: not text in any code page
+    read_workbook(binary, log)
+    assert [p.rule for p in log.problems] == ["not-a-workbook"]
+
+
+def test_csv_with_old_mac_line_ends_is_read(tmp_path):
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b'Nam,Chi bo\r2019,"A\rB"\r2020,C\r')
+    log = ProblemLog()
+    [sheet] = read_workbook(path, log)
+    assert sheet.rows == [["Nam", "Chi bo"], ["2019", "A\rB"], ["2020", "C"]]
+    assert not log.problems
+
+
 _CSV_PIECES = st.sampled_from(["a", "Đ", "1", ",", ",", ";", "\t", '"', '""', " ", "\n", "\r\n"])
 
 
