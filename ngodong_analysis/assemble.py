@@ -222,25 +222,35 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
 
 
 def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFrame:
-    """Map every (label, year, score) once — distinct combinations, not rows — and join back."""
+    """Map every (label, year, score) once — distinct combinations, not rows — and index the
+    results back by each row's combination number."""
     text = records.get("rating", pd.Series("", index=records.index)).fillna("")
     score = records.get("score", pd.Series(np.nan, index=records.index)).astype(float)
     combos = pd.DataFrame({"text": text, "year": records["year"].astype(int), "score": score})
+    # each row's combination as a number (first seen = 0), the distinct ones in that order
+    group = (
+        combos.groupby(["text", "year", "score"], sort=False, dropna=False).ngroup().to_numpy()
+    )
     distinct = combos.drop_duplicates()
+    assert len(distinct) == (group.max() + 1 if len(group) else 0)
     results = [
         rate(t, y, subject, None if np.isnan(sc) else sc)
         for t, y, sc in zip(distinct["text"], distinct["year"], distinct["score"], strict=True)
     ]
-    table = distinct.assign(
-        _code=[r.code for r in results],
-        _scale=[r.scale for r in results],
-        _rank=[r.rank for r in results],
-        _tier=[r.tier for r in results],
-        _sev=[r.severity for r in results],
-        _msg=[r.message for r in results],
+
+    def per_row(values: list) -> pd.Series:
+        return pd.Series(np.array(values, dtype=object)[group], index=records.index)
+
+    joined = pd.DataFrame(
+        {
+            "_code": per_row([r.code for r in results]),
+            "_scale": per_row([r.scale for r in results]),
+            "_rank": per_row([r.rank for r in results]),
+            "_tier": per_row([r.tier for r in results]),
+            "_sev": per_row([r.severity for r in results]),
+            "_msg": per_row([r.message for r in results]),
+        }
     )
-    joined = combos.reset_index().merge(table, on=["text", "year", "score"], how="left")
-    joined = joined.set_index("index")
     no_rating = (text == "") & score.isna()
     flagged = (no_rating | joined["_sev"].notna()).to_numpy(dtype=bool)
     if flagged.any():
@@ -503,10 +513,13 @@ def member_ratings_from(
         values = np.column_stack(
             [members[f"mr:{c}"].to_numpy(dtype=float, na_value=np.nan) for c in codes]
         )
+        i, j = np.nonzero(~np.isnan(values))  # row-major: each cell's codes in order
+        count = values[i, j]
+        del values
+        i, j = i.astype(np.int32), j.astype(np.int8)
         cols = np.column_stack(
-            [members[f"_col_mr:{c}"].to_numpy(dtype=float, na_value=np.nan) for c in codes]
-        )
-        i, j = np.nonzero(~np.isnan(values))
+            [members[f"_col_mr:{c}"].to_numpy(dtype=np.float32, na_value=np.nan) for c in codes]
+        )[i, j]
         years = members["year"].to_numpy()
         scales = {y: scale_for_year(int(y)) for y in np.unique(years)}
         walk = crosswalk()
@@ -514,19 +527,19 @@ def member_ratings_from(
             [[_member_rank(walk, scales[y], c) for c in codes] for y in sorted(scales)],
             dtype=float,
         )
-        year_pos = np.searchsorted(np.array(sorted(scales)), years)
+        rank = rank_of[np.searchsorted(np.array(sorted(scales)), years)[i], j]
+        rating_codes = np.array([RATING.categories.get_loc(c) for c in codes], dtype=np.int8)
+        # built in the contract's dtypes, so conform() has nothing left to convert
         melted = pd.DataFrame(
             {
                 "year": years[i],
                 "cell_id": members["cell_id"].array.take(i),
-                "rating": pd.Categorical.from_codes(
-                    np.array([RATING.categories.get_loc(c) for c in codes])[j], dtype=RATING
-                ),
+                "rating": pd.Categorical.from_codes(rating_codes[j], dtype=RATING),
                 "cell": members["cell"].array.take(i),
-                "rank": pd.array(rank_of[year_pos[i], j], dtype="Float64").astype("Int64"),
-                "count": values[i, j],
+                "rank": pd.array(rank, dtype="Float64").astype("Int64"),
+                "count": pd.array(count, dtype="Float64").astype("Int64"),
                 **{c: _take(members[c], i) for c in _PLACE_COLS if c in members.columns},
-                "_col_count": cols[i, j],
+                "_col_count": cols,
             }
         )
     if others.empty:

@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .detect import IGNORED_FIELDS, VALUE_FIELDS, Column, Layout, cell_text
 from .normalise import income_unit, parse_number, settle
 from .problems import MAX_PER_RULE, ProblemLog, cell_name
-from .read import Sheet
+from .read import _STR, Sheet
 from .text import key
 from .vocab import TOTALS_KEYS
 
@@ -46,6 +47,11 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, Sequence[object]]:
         codes, uniques = pd.factorize(series, use_na_sentinel=False)
         return codes, uniques.tolist()
     return pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
+
+
+def _place(column: int) -> np.integer:
+    """A column number as the smallest integer type that holds it (a column of places)."""
+    return np.int16(column) if column < 2**15 else np.int32(column)
 
 
 def map_distinct(series: pd.Series, fn: Callable[[object], object]) -> pd.Series:
@@ -181,16 +187,20 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     keep = ~(blank | totals | section | nameless)
     rows = block.select(keep)
     out = pd.DataFrame(index=rows)
-    out["name"] = pd.Series(np.array(texts, dtype=object)[codes[keep]], rows, dtype=object)
-    out["_row"] = rows.to_numpy()
-    out["_name_col"] = name_col.index
+    # names as Arrow strings and places as small integers: a national folder has millions
+    # of records, and a Python string or an int64 per record adds up to gigabytes
+    names = pa.array(texts, type=pa.large_string()).take(pa.array(codes[keep]))
+    arrow_names = names.to_pandas(types_mapper={pa.large_string(): _STR}.get).array
+    out["name"] = pd.Series(arrow_names, index=rows)
+    out["_row"] = rows.to_numpy().astype(np.int32)
+    out["_name_col"] = _place(name_col.index)
 
     year_cols = layout.by_field("year")
     if year_cols:
         yc = year_cols[0]
         # offices often write the year once per block of rows (or merge it down)
         out["year"] = _numbers(sheet, block, yc, log, integer=True).ffill()
-        out["_col_year"] = yc.index
+        out["_col_year"] = _place(yc.index)
         for r in rows[out["year"].isna().to_numpy(dtype=bool)]:
             log.error(
                 sheet.file,
@@ -282,7 +292,7 @@ def _put(part: pd.DataFrame, sheet: Sheet, block: _Block, col: Column, log: Prob
         if fld == "income_per_capita":
             values = _income(sheet, col, values, log)
         part[fld] = values.to_numpy()
-    part[f"_col_{fld}"] = col.index
+    part[f"_col_{fld}"] = _place(col.index)
 
 
 def _income(sheet: Sheet, col: Column, values: pd.Series, log: ProblemLog) -> pd.Series:

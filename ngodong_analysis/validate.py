@@ -52,7 +52,11 @@ def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
     present = [f for f in flows if f in members.columns]
     if not present:
         return
-    m = members.sort_values(["cell_id", "year"])
+    # only what the identity and the problem places need: members carries ~30 columns
+    needed = ["cell_id", "year", "members", "members_start", "cell", *present]
+    needed += [c for c in members.columns if c.startswith("_") and not c.startswith("_col_mr")]
+    m = members[[c for c in dict.fromkeys(needed) if c in members.columns]]
+    m = m.sort_values(["cell_id", "year"])
     prev = m.groupby("cell_id")["members"].shift(1)
     prev_year = m.groupby("cell_id")["year"].shift(1)
     has_flows = m[present].notna().any(axis=1)
