@@ -186,34 +186,35 @@ def load(source: str | Path | None = None) -> LoadResult:
         frames = parts.pop(kind, [])  # each kind is taken once: let the pieces go
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
+    # Each table drops its bookkeeping columns (places, raw names) as soon as the checks
+    # that name cells are done with it: at national scale they are gigabytes.
     registry = assemble.Registry.build(records("registry"), log)
-    cell_ratings = assemble.cell_ratings(records("cell_ratings"), registry, log)
-    committee = assemble.committee_ratings(records("committee_ratings"), log)
+    cell_ratings = _public(assemble.cell_ratings(records("cell_ratings"), registry, log))
+    committee = _public(assemble.committee_ratings(records("committee_ratings"), log))
     members = assemble.members(records("members"), registry, log)
     # combine() leaves every merged table sorted by its key: no second sort
     members_t = conform(members, "members", sort=False) if len(members) else Dataset().members
     del members  # the conformed copy keeps the places the checks need
     rating_sheets = assemble.member_ratings(records("member_ratings"), registry, log)
     mr_t = assemble.member_ratings_from(members_t, rating_sheets, registry, log)
+    del rating_sheets
     if mr_t.empty:
         mr_t = Dataset().member_ratings
-    income = assemble.income(records("income"), log)
-
     checks.check_members(members_t, log)
     checks.check_member_ratings(mr_t, members_t, log)
+    members_t, mr_t = _public(members_t), _public(mr_t)
+    income = assemble.income(records("income"), log)
     checks.check_income(income, log)
-
-    income_t = conform(income, "income", sort=False) if len(income) else Dataset().income
-    cells = assemble.cells_table(registry, [cell_ratings, members_t, mr_t])
+    income_t = _public(conform(income, "income", sort=False)) if len(income) else None
+    del income
     tables = {
-        "cells": cells,
+        "cells": _public(assemble.cells_table(registry, [cell_ratings, members_t, mr_t])),
         "cell_ratings": cell_ratings,
         "committee_ratings": committee,
         "members": members_t,
         "member_ratings": mr_t,
-        "income": income_t,
+        "income": Dataset().income if income_t is None else income_t,
     }
-    tables = {name: _public(df) for name, df in tables.items()}
     problems = log.finish()
     ds = Dataset.conformed(tables, [p for p in problems if not p.is_error])
     return LoadResult(ds, list(problems), sheets)
