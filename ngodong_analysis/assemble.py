@@ -281,13 +281,12 @@ def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFra
                 _log_at(log, place, sev[k], msg[k], value=values[k], rule="rating")
         for (f, sh, v), n in hidden.items():
             log.count(Path(f).name, sh, "rating", v, int(n))
-    ok = ~no_rating & joined["_code"].notna()
-    out = records[ok].copy()
-    out["rating"] = joined.loc[ok, "_code"]
-    out["scale"] = joined.loc[ok, "_scale"]
-    out["rank"] = joined.loc[ok, "_rank"]
-    out["tier"] = joined.loc[ok, "_tier"]
-    return out
+    ok = (~no_rating & joined["_code"].notna()).to_numpy(dtype=bool)
+    if not ok.all():
+        records, joined = records[ok], joined[ok]
+    return records.assign(
+        rating=joined["_code"], scale=joined["_scale"], rank=joined["_rank"], tier=joined["_tier"]
+    )
 
 
 # --------------------------------------------------------------------------- merging
@@ -312,7 +311,8 @@ def check_years(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
                 value=y,
                 rule="year",
             )
-    out = records[~bad].copy()
+    # copy-on-write: without bad years nothing is copied but the new year column
+    out = records[~bad.to_numpy()] if bad.any() else records.copy(deep=False)
     out["year"] = out["year"].astype(int)
     return out
 
@@ -456,9 +456,13 @@ def _check_validity(
 def cell_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.DataFrame:
     if records.empty:
         return empty("cell_ratings")
+    # each step's input is let go as soon as the next exists (national tables are large)
     recs = assign_ids(check_years(records, log), registry, log)
+    del records
     rated = _ratings(recs, "organisation", log)
+    del recs
     merged = combine(rated, ["year", "cell_id"], ["rating"], "the rating of", log)
+    del rated
     if merged.empty:
         return empty("cell_ratings")
     merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
@@ -482,12 +486,14 @@ def members(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.Da
     if records.empty:
         return empty("members")
     recs = assign_ids(check_years(records, log), registry, log)
+    del records  # let each step's input go (national tables are large)
     # member-rating counts written beside the members (``mr:CODE``) are merged here too, so
     # the member ratings can be cut from the finished table (``member_ratings_from``)
     rating_cols = [f"mr:{c}" for c in MEMBER_RATING_CODES if f"mr:{c}" in recs.columns]
     what = {f: "the membership of" for f in MEMBER_FIELDS}
     what.update({c: f"the {c[3:]} member rating of" for c in rating_cols})
     merged = combine(recs, ["year", "cell_id"], [*MEMBER_FIELDS, *rating_cols], what, log)
+    del recs
     merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
     return merged
 
@@ -637,8 +643,10 @@ def income(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
     if records.empty:
         return empty("income")
     recs = check_years(records, log)
+    del records
     recs["area_id"] = map_distinct(recs["name"], make_id)
     merged = combine(recs, ["year", "area_id"], list(INCOME_FIELDS), "the income record of", log)
+    del recs
     merged["area"] = display_names(merged["area_id"], merged["name"], Registry.empty())
     return merged
 
