@@ -31,6 +31,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 
 from . import analysis
+from .analysis._common import codes as _codes
 from .analysis._common import level_column
 from .analysis.membership import ALL_FLOWS
 from .config import resource
@@ -254,19 +255,32 @@ def rating_heatmap(
         so the rule change sits at 2017.5 as on the other charts.
     """
     text = labels(lang)
-    rated = cell_ratings.dropna(subset=[level_column(by)])
+    rows = np.flatnonzero(cell_ratings[level_column(by)].notna().to_numpy())
     with plt.rc_context(STYLE):
         ax = _axes(ax)
-        if rated.empty:
+        if not len(rows):
             _finish(ax, text, title=text(_heatmap_title(by)), ylabel=text("cell"), years=[])
             return ax
-        years = list(range(int(rated["year"].min()), int(rated["year"].max()) + 1))
-        total = rated["cell_id"].nunique()
+        year = cell_ratings["year"].to_numpy()[rows]
+        years = list(range(int(year.min()), int(year.max()) + 1))
+        cell, cell_ids = _codes(cell_ratings["cell_id"])
+        cell = cell[rows]
+        known = cell >= 0
+        rated_rows = np.bincount(cell[known], minlength=len(cell_ids))
+        total = int(np.count_nonzero(rated_rows))
         title = text(_heatmap_title(by))
         if total > max_cells:
-            mean = rated.groupby("cell_id")[by].mean().sort_values(ascending=False, kind="stable")
-            rated = rated[rated["cell_id"].isin(set(mean.index[:max_cells]))]
+            # Mean level per cell (in cell_id order; NaN for a cell never rated), weakest
+            # first, ties in cell_id order.
+            level = cell_ratings[by].to_numpy(dtype=float, na_value=np.nan)[rows][known]
+            with np.errstate(invalid="ignore"):
+                mean = (
+                    np.bincount(cell[known], weights=level, minlength=len(cell_ids)) / rated_rows
+                )
+            weakest = np.argsort(-mean, kind="stable")[:max_cells]
+            rows = rows[np.isin(cell, weakest)]
             title += " " + text("heatmap_subset", shown=max_cells, total=total)
+        rated = cell_ratings.iloc[rows]
         grid = rated.pivot(index="cell_id", columns="year", values=by).reindex(columns=years)
         names = rated.sort_values("year").groupby("cell_id")["cell"].last().reindex(grid.index)
         values = np.ma.masked_invalid(grid.astype("Float64").to_numpy(float, na_value=np.nan))
@@ -279,14 +293,23 @@ def rating_heatmap(
             interpolation="nearest",
             extent=(years[0] - 0.5, years[-1] + 0.5, len(grid) - 0.5, -0.5),
         )
-        codes = (
+        rating_grid = (
             rated.pivot(index="cell_id", columns="year", values="rating")
             .reindex(index=grid.index, columns=years)
             .astype(object)
             .to_numpy()
         )
-        for row, col in zip(*np.nonzero(pd.notna(codes)), strict=True):
-            ax.text(years[col], row, str(codes[row, col]), ha="center", va="center", fontsize=7)
+        for row, col in zip(*np.nonzero(pd.notna(rating_grid)), strict=True):
+            # Inside the image: left out of the layout engine's reckoning of the Axes' extent.
+            ax.text(
+                years[col],
+                row,
+                str(rating_grid[row, col]),
+                ha="center",
+                va="center",
+                fontsize=7,
+                in_layout=False,
+            )
         ax.set_yticks(range(len(grid)))
         ax.set_yticklabels(
             [_nfc(n) if not pd.isna(n) else str(i) for i, n in zip(grid.index, names, strict=True)]
@@ -629,6 +652,7 @@ def income_vs_rating(
     cell_ratings: pd.DataFrame,
     cells: pd.DataFrame,
     *,
+    max_points: int = 5000,
     lang: Lang = "vi",
     ax: Axes | None = None,
 ) -> Axes:
@@ -638,6 +662,10 @@ def income_vs_rating(
     ----------
     income, cell_ratings, cells : DataFrame
         The ``income``, ``cell_ratings`` and ``cells`` contract tables (``cells`` may be empty).
+    max_points : int
+        A scatter stays readable (and quick to draw) up to a few thousand points: with more
+        rated cell-years, each year's points at a level are summarised instead, by their median
+        and the range of their middle half (25–75%), and the title says so and of how many.
     lang : {"vi", "en"}
         Language of the text.
     ax : Axes, optional
@@ -649,28 +677,45 @@ def income_vs_rating(
         One point collection per year (from
         :func:`ngodong_analysis.analysis.income_vs_rating`), x = rank dodged by at most ±0.2 so
         that years do not hide each other, y = income per capita (million đồng per person per
-        year).
+        year). Beyond ``max_points`` the collection holds one point per rank, at the median
+        income, and a vertical line collection per year spans the 25th to 75th percentile.
     """
     text = labels(lang)
     joined = analysis.income_vs_rating(income, cell_ratings, cells).dropna(
         subset=["rank", "income_per_capita"]
     )
     years = sorted(int(y) for y in joined["year"].unique())
+    summarise = len(joined) > max_points
+    title = text("income_vs_rating_title")
+    if summarise:
+        spread = (
+            joined.groupby(["year", "rank"])["income_per_capita"]
+            .quantile([0.25, 0.5, 0.75])
+            .unstack()
+        )
+        title += " " + text("income_vs_rating_summary", n=len(joined))
     with plt.rc_context(STYLE):
         ax = _axes(ax)
         colors = PALETTE["areas"]
         step = 0.4 / max(len(years) - 1, 1)
         for i, year in enumerate(years):
-            rows = joined[joined["year"] == year]
             offset = (i - (len(years) - 1) / 2) * step if len(years) > 1 else 0.0
+            color = colors[i % len(colors)]
+            if summarise:
+                rows = spread.loc[year]
+                x = rows.index.to_numpy(dtype=float) + offset
+                ax.vlines(x, _floats(rows[0.25]), _floats(rows[0.75]), color=color, alpha=0.8)
+                ax.scatter(x, _floats(rows[0.5]), color=color, label=str(year), zorder=3)
+                continue
+            rows = joined[joined["year"] == year]
             ax.scatter(
                 _floats(rows["rank"]) + offset,
                 _floats(rows["income_per_capita"]),
-                color=colors[i % len(colors)],
+                color=color,
                 alpha=0.8,
                 label=str(year),
             )
-        ax.set_title(text("income_vs_rating_title"))
+        ax.set_title(title)
         ax.set_xlabel(text("rank_axis"))
         ax.set_ylabel(text("income_unit"))
         ax.set_xticks([1, 2, 3, 4])

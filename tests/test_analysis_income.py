@@ -6,6 +6,7 @@ the expected values easy to work out by hand.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import table
@@ -17,7 +18,9 @@ from ngodong_analysis.analysis import (
     poverty,
     poverty_breaks,
 )
-from ngodong_analysis.schema import empty
+from ngodong_analysis.analysis._common import frame
+from ngodong_analysis.analysis.income import GROWTH_COLUMNS, INCOME_RATING_COLUMNS
+from ngodong_analysis.schema import STRING, conform, empty
 
 NA = None
 
@@ -266,3 +269,90 @@ def test_income_vs_rating_empty():
     out = income_vs_rating(empty("income"), empty("cell_ratings"), empty("cells"))
     assert out.empty
     assert "income_per_capita" in out.columns
+
+
+# --- the integer-code paths against the pandas formulation they replaced ----------------------
+
+
+def _reference_growth(income):
+    df = income.sort_values(["area_id", "year"])
+    previous = df.groupby("area_id")["income_per_capita"].shift()
+    value, before = df["income_per_capita"].astype("Float64"), previous.astype("Float64")
+    df = df.assign(growth_pct=100 * ((value / before.where(before != 0)).astype("Float64") - 1))
+    return df.sort_values(["year", "area_id"])
+
+
+def _reference_income_vs_rating(income, cell_ratings, cells):
+    registry = cells.drop_duplicates("cell_id").set_index("cell_id")
+    ratings = cell_ratings.dropna(subset=["rating", "rank", "tier"], how="all")
+    kind = ratings["cell_id"].map(registry["kind"].astype(STRING)).astype(STRING)
+    ratings = ratings[kind.isna() | (kind == "residential").fillna(False)]
+    area = ratings["cell_id"].map(registry["area_id"].astype(STRING)).astype(STRING)
+    ratings = ratings.assign(area_id=area.fillna(ratings["cell_id"]))
+    joined = ratings.merge(
+        income[["year", "area_id", "income_per_capita"]], on=["year", "area_id"]
+    )
+    return joined.sort_values(["year", "cell_id"])
+
+
+def _random_income_tables(seed: int):
+    """Random income, cell ratings and registry sharing ids: blanks, missing ids on every side,
+    duplicate keys, cells of other kinds; shuffled for odd seeds."""
+    rng = np.random.default_rng(seed)
+    ids = [f"a{i}" for i in range(int(rng.integers(1, 6)))]
+    years = range(2015, 2015 + int(rng.integers(1, 5)))
+
+    def blank(values, share=0.15):
+        values = pd.array(values, dtype=object)
+        values[rng.random(len(values)) < share] = None
+        return list(values)
+
+    keys = [(y, a) for y in years for a in [*ids, "x"] if rng.random() < 0.75]
+    if seed % 3 == 0:
+        keys += keys[:2] + [(2015, None)]
+    income = pd.DataFrame(
+        {
+            "year": [k[0] for k in keys],
+            "area_id": [k[1] for k in keys],
+            "area": blank([f"Tổ {k[1]}" for k in keys]),
+            "income_per_capita": blank(np.round(rng.uniform(-1, 60, len(keys)), 1)),
+        }
+    )
+    keys = [(y, c) for y in years for c in ids if rng.random() < 0.8]
+    if seed % 4 == 1:
+        keys += [(2015, None), (2016, None)]
+    ratings = pd.DataFrame(
+        {
+            "year": [k[0] for k in keys],
+            "cell_id": [k[1] for k in keys],
+            "cell": blank([f"Chi bộ {k[1]}" for k in keys]),
+            "rating": blank(rng.choice(["HTXSNV", "HTTNV", "TSVM"], len(keys)), 0.3),
+            "rank": blank(rng.integers(1, 5, len(keys)), 0.3),
+            "tier": blank(rng.integers(1, 5, len(keys)), 0.3),
+        }
+    )
+    registered = list(rng.choice(ids, int(rng.integers(0, len(ids) + 2))))
+    cells = pd.DataFrame({"cell_id": blank(registered, 0.1)})
+    cells["kind"] = blank(rng.choice(["residential", "school"], len(cells)), 0.3)
+    cells["area_id"] = blank(rng.choice([*ids, "x"], len(cells)), 0.3)
+    tables = [
+        conform(income, "income"),
+        conform(ratings, "cell_ratings"),
+        conform(cells, "cells"),
+    ]
+    if seed % 2:
+        tables = [t.sample(frac=1, random_state=seed).reset_index(drop=True) for t in tables]
+    return tables
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_income_functions_match_the_pandas_reference(seed):
+    income, ratings, cells = _random_income_tables(seed)
+    pd.testing.assert_frame_equal(
+        income_growth(income), frame(_reference_growth(income), GROWTH_COLUMNS)
+    )
+    for registry in (cells, cells.iloc[:0]):
+        pd.testing.assert_frame_equal(
+            income_vs_rating(income, ratings, registry),
+            frame(_reference_income_vs_rating(income, ratings, registry), INCOME_RATING_COLUMNS),
+        )

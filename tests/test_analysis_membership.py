@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import table
@@ -19,7 +20,14 @@ from ngodong_analysis.analysis import (
     quota_check,
     well_or_above_share,
 )
-from ngodong_analysis.schema import empty
+from ngodong_analysis.analysis._common import frame
+from ngodong_analysis.analysis.membership import (
+    DISCREPANCY_COLUMNS,
+    QUOTA_COLUMNS,
+    SHARE_COLUMNS,
+    WELL_COLUMNS,
+)
+from ngodong_analysis.schema import MEMBER_RATING_CODES, STRING, conform, empty
 
 NA = None
 
@@ -364,3 +372,197 @@ def test_empty_input_gives_empty_frame_with_columns(function, table_name, column
 def test_empty_members_denominator():
     out = member_rating_shares(empty("member_ratings"), empty("members"), denominator="members")
     assert out.empty
+
+
+# --- the integer-code paths against the pandas formulation they replaced ----------------------
+#
+# The functions group by integer codes (and, on tables in key order, by runs of rows) instead
+# of string keys. The references below are the plain pandas group-bys and joins they replaced;
+# random tables with blanks, missing keys, duplicate keys and shuffled rows must give exactly
+# the same frames, dtypes included, through every path (sorted runs, codes, join fallback).
+
+
+def _reference_rank(member_ratings: pd.DataFrame) -> pd.Series:
+    rank = member_ratings["rank"].astype("Int64")
+    ranks = {"HTXSNV": 1, "HTTNV": 2, "HTNV": 3, "KHTNV": 4}
+    return rank.fillna(member_ratings["rating"].astype(object).map(ranks).astype("Int64"))
+
+
+def _reference_shares(member_ratings, members=None, denominator="rated"):
+    df = member_ratings.assign(
+        rating=member_ratings["rating"].astype(STRING), rank=_reference_rank(member_ratings)
+    )
+    years = sorted(int(y) for y in df["year"].unique())
+    codes = list(dict.fromkeys([*MEMBER_RATING_CODES, *df["rating"].dropna().unique()]))
+    grid = pd.MultiIndex.from_product([years, codes], names=["year", "rating"])
+    grouped = df.groupby(["year", "rating"])
+    observed = pd.DataFrame(
+        {"count": grouped["count"].sum(min_count=1), "rank": grouped["rank"].first()}
+    )
+    out = observed.reindex(grid)
+    out.loc[~out.index.isin(observed.index), "count"] = 0
+    out = out.reset_index()
+    ranks = {"HTXSNV": 1, "HTTNV": 2, "HTNV": 3, "KHTNV": 4}
+    out["rank"] = out["rank"].fillna(out["rating"].map(ranks).astype("Int64"))
+    if denominator == "rated":
+        totals = df.groupby("year")["count"].sum(min_count=1)
+    else:
+        totals = members.groupby("year")["members"].sum(min_count=1)
+    out["denominator"] = out["year"].map(totals).astype("Int64")
+    num, den = out["count"].astype("Float64"), out["denominator"].astype("Float64")
+    out["share"] = (num / den.where(den != 0)).astype("Float64")
+    out["denominator_kind"] = denominator
+    return out.sort_values(["year", "rank", "rating"], na_position="last")
+
+
+def _reference_well(member_ratings):
+    rank = _reference_rank(member_ratings)
+    counts = member_ratings["count"]
+    df = pd.DataFrame(
+        {
+            "year": member_ratings["year"],
+            "rated": counts,
+            "well_or_above": counts.where((rank <= 2).fillna(False)),
+            "excellent": counts.where((rank == 1).fillna(False)),
+        }
+    )
+    out = df.groupby("year").sum(min_count=1)
+    known = out["rated"].notna()
+    for col in ("well_or_above", "excellent"):
+        out[col] = out[col].mask(known & out[col].isna(), 0)
+    out = out.reset_index()
+    num, den = out["well_or_above"].astype("Float64"), out["rated"].astype("Float64")
+    out["share"] = (num / den.where(den != 0)).astype("Float64")
+    return out
+
+
+def _reference_quota(member_ratings, limit=0.2):
+    rank = _reference_rank(member_ratings)
+    counts = member_ratings["count"].fillna(0)
+    df = pd.DataFrame(
+        {
+            "year": member_ratings["year"],
+            "cell_id": member_ratings["cell_id"],
+            "cell": member_ratings["cell"],
+            "excellent": counts.where((rank == 1).fillna(False), 0),
+            "well": counts.where((rank == 2).fillna(False), 0),
+        }
+    )
+    per_cell = df.groupby(["year", "cell_id"]).agg(
+        cell=("cell", "last"), excellent=("excellent", "sum"), well=("well", "sum")
+    )
+    whole = df.groupby("year")[["excellent", "well"]].sum()
+    whole = whole.assign(cell_id="__all__", cell="Toàn Đảng bộ")
+    out = pd.concat([per_cell.reset_index(), whole.reset_index()], ignore_index=True)
+    well = out["well"].to_numpy(dtype="int64")
+    out["allowed"] = np.floor(np.round(limit * well, 9)).astype("int64")
+    out["ok"] = out["excellent"] <= out["allowed"]
+    out = out.assign(_all=out["cell_id"] == "__all__")
+    return out.sort_values(["year", "_all", "cell_id"])
+
+
+def _reference_discrepancies(members):
+    previous = members[["year", "cell_id", "members"]].rename(columns={"members": "start"})
+    previous = previous.assign(year=previous["year"] + 1)
+    df = members.merge(previous, on=["year", "cell_id"])
+    flows = ["admitted", "transferred_in", "transferred_out", "died", "removed"]
+    checkable = df["start"].notna() & df["members"].notna() & df[flows].notna().any(axis=1)
+    df = df[checkable]
+    filled = df[flows].fillna(0)
+    expected = (
+        df["start"]
+        + filled["admitted"]
+        + filled["transferred_in"]
+        - filled["transferred_out"]
+        - filled["died"]
+        - filled["removed"]
+    )
+    df = df.assign(expected=expected, reported=df["members"])
+    df = df.assign(difference=df["reported"] - df["expected"])
+    return df[df["difference"] != 0].sort_values(["year", "cell_id"])
+
+
+def _blank(rng, values, share):
+    values = pd.array(values, dtype=object)
+    values[rng.random(len(values)) < share] = None
+    return list(values)
+
+
+def _random_tables(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Random member_ratings and members: gaps, blanks, a missing cell_id, sometimes duplicate
+    keys; in key order for even seeds, shuffled for odd ones."""
+    rng = np.random.default_rng(seed)
+    cells = [f"c{i}" for i in range(int(rng.integers(1, 7)))]
+    first = int(rng.integers(2015, 2020))
+    years = range(first, first + int(rng.integers(1, 5)))
+    blank = float(rng.choice([0.0, 0.1, 0.3]))
+    keys = [(y, c) for y in years for c in cells if rng.random() < 0.8]
+    if seed % 3 == 0 and keys:
+        keys += keys[: int(rng.integers(1, 3))]  # duplicate (year, cell) keys
+    if seed % 4 == 1 and keys:
+        keys += [(keys[0][0], None), (keys[-1][0], None)]  # rows without a cell_id
+    rows = [(y, c, code) for y, c in keys for code in rng.choice(RATINGS, rng.integers(0, 5))]
+    n = len(rows)
+    ratings = pd.DataFrame(
+        {
+            "year": [r[0] for r in rows],
+            "cell_id": [r[1] for r in rows],
+            "rating": _blank(rng, [r[2] for r in rows], blank / 2),
+            "cell": _blank(rng, [f"Chi bộ {r[1]}{rng.integers(2)}" for r in rows], blank),
+            "rank": _blank(rng, rng.integers(1, 5, n), float(rng.choice([0.0, 0.5, 1.0]))),
+            "count": _blank(rng, rng.integers(0, 30, n), blank),
+        }
+    )
+    n = len(keys)
+    members = pd.DataFrame(
+        {"year": [k[0] for k in keys], "cell_id": [k[1] for k in keys], "cell": "x"}
+    )
+    for col in ("members", *FLOWS):
+        members[col] = _blank(rng, rng.integers(8 if col == "members" else 0, 14, n), blank)
+    ratings, members = conform(ratings, "member_ratings"), conform(members, "members")
+    if seed % 2:
+        ratings = ratings.sample(frac=1, random_state=seed).reset_index(drop=True)
+        members = members.sample(frac=1, random_state=seed).reset_index(drop=True)
+    return ratings, members
+
+
+RATINGS = ["HTXSNV", "HTTNV", "HTNV", "KHTNV", "TSVM"]
+FLOWS = ["admitted", "transferred_in", "transferred_out", "died", "removed", "introduced"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_member_functions_match_the_pandas_reference(seed):
+    ratings, members = _random_tables(seed)
+    as_text = ratings.assign(rating=ratings["rating"].astype(STRING))  # not categorical
+    cases = [
+        (member_rating_shares(ratings), _reference_shares(ratings), SHARE_COLUMNS),
+        (member_rating_shares(as_text), _reference_shares(as_text), SHARE_COLUMNS),
+        (
+            member_rating_shares(ratings, members, denominator="members"),
+            _reference_shares(ratings, members, "members"),
+            SHARE_COLUMNS,
+        ),
+        (well_or_above_share(ratings), _reference_well(ratings), WELL_COLUMNS),
+        (well_or_above_share(as_text), _reference_well(as_text), WELL_COLUMNS),
+        (quota_check(ratings), _reference_quota(ratings), QUOTA_COLUMNS),
+        (quota_check(ratings, limit=0.29), _reference_quota(ratings, 0.29), QUOTA_COLUMNS),
+        (flow_discrepancies(members), _reference_discrepancies(members), DISCREPANCY_COLUMNS),
+    ]
+    for got, expected, columns in cases:
+        pd.testing.assert_frame_equal(got, frame(expected, columns))
+
+
+def test_quota_check_same_in_key_order_and_shuffled(member_ratings):
+    shuffled = member_ratings.sample(frac=1, random_state=3).reset_index(drop=True)
+    pd.testing.assert_frame_equal(quota_check(shuffled), quota_check(member_ratings))
+
+
+def test_flow_discrepancies_pairs_duplicate_keys_as_a_join_does(members):
+    a_2018 = members[(members["year"] == 2018) & (members["cell_id"] == "a")]
+    doubled = pd.concat([members, a_2018], ignore_index=True)  # "a" 2018 twice
+    out = flow_discrepancies(doubled)
+    # 2019 "a" (24 members, expected 22 + 2 + 1) is checked against each 2018 "a" row.
+    assert out[["cell_id", "difference"]].values.tolist() == [["a", -1], ["a", -1], ["b", 1]]
+    pd.testing.assert_frame_equal(
+        out, frame(_reference_discrepancies(doubled), DISCREPANCY_COLUMNS)
+    )

@@ -11,12 +11,15 @@ The fixture has four cells over 2015–2019 (expected values worked out by hand 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import table
 
 from ngodong_analysis.analysis import rating_mix, rating_transitions, top_streaks
-from ngodong_analysis.schema import empty
+from ngodong_analysis.analysis._common import codes, frame
+from ngodong_analysis.analysis.ratings import MIX_COLUMNS, STREAK_COLUMNS, TRANSITION_COLUMNS
+from ngodong_analysis.schema import STRING, conform, empty
 
 
 @pytest.fixture
@@ -188,3 +191,130 @@ def test_crosswalk_table_lines_up_the_scales():
     # members' labels map one to one across the change
     members = cw.xs("member", level="subject")
     assert (members["rank"] == members["tier"]).all()
+
+
+# --- the integer-code paths against the pandas formulation they replaced ----------------------
+
+
+def _reference_rated(cell_ratings, col):
+    rated = cell_ratings.dropna(subset=[col])
+    return rated.assign(**{col: rated[col].astype("int64")})
+
+
+def _reference_mix(cell_ratings, col):
+    years = sorted(int(y) for y in cell_ratings["year"].unique())
+    rated = _reference_rated(cell_ratings, col)
+    levels = sorted({1, 2, 3, 4} | {int(v) for v in rated[col].unique()})
+    grid = pd.MultiIndex.from_product([years, levels], names=["year", "level"])
+    counts = rated.groupby(["year", col]).size().rename_axis(["year", "level"])
+    out = counts.reindex(grid, fill_value=0).rename("count").reset_index()
+    total = out.groupby("year")["count"].transform("sum").astype("Float64")
+    out["share"] = (out["count"].astype("Float64") / total.where(total != 0)).astype("Float64")
+    return out
+
+
+def _reference_streaks(cell_ratings, col, level):
+    at_level = _reference_rated(cell_ratings, col)
+    at_level = at_level[at_level[col] == level].sort_values(["cell_id", "year"])
+    run = at_level["year"] - at_level.groupby("cell_id").cumcount()
+    runs = at_level.groupby(["cell_id", run.rename("run")])
+    out = pd.DataFrame(
+        {
+            "cell": runs["cell"].last(),
+            "start": runs["year"].min(),
+            "end": runs["year"].max(),
+            "length": runs.size(),
+        }
+    )
+    return out.reset_index().sort_values(
+        ["length", "start", "cell_id"], ascending=[False, True, True]
+    )
+
+
+def _reference_transitions(cell_ratings, col):
+    rated = _reference_rated(cell_ratings, col)[["year", "cell_id", col]]
+    before = rated.rename(columns={"year": "year_from", col: "from_level"})
+    after = rated.rename(columns={col: "to_level"})
+    after = after.assign(year_from=after["year"] - 1).rename(columns={"year": "year_to"})
+    pairs = before.merge(after, on=["cell_id", "year_from"])
+    keys = ["year_from", "year_to", "from_level", "to_level"]
+    return pairs.groupby(keys).size().rename("count").reset_index().sort_values(keys)
+
+
+def _random_ratings(seed: int) -> pd.DataFrame:
+    """Random cell ratings: gaps, blank levels and names, levels outside 1–4, a missing
+    cell_id, sometimes duplicate (year, cell) keys; shuffled for odd seeds."""
+    rng = np.random.default_rng(seed)
+    cells = [f"c{i}" for i in range(int(rng.integers(1, 7)))]
+    first = int(rng.integers(2012, 2020))
+    keys = [
+        (y, c)
+        for y in range(first, first + int(rng.integers(1, 7)))
+        for c in cells
+        if rng.random() < 0.8
+    ]
+    if seed % 3 == 0 and keys:
+        keys += keys[: int(rng.integers(1, 3))]
+    if seed % 4 == 1 and keys:
+        keys += [(keys[0][0], None), (keys[0][0] + 1, None)]
+    n = len(keys)
+
+    def blank(values, share=0.2):
+        values = pd.array(values, dtype=object)
+        values[rng.random(n) < share] = None
+        return list(values)
+
+    df = pd.DataFrame(
+        {
+            "year": [k[0] for k in keys],
+            "cell_id": [k[1] for k in keys],
+            "cell": blank([f"Chi bộ {k[1]} {rng.integers(2)}" for k in keys]),
+            "rank": blank(rng.choice([1, 1, 1, 2, 3, 5], n)),
+            "tier": blank(rng.integers(1, 5, n)),
+        }
+    )
+    df = conform(df, "cell_ratings")
+    return df.sample(frac=1, random_state=seed).reset_index(drop=True) if seed % 2 else df
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_rating_functions_match_the_pandas_reference(seed):
+    cr = _random_ratings(seed)
+    for by in ("rank", "tier"):
+        pd.testing.assert_frame_equal(
+            rating_mix(cr, by=by), frame(_reference_mix(cr, by), MIX_COLUMNS)
+        )
+        pd.testing.assert_frame_equal(
+            rating_transitions(cr, by=by),
+            frame(_reference_transitions(cr, by), TRANSITION_COLUMNS),
+        )
+        for level in (1, 2):
+            pd.testing.assert_frame_equal(
+                top_streaks(cr, by=by, level=level),
+                frame(_reference_streaks(cr, by, level), STREAK_COLUMNS),
+            )
+
+
+def test_top_streaks_duplicate_year_follows_the_run_rule():
+    # A cell rated twice in 2015 then in 2017: year − position gives runs 2015, 2014, 2015,
+    # so rows 1 and 3 form one run (as the pandas group-by on that number always did).
+    cr = table(
+        "cell_ratings",
+        "year cell_id rank",
+        [(2015, "a", 1), (2015, "a", 1), (2017, "a", 1)],
+    )
+    pd.testing.assert_frame_equal(
+        top_streaks(cr), frame(_reference_streaks(cr, "rank", 1), STREAK_COLUMNS)
+    )
+
+
+def test_codes_of_a_large_column_are_computed_once_and_follow_changes():
+    ids = pd.Series([f"c{i % 997:04d}" for i in range(60_000)], dtype=STRING)
+    found, uniques = codes(ids)
+    again, _ = codes(ids.copy())  # a copy shares the immutable Arrow data
+    assert again is found and not found.flags.writeable
+    assert list(uniques[:2]) == ["c0000", "c0001"] and found[:3].tolist() == [0, 1, 2]
+    ids.iloc[0] = "b"  # new Arrow data: factorised afresh
+    changed, uniques = codes(ids)
+    assert changed is not found
+    assert uniques[0] == "b" and changed[0] == 0 and changed[1] == 2

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import table
 
 from ngodong_analysis.analysis import yearly_summary
+from ngodong_analysis.analysis._common import Grouping, paired_ratio, year_sums
 from ngodong_analysis.dataset import Dataset
 
 NA = None
@@ -119,3 +121,43 @@ def test_yearly_summary_empty_dataset():
     out = yearly_summary(Dataset())
     assert out.empty
     assert list(out.columns) == COLUMNS
+
+
+# --- the year group-bys behind the summary ----------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_grouping_sorted_and_unsorted_agree_with_pandas(seed):
+    rng = np.random.default_rng(seed)
+    n, size = int(rng.integers(0, 60)), int(rng.integers(1, 6))
+    ids = rng.integers(-1, size, n)
+    values = rng.integers(-5, 20, n)
+    known = rng.random(n) < 0.7
+    series = pd.Series(pd.arrays.IntegerArray(values, ~known))
+    expected_sum = series.groupby(ids).sum(min_count=1).reindex(range(size))
+    position = pd.Series(np.arange(n)).where(known)
+    expected_first = position.groupby(ids).first().reindex(range(size)).fillna(-1).astype(int)
+    expected_last = position.groupby(ids).last().reindex(range(size)).fillna(-1).astype(int)
+    order = np.argsort(ids, kind="stable")  # within a group, rows keep their order
+    for rows in (np.arange(n), order):  # as given (unsorted), then sorted by group (slices)
+        grouping = Grouping(ids[rows], size)
+        assert grouping.starts is not None or rows is not order or not n
+        got = pd.Series(grouping.sum(values[rows], known[rows]))
+        pd.testing.assert_series_equal(got, expected_sum.reset_index(drop=True))
+        back = np.append(rows, -1)  # a position among the rows given → the original row
+        assert back[grouping.first(known[rows])].tolist() == expected_first.tolist()
+        assert back[grouping.last(known[rows])].tolist() == expected_last.tolist()
+
+
+def test_year_sums_and_paired_ratio_match_pandas(ds):
+    members = ds.members.sample(frac=1, random_state=1)  # any row order
+    pd.testing.assert_frame_equal(
+        year_sums(members, ["members", "young"]),
+        members.groupby("year")[["members", "young"]].sum(min_count=1),
+    )
+    both = members.dropna(subset=["young", "members"])
+    sums = both.groupby("year")[["young", "members"]].sum()
+    expected = (sums["young"].astype("Float64") / sums["members"].astype("Float64")).astype(
+        "Float64"
+    )
+    pd.testing.assert_series_equal(paired_ratio(members, "year", "young", "members"), expected)

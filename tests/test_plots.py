@@ -519,3 +519,66 @@ def test_income_of_many_areas_draws_median_and_bands(ax):
     assert list(median.get_ydata()) == [10.5, 11.5]  # median of 1..20, then of 2..21
     assert len(ax.collections) == 2  # the two bands
     assert "Median of 20 areas" in legend_texts(ax)
+
+
+def test_income_vs_rating_beyond_max_points_draws_medians_and_middle_half(ax):
+    # 2019: rank 1 cells in areas earning 10, 20, 30, 40; rank 2 cells in areas earning 5, 7.
+    incomes = {1: [10.0, 20.0, 30.0, 40.0], 2: [5.0, 7.0]}
+    ratings, income = [], []
+    for rank, values in incomes.items():
+        for i, value in enumerate(values):
+            cell = f"r{rank}-{i}"
+            ratings.append((2019, cell, "HTXSNV" if rank == 1 else "HTTNV", rank, rank))
+            income.append((2019, cell, value))
+    cell_ratings = table("cell_ratings", "year cell_id rating rank tier", ratings)
+    income = table("income", "year area_id income_per_capita", income)
+    plots.income_vs_rating(income, cell_ratings, empty("cells"), max_points=5, ax=ax)
+    (medians,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert medians.get_label() == "2019"
+    assert medians.get_offsets().tolist() == [[1.0, 25.0], [2.0, 6.0]]  # one point per rank
+    (spans,) = [c for c in ax.collections if not isinstance(c, PathCollection)]
+    # 25th–75th percentiles (linear): 17.5–32.5 at rank 1, 5.5–6.5 at rank 2
+    assert [s.tolist() for s in spans.get_segments()] == [
+        [[1.0, 17.5], [1.0, 32.5]],
+        [[2.0, 5.5], [2.0, 6.5]],
+    ]
+    assert ax.get_title() == (
+        "Thu nhập địa bàn và xếp loại chi bộ (trung vị và khoảng 25–75% của 6 lượt xếp loại)"
+    )
+    # at or under the limit: every point, as before
+    other = plt.figure().add_subplot()
+    plots.income_vs_rating(income, cell_ratings, empty("cells"), max_points=6, lang="en", ax=other)
+    (points,) = other.collections
+    assert len(points.get_offsets()) == 6 and other.get_title() == "Area income and cell rating"
+
+
+def test_income_vs_rating_summary_dodges_years_and_is_english(ax):
+    rows = [(y, f"c{i}", "HTTNV", 2, 2) for y in (2018, 2019) for i in range(3)]
+    cell_ratings = table("cell_ratings", "year cell_id rating rank tier", rows)
+    income = table(
+        "income",
+        "year area_id income_per_capita",
+        [(y, f"c{i}", 10.0 * (i + 1)) for y in (2018, 2019) for i in range(3)],
+    )
+    plots.income_vs_rating(income, cell_ratings, empty("cells"), max_points=1, lang="en", ax=ax)
+    points = {
+        c.get_label(): c.get_offsets() for c in ax.collections if isinstance(c, PathCollection)
+    }
+    assert list(points) == ["2018", "2019"]
+    assert points["2018"].tolist() == [[1.8, 20.0]] and points["2019"].tolist() == [[2.2, 20.0]]
+    assert ax.get_title().endswith("(median and 25–75% range of 6 ratings)")
+
+
+def test_heatmap_total_counts_only_cells_rated_on_that_view(ax):
+    # 12 cells; c11 has a rank but no tier, so by tier there are 11 cells to choose from.
+    rows = [(2019, f"c{i:02d}", f"Chi bộ {i}", "HTTNV", "qd132", 2, 2) for i in range(11)]
+    rows.append((2019, "c11", "Chi bộ 11", "HTTNV", "qd132", 2, None))
+    rows[4] = (2019, "c04", "Chi bộ 4", "HTNV", "qd132", 3, 3)
+    ratings = table("cell_ratings", "year cell_id cell rating scale rank tier", rows)
+    plots.rating_heatmap(ratings, by="tier", max_cells=3, lang="en", ax=ax)
+    assert "3 of 11" in ax.get_title()
+    # weakest first (c04), then ties in cell_id order (c00, c01); drawn in cell_id order
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["Chi bộ 0", "Chi bộ 1", "Chi bộ 4"]
+    # the codes sit inside the image and are left out of the layout's reckoning
+    assert ax.texts and not any(t.get_in_layout() for t in ax.texts)

@@ -1,13 +1,25 @@
-"""Helpers shared by the analysis modules: output frames, shipped tables, ratios, folding."""
+"""Helpers shared by the analysis modules: output frames, shipped tables, ratios, folding, and
+the integer-code group-bys that keep the functions fast on national tables (millions of rows).
+
+The group-by helpers work on NumPy codes instead of string keys: a key column is factorised
+once (``codes``, ``int_codes``), groups are numbered combinations of codes, and sums, firsts
+and lasts are ``np.bincount``/``ufunc.at`` over those numbers. They give what the pandas
+group-by on the original columns gives (missing keys dropped, ``min_count=1`` sums, first and
+last non-missing values) without hashing or sorting millions of strings more than once.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..config import resource
 from ..schema import COUNT, MEMBER_RATING_CODES, STRING
@@ -53,6 +65,17 @@ def paired_ratio(df: pd.DataFrame, by: str, num: str, den: str) -> pd.Series:
 
     A row reporting one count but not the other would bias the share, so it is left out.
     """
+    if df[by].dtype.kind in "iu" and df[num].dtype == COUNT and df[den].dtype == COUNT:
+        group, values = int_codes(df[by])
+        grouping = Grouping(group, len(values))
+        (n, n_known), (d, d_known) = int_values(df[num]), int_values(df[den])
+        both = n_known & d_known
+        sums = pd.DataFrame(
+            {num: grouping.sum(n, both), den: grouping.sum(d, both)},
+            index=pd.Index(values, name=by),
+        )
+        sums = sums[sums[num].notna().to_numpy()]  # groups with a row reporting both
+        return ratio(sums[num], sums[den])
     both = df[[by, num, den]].dropna(subset=[num, den])
     sums = both.groupby(by)[[num, den]].sum()
     return ratio(sums[num], sums[den])
@@ -80,13 +103,37 @@ def member_ranks() -> dict[str, int]:
 
 def resolved_member_rank(member_ratings: pd.DataFrame) -> pd.Series:
     """The ``rank`` column, with gaps filled from the rating code through the crosswalk."""
-    rank = member_ratings["rank"].astype(COUNT)
-    if not rank.isna().any():  # the loader fills every rank: nothing to resolve
-        return rank
+    values, known = member_rank_values(member_ratings)
+    return pd.Series(
+        pd.arrays.IntegerArray(values, ~known), index=member_ratings.index, name="rank"
+    )
+
+
+def member_rank_values(member_ratings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`resolved_member_rank` as NumPy arrays: the ranks (int64, 0 where unknown) and
+    whether each is known.
+
+    A rank the table lacks is looked up once per distinct rating code (through the categorical
+    codes when ``rating`` is categorical, as in the contract), never per row.
+    """
+    values, known = int_values(member_ratings["rank"])
+    if known.all():  # the loader fills every rank: nothing to resolve
+        return values, known
     rating = member_ratings["rating"]
-    codes = pd.Series(pd.unique(rating.dropna()))
-    table = dict(zip(codes, codes.astype(str).map(member_ranks()), strict=True))
-    return rank.fillna(rating.map(table).astype(COUNT))
+    ranks = member_ranks()
+    if isinstance(rating.dtype, pd.CategoricalDtype):
+        found = rating.cat.codes.to_numpy()
+        names = rating.cat.categories
+    else:
+        found, names = pd.factorize(rating)
+    looked_up = [ranks.get(str(name)) for name in names]
+    # One slot per distinct code plus a last one (index -1) for a missing rating.
+    table = np.array([0 if r is None else r for r in looked_up] + [0], dtype=np.int64)
+    table_known = np.array([r is not None for r in looked_up] + [False])
+    fill = ~known
+    values = values.copy()
+    values[fill] = table[found[fill]]
+    return values, known | table_known[np.where(fill, found, -1)]
 
 
 def poverty_lines(lines: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -122,3 +169,297 @@ def fold(text: object) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
     return _LEADING_ZEROS.sub(r"\1", _NON_ALNUM.sub(" ", bare).strip())
+
+
+# --- integer-code group-bys -------------------------------------------------------------------
+
+
+def int_values(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A count column as NumPy: the values (int64, 0 where missing) and whether each is known."""
+    if series.dtype != COUNT:
+        series = series.astype(COUNT)
+    known = series.notna().to_numpy()
+    return series.to_numpy(dtype=np.int64, na_value=0), known
+
+
+def codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of ``values`` (-1 where missing) and the distinct values, sorted, so that
+    comparing codes orders rows as comparing the values would (the order ``sort_values`` and a
+    sorted group-by use).
+
+    A large Arrow-backed column (the contract's string columns) is factorised once: its codes
+    are kept, read-only, for as long as its Arrow data lives, keyed by that immutable object, so
+    the several functions reading ``cell_ratings.cell_id`` share one factorisation. Changing
+    the column replaces its Arrow data and so misses the cache.
+    """
+    arrow = _arrow_data(values)
+    if arrow is not None:
+        hit = _CODES.get(id(arrow))
+        if hit is not None and hit[0]() is arrow:
+            return hit[1], hit[2]
+    found, uniques = pd.factorize(values, sort=True)
+    found, uniques = found.astype(np.int64, copy=False), pd.Index(uniques)
+    if arrow is not None and len(found) >= _CACHE_FROM:
+        found.flags.writeable = False
+        key = id(arrow)
+        _CODES[key] = (
+            weakref.ref(arrow, lambda _, key=key: _CODES.pop(key, None)),
+            found,
+            uniques,
+        )
+        while len(_CODES) > _CACHE_SIZE:
+            _CODES.pop(next(iter(_CODES)), None)
+    return found, uniques
+
+
+_CODES: dict[int, tuple[weakref.ref, np.ndarray, pd.Index]] = {}
+_CACHE_SIZE = 6
+_CACHE_FROM = 50_000
+
+
+def _arrow_data(values: pd.Series) -> object | None:
+    """The immutable Arrow data behind an Arrow-backed string column, else None."""
+    array = values.array
+    if not isinstance(values.dtype, pd.StringDtype) or not hasattr(array, "__arrow_array__"):
+        return None
+    try:
+        return array.__arrow_array__()
+    except (TypeError, ValueError, NotImplementedError):  # pragma: no cover - other storage
+        return None
+
+
+def int_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of an integer column such as ``year`` (0 = smallest value present, -1 where
+    missing) and the values present, ascending.
+
+    Integers spanning less than a few thousand values are numbered by subtraction, without
+    hashing; anything else goes through :func:`pandas.factorize`.
+    """
+    y = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if y.dtype.kind in "iu" and len(y):
+        low, high = int(y.min()), int(y.max())
+        if high - low < 10_000:
+            offset = y.astype(np.int64, copy=False) - low
+            present = np.bincount(offset, minlength=high - low + 1) > 0
+            if present.all():  # every value of the span: the offset is the code
+                return offset, np.arange(low, high + 1, dtype=np.int64)
+            renumber = np.cumsum(present) - 1
+            return renumber[offset], np.flatnonzero(present) + low
+    found, uniques = pd.factorize(values, sort=True)
+    return found.astype(np.int64, copy=False), np.asarray(uniques)
+
+
+class Groups(NamedTuple):
+    """Rows numbered by group: ``ids`` (per row, -1 for none) index arrays of ``size`` slots,
+    of which ``present`` are the groups with rows, in sorted group-by order, and ``keys`` their
+    combined codes (``first * second_size + second``)."""
+
+    ids: np.ndarray
+    size: int
+    present: np.ndarray
+    keys: np.ndarray
+
+
+def combine(first: np.ndarray, first_size: int, second: np.ndarray, second_size: int) -> Groups:
+    """Group rows by the pair of codes (``first``, ``second``); -1 in either leaves the row out.
+
+    The present groups come in the order of a sorted two-key group-by: by ``first``, then
+    ``second``. While every possible pair fits in a few times the rows, a group's id is its
+    pair's key (no renumbering pass); beyond that, ids are ranks among the keys present.
+    """
+    valid = (first >= 0) & (second >= 0)
+    everywhere = bool(valid.all())
+    key = first.astype(np.int64)  # a copy, then updated in place: one allocation
+    key *= second_size
+    key += second
+    total = first_size * second_size
+    if total <= max(4 * len(key), 1 << 20):
+        ids = key if everywhere else np.where(valid, key, -1)
+        rows = np.bincount(key if everywhere else key[valid], minlength=total)
+        present = np.flatnonzero(rows)
+        return Groups(ids, total, present, present)
+    keys, inverse = np.unique(key[valid], return_inverse=True)
+    ids = np.full(len(key), -1, dtype=np.int64)
+    ids[valid] = inverse
+    return Groups(ids, len(keys), np.arange(len(keys)), keys)
+
+
+def sorted_runs(
+    year: np.ndarray, ids: pd.Series
+) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray] | None:
+    """Where each run of rows with the same (year, id) starts, and the run's id, when the rows
+    are sorted by year, then id (the contract's key order) and no id is missing; else None.
+
+    The runs are then the groups of a sorted group-by on the two columns, found by comparing
+    neighbouring rows (Arrow kernels) instead of hashing every id.
+    """
+    arrow = _arrow_data(ids)
+    if arrow is None or (year[1:] < year[:-1]).any() or ids.isna().any():
+        return None
+    if not (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)):
+        return None
+    new_year = year[1:] != year[:-1]
+    new_id = pc.not_equal(arrow[1:], arrow[:-1]).to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(new_year | new_id) + 1
+    starts = np.concatenate([np.zeros(min(len(year), 1), dtype=np.int64), starts])
+    # Sorted only if, within a year, each run's id is greater than the previous run's (one
+    # comparison per run, not per row; an id coming back after another fails it).
+    first = ids.array.take(starts)
+    runs = _arrow_data(pd.Series(first))
+    later = pc.less_equal(runs[1:], runs[:-1]).to_numpy(zero_copy_only=False)
+    if (later & (year[starts[1:]] == year[starts[:-1]])).any():
+        return None
+    return starts, first
+
+
+class Grouping:
+    """Rows numbered by group: ``ids`` (per row; -1 for no group) index ``size`` slots.
+
+    :meth:`sum`, :meth:`first` and :meth:`last` give, per slot, what a sorted pandas group-by
+    gives per group. When the ids never decrease (a table in key order grouped by its first
+    key, ``year``), each group is a slice and is reduced with ``ufunc.reduceat``; otherwise
+    with ``np.bincount`` and ``ufunc.at``.
+    """
+
+    def __init__(self, ids: np.ndarray, size: int) -> None:
+        self.ids = ids
+        self.size = size
+        self.rows = len(ids)
+        self.starts: np.ndarray | None = None  # first row of each non-empty slice, if sorted
+        self.filled = np.zeros(size, dtype=bool)  # slots with rows, if sorted
+        if self.rows and _never_decreases(ids):
+            starts = np.concatenate([[0], np.flatnonzero(ids[1:] != ids[:-1]) + 1])
+            self.starts = starts[1:] if ids[0] < 0 else starts  # no slice for -1 rows
+            self.filled[ids[self.starts]] = True
+        self.grouped = bool(self.rows == 0 or ids.min() >= 0)  # every row in a group
+
+    def sum(self, values: np.ndarray, known: np.ndarray) -> pd.arrays.IntegerArray:
+        """Per slot, the sum of the known ``values``; NA for a slot without any (pandas'
+        ``sum(min_count=1)``). ``np.bincount`` sums in float64, exact while no partial sum
+        can reach 2**53 (checked)."""
+        everywhere = bool(known.all())
+        sums = np.zeros(self.size, dtype=np.int64)
+        if self.starts is not None:
+            seen = np.zeros(self.size, dtype=bool)
+            if len(self.starts):
+                kept = values if everywhere else np.where(known, values, 0)
+                sums[self.filled] = np.add.reduceat(kept, self.starts)
+                seen[self.filled] = (
+                    True if everywhere else np.logical_or.reduceat(known, self.starts)
+                )
+            return pd.arrays.IntegerArray(sums, ~seen)
+        bound = max(int(values.max()), -int(values.min())) * len(values) if len(values) else 0
+        total = np.zeros(self.size)
+        counted = np.zeros(self.size, dtype=np.int64)
+        for chunk in self._chunks():
+            ids, part = self.ids[chunk], values[chunk]
+            if not (everywhere and self.grouped):
+                use = known[chunk] & (ids >= 0)
+                ids, part = ids[use], part[use]
+            if bound < 2**53:
+                total += np.bincount(ids, weights=part, minlength=self.size)
+            else:  # pragma: no cover - beyond 9e15 persons
+                np.add.at(sums, ids, part)
+            counted += np.bincount(ids, minlength=self.size)
+        if bound < 2**53:
+            sums = total.astype(np.int64)
+        return pd.arrays.IntegerArray(sums, counted == 0)
+
+    def _chunks(self) -> list[slice]:
+        """Row blocks small enough for their temporaries to stay in cache, when the slots
+        are few (per-block results of ``size`` slots are then cheap to add up); else one."""
+        if self.size > 1 << 16:
+            return [slice(0, self.rows)]
+        step = 1 << 18
+        return [slice(start, start + step) for start in range(0, max(self.rows, 1), step)]
+
+    def first(self, valid: np.ndarray) -> np.ndarray:
+        """Per slot, the position of its first row where ``valid`` holds (-1 if none)."""
+        out = np.full(self.size, -1, dtype=np.int64)
+        everywhere = bool(valid.all())
+        if self.starts is not None:
+            if len(self.starts):
+                if everywhere:
+                    out[self.filled] = self.starts
+                else:
+                    position = np.where(valid, np.arange(self.rows), self.rows)
+                    out[self.filled] = np.minimum.reduceat(position, self.starts)
+                    out[out == self.rows] = -1
+            return out
+        out[:] = self.rows
+        for chunk in self._chunks():
+            ids, position = self.ids[chunk], np.arange(*chunk.indices(self.rows)[:2])
+            if not (everywhere and self.grouped):
+                use = valid[chunk] & (ids >= 0)
+                ids, position = ids[use], position[use]
+            np.minimum.at(out, ids, position)
+        out[out == self.rows] = -1
+        return out
+
+    def last(self, valid: np.ndarray) -> np.ndarray:
+        """Per slot, the position of its last row where ``valid`` holds (-1 if none)."""
+        out = np.full(self.size, -1, dtype=np.int64)
+        if self.starts is not None:
+            if len(self.starts):
+                position = np.where(valid, np.arange(self.rows), -1)
+                out[self.filled] = np.maximum.reduceat(position, self.starts)
+            return out
+        everywhere = bool(valid.all())
+        for chunk in self._chunks():
+            ids, position = self.ids[chunk], np.arange(*chunk.indices(self.rows)[:2])
+            if not (everywhere and self.grouped):
+                use = valid[chunk] & (ids >= 0)
+                ids, position = ids[use], position[use]
+            np.maximum.at(out, ids, position)
+        return out
+
+
+def _never_decreases(ids: np.ndarray) -> bool:
+    head = ids[:4096]  # most unsorted ids show it at once
+    return not (head[1:] < head[:-1]).any() and not (ids[1:] < ids[:-1]).any()
+
+
+def group_sum(
+    groups: np.ndarray, values: np.ndarray, known: np.ndarray, ngroups: int
+) -> pd.arrays.IntegerArray:
+    """:meth:`Grouping.sum` for a single use of a grouping."""
+    return Grouping(groups, ngroups).sum(values, known)
+
+
+def group_first(groups: np.ndarray, valid: np.ndarray, ngroups: int) -> np.ndarray:
+    """:meth:`Grouping.first` for a single use of a grouping."""
+    return Grouping(groups, ngroups).first(valid)
+
+
+def group_last(groups: np.ndarray, valid: np.ndarray, ngroups: int) -> np.ndarray:
+    """:meth:`Grouping.last` for a single use of a grouping."""
+    return Grouping(groups, ngroups).last(valid)
+
+
+def year_sums(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``df.groupby("year")[columns].sum(min_count=1)`` for count columns, by year codes."""
+    year, years = int_codes(df["year"])
+    by_year = Grouping(year, len(years))
+    out = pd.DataFrame(index=pd.Index(years, name="year"))
+    for col in columns:
+        out[col] = by_year.sum(*int_values(df[col]))
+    return out
+
+
+def take(series: pd.Series, positions: np.ndarray) -> pd.Series:
+    """``series`` at ``positions`` (NA where a position is -1), with a fresh index."""
+    missing = positions < 0
+    picked = series.array.take(np.where(missing, -1, positions), allow_fill=True)
+    return pd.Series(picked, name=series.name)
+
+
+def key_rows(keys: np.ndarray, valid: np.ndarray, size: int) -> np.ndarray | None:
+    """A table of ``size`` slots holding, for each key in ``0 … size-1``, the row of the valid
+    row with that key (-1 for none); None when two valid rows share a key (the caller then
+    falls back to a join, which pairs duplicates)."""
+    found = keys[valid]
+    if len(found) and np.bincount(found, minlength=size).max() > 1:
+        return None
+    rows = np.full(size, -1, dtype=np.int64)
+    rows[found] = np.flatnonzero(valid)
+    return rows

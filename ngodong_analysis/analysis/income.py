@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from ..schema import COUNT, RATING, STRING
-from ._common import FLOAT, frame, paired_ratio, ratio, standard_of
+from ._common import FLOAT, codes, frame, paired_ratio, ratio, standard_of, take, year_sums
 
 GROWTH_COLUMNS = {
     "year": "int64",
@@ -74,10 +75,19 @@ def income_growth(income: pd.DataFrame) -> pd.DataFrame:
     >>> income_growth(i)["growth_pct"].round(1).tolist()
     [<NA>, 14.0]
     """
-    df = income.sort_values(["area_id", "year"])
-    previous = df.groupby("area_id")["income_per_capita"].shift()
-    df = df.assign(growth_pct=100 * (ratio(df["income_per_capita"], previous) - 1))
-    return frame(df.sort_values(["year", "area_id"]), GROWTH_COLUMNS)
+    area, area_ids = codes(income["area_id"])
+    area = np.where(area < 0, len(area_ids), area)  # sorted last, as sort_values puts NA
+    year = income["year"].to_numpy()
+    # In area then year order (ties in row order), each row's previous row of the same area.
+    by_area = np.lexsort((year, area))
+    sorted_area = area[by_area]
+    same = (sorted_area[1:] == sorted_area[:-1]) & (sorted_area[1:] < len(area_ids))
+    previous = np.full(len(area), -1, dtype=np.int64)
+    previous[by_area[1:][same]] = by_area[:-1][same]
+    df = income.reset_index(drop=True)
+    before = take(df["income_per_capita"], previous)
+    df = df.assign(growth_pct=100 * (ratio(df["income_per_capita"], before) - 1))
+    return frame(df.take(np.lexsort((area, year))), GROWTH_COLUMNS)
 
 
 def income_cagr(
@@ -154,9 +164,7 @@ def poverty(income: pd.DataFrame, *, lines: pd.DataFrame | None = None) -> pd.Da
     --------
     >>> poverty(ds.income)[["year", "poor_households", "standard"]]
     """
-    by_year = income.groupby("year")
-    counts = ["households", "poor_households", "near_poor_households"]
-    out = by_year[counts].sum(min_count=1)
+    out = year_sums(income, ["households", "poor_households", "near_poor_households"])
     out["poor_rate"] = paired_ratio(income, "year", "poor_households", "households")
     out["near_poor_rate"] = paired_ratio(income, "year", "near_poor_households", "households")
     out = out.reset_index()
@@ -226,12 +234,45 @@ def income_vs_rating(
     ...     "income_per_capita"].mean()
     """
     registry = cells.drop_duplicates("cell_id").set_index("cell_id")
-    ratings = cell_ratings.dropna(subset=["rating", "rank", "tier"], how="all")
-    kind = ratings["cell_id"].map(registry["kind"].astype(STRING)).astype(STRING)
-    ratings = ratings[kind.isna() | (kind == "residential").fillna(False)]
-    area = ratings["cell_id"].map(registry["area_id"].astype(STRING)).astype(STRING)
-    ratings = ratings.assign(area_id=area.fillna(ratings["cell_id"]))
-    joined = ratings.merge(
-        income[["year", "area_id", "income_per_capita"]], on=["year", "area_id"]
+    rated = cell_ratings[["rating", "rank", "tier"]].notna().any(axis=1).to_numpy()
+    rows = np.flatnonzero(rated)
+    # The registry is read once per distinct cell_id (a missing one is the last slot, which
+    # also sorts last, as sort_values puts NA), not once per row.
+    cell, cell_ids = codes(cell_ratings["cell_id"])
+    cell = np.where(cell[rows] < 0, len(cell_ids), cell[rows])
+    ids = pd.concat(
+        [pd.Series(cell_ids.array).astype(STRING), pd.Series([pd.NA], dtype=STRING)],
+        ignore_index=True,
     )
-    return frame(joined.sort_values(["year", "cell_id"]), INCOME_RATING_COLUMNS)
+    entry = registry.index.get_indexer(ids)
+    kind = take(registry["kind"].astype(STRING), entry)
+    residential = (kind.isna() | (kind == "residential").fillna(False)).to_numpy()
+    area = take(registry["area_id"].astype(STRING), entry).fillna(ids)
+    kept = rows[residential[cell]]
+    cell = cell[residential[cell]]
+    # Joined on integer codes of (year, area): each cell's area looked up among the income
+    # table's areas (-2: none such; -1, a missing area, joins a missing area as in a merge).
+    income_area, income_areas = codes(income["area_id"])
+    area_code = income_areas.get_indexer(area)
+    area_code[(area_code < 0) & area.notna().to_numpy()] = -2
+    left = pd.DataFrame(
+        {"year": cell_ratings["year"].to_numpy()[kept], "area": area_code[cell], "row": kept}
+    )
+    right = pd.DataFrame(
+        {
+            "year": income["year"].to_numpy(),
+            "area": income_area,
+            "income_row": np.arange(len(income)),
+        }
+    )
+    pairs = left.merge(right, on=["year", "area"])
+    row = pairs["row"].to_numpy()
+    # Key order; ties in join order, as the stable sort_values on year and cell_id leaves them.
+    cell_of_row = np.full(len(cell_ratings), len(cell_ids))
+    cell_of_row[kept] = cell
+    order = np.lexsort((cell_of_row[row], pairs["year"].to_numpy()))
+    row, income_row = row[order], pairs["income_row"].to_numpy()[order]
+    joined = cell_ratings.iloc[row].reset_index(drop=True)
+    joined["area_id"] = area.array.take(cell_of_row[row])
+    joined["income_per_capita"] = income["income_per_capita"].array.take(income_row)
+    return frame(joined, INCOME_RATING_COLUMNS)

@@ -14,7 +14,23 @@ import numpy as np
 import pandas as pd
 
 from ..schema import COUNT, MEMBER_RATING_CODES, RATING, STRING
-from ._common import FLOAT, frame, member_ranks, paired_ratio, ratio, resolved_member_rank
+from ._common import (
+    FLOAT,
+    Grouping,
+    codes,
+    combine,
+    frame,
+    int_codes,
+    int_values,
+    key_rows,
+    member_rank_values,
+    member_ranks,
+    paired_ratio,
+    ratio,
+    sorted_runs,
+    take,
+    year_sums,
+)
 
 FLOWS = ("admitted", "transferred_in", "transferred_out", "died", "removed")
 """Flows of the identity end = start + admitted + transferred_in − transferred_out − died −
@@ -98,10 +114,8 @@ def membership_totals(members: pd.DataFrame) -> pd.DataFrame:
     0  2018       20         0.25    <NA>        <NA>
     1  2019       22     0.318182       2        10.0
     """
-    by_year = members.groupby("year")
-    counts = ["members", "young", "female", "exempt"]
-    out = by_year[counts].sum(min_count=1)
-    out.insert(0, "cells", by_year.size())
+    out = year_sums(members, ["members", "young", "female", "exempt"])
+    out.insert(0, "cells", np.bincount(int_codes(members["year"])[0], minlength=len(out)))
     out["young_share"] = paired_ratio(members, "year", "young", "members")
     previous = out["members"].shift()
     out["growth"] = out["members"] - previous
@@ -128,7 +142,7 @@ def member_flows(members: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> member_flows(ds.members).query("flow == 'admitted'")["count"].sum()
     """
-    sums = members.groupby("year")[list(ALL_FLOWS)].sum(min_count=1)
+    sums = year_sums(members, list(ALL_FLOWS))
     out = sums.reset_index().melt(id_vars="year", var_name="flow", value_name="count")
     out["order"] = out["flow"].map({flow: i for i, flow in enumerate(ALL_FLOWS)})
     return frame(out.sort_values(["year", "order"]), FLOW_COLUMNS)
@@ -159,9 +173,25 @@ def flow_discrepancies(members: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> flow_discrepancies(ds.members)[["year", "cell", "difference"]]  # empty when all add up
     """
-    previous = members[["year", "cell_id", "members"]].rename(columns={"members": "start"})
-    previous = previous.assign(year=previous["year"] + 1)
-    df = members.merge(previous, on=["year", "cell_id"])
+    found = _previous_year_rows(members)
+    if found is None:  # duplicate (year, cell) keys: the join pairs them all
+        previous = members[["year", "cell_id", "members"]].rename(columns={"members": "start"})
+        previous = previous.assign(year=previous["year"] + 1)
+        df = members.merge(previous, on=["year", "cell_id"])
+    else:
+        # Each row's previous year looked up by integer key; only the rows whose identity
+        # fails are then built as a frame (those the join would have kept, in its order).
+        rows, before = found
+        start, start_known = int_values(members["members"].iloc[before])
+        reported, reported_known = int_values(members["members"].iloc[rows])
+        flows = [int_values(members[flow].iloc[rows]) for flow in FLOWS]
+        expected = start.copy()
+        for (values, _), sign in zip(flows, (1, 1, -1, -1, -1), strict=True):
+            expected += sign * values  # a missing flow is 0 (int_values gives 0 for NA)
+        any_flow = np.logical_or.reduce([known for _, known in flows])
+        off = start_known & reported_known & any_flow & (reported != expected)
+        df = members.iloc[rows[off]].reset_index(drop=True)
+        df = df.assign(start=members["members"].iloc[before[off]].array)
     flows = df[list(FLOWS)]
     checkable = df["start"].notna() & df["members"].notna() & flows.notna().any(axis=1)
     df = df[checkable]
@@ -178,6 +208,29 @@ def flow_discrepancies(members: pd.DataFrame) -> pd.DataFrame:
     df = df.assign(difference=df["reported"] - df["expected"])
     df = df[df["difference"] != 0].sort_values(["year", "cell_id"])
     return frame(df, DISCREPANCY_COLUMNS)
+
+
+def _previous_year_rows(members: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """The rows with a row for the same cell in the previous calendar year, and those rows,
+    in row order (the pairs ``members.merge`` on year + 1 and ``cell_id`` gives); None when a
+    (year, cell) key appears twice or the years are not integers."""
+    year = members["year"].to_numpy()
+    if year.dtype.kind not in "iu" or not len(year):
+        return None if len(year) else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    cell, cell_ids = codes(members["cell_id"])
+    cells = len(cell_ids) + 1
+    cell = np.where(cell < 0, cells - 1, cell)  # a missing cell_id joins other missing ones
+    offset = year.astype(np.int64) - int(year.min())
+    span = int(offset.max()) + 1
+    if span * cells > max(4 * len(year), 1 << 22):
+        return None
+    key = offset * cells + cell
+    table = key_rows(key, np.ones(len(key), dtype=bool), span * cells)
+    if table is None:
+        return None
+    before = np.where(offset > 0, table[np.maximum(key - cells, 0)], -1)
+    rows = np.flatnonzero(before >= 0)
+    return rows, before[rows]
 
 
 def member_rating_shares(
@@ -221,15 +274,35 @@ def member_rating_shares(
         raise ValueError(f"denominator={denominator!r}: expected 'rated' or 'members'")
     if denominator == "members" and members is None:
         raise ValueError("denominator='members' needs the members table: pass members=…")
-    df = member_ratings.assign(
-        rating=member_ratings["rating"].astype(STRING), rank=resolved_member_rank(member_ratings)
+    rating = member_ratings["rating"]
+    if not isinstance(rating.dtype, pd.CategoricalDtype):  # not the contract's: make it so
+        rating = rating.astype(STRING).astype("category")
+    names = [str(name) for name in rating.cat.categories]
+    rating_code = rating.cat.codes.to_numpy().astype(np.int64)
+    year_code, year_values = int_codes(member_ratings["year"])
+    counts, count_known = int_values(member_ratings["count"])
+    rank, rank_known = member_rank_values(member_ratings)
+    # Ratings in order of first appearance, after the four member ratings.
+    first_row = Grouping(rating_code, len(names)).first(rating_code >= 0)
+    seen = [names[i] for i in np.argsort(first_row, kind="stable") if first_row[i] >= 0]
+    years = [int(y) for y in year_values]
+    listed = list(dict.fromkeys([*MEMBER_RATING_CODES, *seen]))
+    grid = pd.MultiIndex.from_product([years, listed], names=["year", "rating"])
+    # Per (year, rating) group present: the counts' sum and the first known rank.
+    g = combine(year_code, len(year_values), rating_code, len(names))
+    by_rating = Grouping(g.ids, g.size)
+    first = by_rating.first(rank_known)[g.present]
+    per_year = max(len(names), 1)
+    index = pd.MultiIndex.from_arrays(
+        [year_values[g.keys // per_year], [names[i] for i in g.keys % per_year]],
+        names=["year", "rating"],
     )
-    years = sorted(int(y) for y in df["year"].unique())
-    codes = list(dict.fromkeys([*MEMBER_RATING_CODES, *df["rating"].dropna().unique()]))
-    grid = pd.MultiIndex.from_product([years, codes], names=["year", "rating"])
-    grouped = df.groupby(["year", "rating"])
     observed = pd.DataFrame(
-        {"count": grouped["count"].sum(min_count=1), "rank": grouped["rank"].first()}
+        {
+            "count": by_rating.sum(counts, count_known)[g.present],
+            "rank": pd.arrays.IntegerArray(rank[np.maximum(first, 0)], first < 0),
+        },
+        index=index,
     )
     out = observed.reindex(grid)
     # A rating nobody got is 0 members; a rating listed with a blank count stays unknown.
@@ -237,9 +310,10 @@ def member_rating_shares(
     out = out.reset_index()
     out["rank"] = out["rank"].fillna(out["rating"].map(member_ranks()).astype(COUNT))
     if denominator == "rated":
-        totals = df.groupby("year")["count"].sum(min_count=1)
+        by_year = Grouping(year_code, len(year_values))
+        totals = pd.Series(by_year.sum(counts, count_known), index=year_values)
     else:
-        totals = members.groupby("year")["members"].sum(min_count=1)
+        totals = year_sums(members, ["members"])["members"]
     out["denominator"] = out["year"].map(totals).astype(COUNT)
     out["share"] = ratio(out["count"], out["denominator"])
     out["denominator_kind"] = denominator
@@ -272,22 +346,17 @@ def well_or_above_share(member_ratings: pd.DataFrame) -> pd.DataFrame:
        year  rated  well_or_above  excellent  share
     0  2019      4              3          1   0.75
     """
-    rank = resolved_member_rank(member_ratings)
-    counts = member_ratings["count"]
-    df = pd.DataFrame(
-        {
-            "year": member_ratings["year"],
-            "rated": counts,
-            "well_or_above": counts.where((rank <= 2).fillna(False)),
-            "excellent": counts.where((rank == 1).fillna(False)),
-        }
-    )
-    out = df.groupby("year").sum(min_count=1)
+    year_code, years = int_codes(member_ratings["year"])
+    counts, count_known = int_values(member_ratings["count"])
+    rank, rank_known = member_rank_values(member_ratings)
+    by_year = Grouping(year_code, len(years))
+    rated = by_year.sum(counts, count_known)
     # No member at a level is 0 of them, as long as the year's counts are known at all.
-    known = out["rated"].notna()
-    for col in ("well_or_above", "excellent"):
-        out[col] = out[col].mask(known & out[col].isna(), 0)
-    out = out.reset_index()
+    unknown = rated.isna()
+    out = pd.DataFrame({"year": years, "rated": rated})
+    for col, at_level in (("well_or_above", rank <= 2), ("excellent", rank == 1)):
+        sums = by_year.sum(counts, count_known & rank_known & at_level)
+        out[col] = pd.arrays.IntegerArray(sums.fillna(0).to_numpy(np.int64), unknown)
     out["share"] = ratio(out["well_or_above"], out["rated"])
     return frame(out, WELL_COLUMNS)
 
@@ -319,28 +388,63 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float = 0.2) -> pd.DataF
     --------
     >>> quota_check(ds.member_ratings).query("not ok")
     """
-    rank = resolved_member_rank(member_ratings)
-    counts = member_ratings["count"].fillna(0)
-    df = pd.DataFrame(
+    year = member_ratings["year"].to_numpy()
+    year_code, years = int_codes(year)
+    counts, _ = int_values(member_ratings["count"])  # a missing count is 0
+    rank, rank_known = member_rank_values(member_ratings)
+    excellent = np.where(rank_known & (rank == 1), counts, 0)
+    well = np.where(rank_known & (rank == 2), counts, 0)
+    named = member_ratings["cell"].notna().to_numpy()
+    everyone = np.ones(len(counts), dtype=bool)
+    # One row per (year, cell) present, in year then cell_id order; the cell's name is the
+    # last one written.
+    runs = sorted_runs(year, member_ratings["cell_id"])
+    if runs is not None and len(runs[0]):  # in key order already: the groups are runs
+        starts, cell_id = runs
+        group_year = year_code[starts]
+        per_cell = [np.add.reduceat(excellent, starts), np.add.reduceat(well, starts)]
+        last_named = np.maximum.reduceat(np.where(named, np.arange(len(named)), -1), starts)
+    else:
+        cell_code, cell_ids = codes(member_ratings["cell_id"])
+        g = combine(year_code, len(years), cell_code, len(cell_ids))
+        group_year = g.keys // max(len(cell_ids), 1)
+        cell_id = cell_ids.take(g.keys % max(len(cell_ids), 1)).array
+        by_cell = Grouping(g.ids, g.size)
+        per_cell = [
+            by_cell.sum(values, everyone)[g.present].to_numpy(np.int64)
+            for values in (excellent, well)
+        ]
+        last_named = by_cell.last(named)[g.present]
+    by_year = Grouping(year_code, len(years))
+    committee = [by_year.sum(values, everyone).to_numpy(np.int64) for values in (excellent, well)]
+    # Each year's cells, then its committee row: inserted, not sorted.
+    ends = np.searchsorted(group_year, np.arange(len(years)), side="right")
+    out = pd.DataFrame(
         {
-            "year": member_ratings["year"],
-            "cell_id": member_ratings["cell_id"],
-            "cell": member_ratings["cell"],
-            "excellent": counts.where((rank == 1).fillna(False), 0),
-            "well": counts.where((rank == 2).fillna(False), 0),
+            "year": np.insert(years[group_year], ends, years),
+            "cell_id": _with_committee(pd.Series(cell_id), ends, ALL_CELLS_ID),
+            "cell": _with_committee(
+                take(member_ratings["cell"], last_named), ends, ALL_CELLS_NAME
+            ),
+            "excellent": np.insert(per_cell[0], ends, committee[0]),
+            "well": np.insert(per_cell[1], ends, committee[1]),
         }
     )
-    per_cell = df.groupby(["year", "cell_id"]).agg(
-        cell=("cell", "last"), excellent=("excellent", "sum"), well=("well", "sum")
-    )
-    whole = df.groupby("year")[["excellent", "well"]].sum()
-    whole = whole.assign(cell_id=ALL_CELLS_ID, cell=ALL_CELLS_NAME)
-    out = pd.concat([per_cell.reset_index(), whole.reset_index()], ignore_index=True)
     # Rounded before the floor so 0.2 × 35 = 7.000000000000001 and 0.29 × 100 =
     # 28.999999999999996 give the allowances a person would compute.
     well = out["well"].to_numpy(dtype="int64")
     out["allowed"] = np.floor(np.round(limit * well, 9)).astype("int64")
     out["ok"] = out["excellent"] <= out["allowed"]
-    out = out.assign(_all=out["cell_id"] == ALL_CELLS_ID)
-    out = out.sort_values(["year", "_all", "cell_id"])
     return frame(out, QUOTA_COLUMNS)
+
+
+def _with_committee(per_cell: pd.Series, ends: np.ndarray, value: str) -> pd.Series:
+    """``per_cell`` (rows in year order) with ``value`` after each year's rows, which end at
+    ``ends``: the committee's row, placed by slicing rather than by sorting strings."""
+    per_cell = per_cell.astype(STRING)
+    committee = pd.Series([value], dtype=STRING)
+    pieces, start = [], 0
+    for end in ends:
+        pieces += [per_cell.iloc[start:end], committee]
+        start = end
+    return pd.concat(pieces, ignore_index=True) if pieces else per_cell.iloc[:0]

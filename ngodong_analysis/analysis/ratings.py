@@ -9,10 +9,25 @@ crosswalk, 1 = best: for comparing years across the 2017/2018 change of rules), 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..schema import COUNT, STRING
-from ._common import FLOAT, LEVELS, Level, frame, level_column, ratio
+from ._common import (
+    FLOAT,
+    LEVELS,
+    Grouping,
+    Level,
+    codes,
+    combine,
+    frame,
+    int_codes,
+    int_values,
+    key_rows,
+    level_column,
+    ratio,
+    take,
+)
 
 MIX_COLUMNS = {"year": "int64", "level": COUNT, "count": COUNT, "share": FLOAT}
 STREAK_COLUMNS = {
@@ -66,12 +81,21 @@ def rating_mix(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.DataFram
     3  2019      4      0    0.0
     """
     col = level_column(by)
-    years = sorted(int(y) for y in cell_ratings["year"].unique())
-    rated = _rated(cell_ratings, col)
-    levels = sorted(set(LEVELS) | {int(v) for v in rated[col].unique()})
-    grid = pd.MultiIndex.from_product([years, levels], names=["year", "level"])
-    counts = rated.groupby(["year", col]).size().rename_axis(["year", "level"])
-    out = counts.reindex(grid, fill_value=0).rename("count").reset_index()
+    year, years = int_codes(cell_ratings["year"])
+    values, known = int_values(cell_ratings[col])
+    level, found = int_codes(values[known])
+    levels = np.array(sorted(set(LEVELS) | {int(v) for v in found}), dtype=np.int64)
+    # Cells per (year, level found), placed in the grid of every year × every level.
+    counts = np.zeros((len(years), len(levels)), dtype=np.int64)
+    pairs = np.bincount(year[known] * len(found) + level, minlength=len(years) * len(found))
+    counts[:, np.searchsorted(levels, found)] = pairs.reshape(len(years), len(found))
+    out = pd.DataFrame(
+        {
+            "year": np.repeat(years, len(levels)),
+            "level": np.tile(levels, len(years)),
+            "count": counts.ravel(),
+        }
+    )
     out["share"] = ratio(out["count"], out.groupby("year")["count"].transform("sum"))
     return frame(out, MIX_COLUMNS)
 
@@ -107,23 +131,57 @@ def top_streaks(cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 
     1   tdp-2  <NA>   2019  2019       1
     """
     col = level_column(by)
-    at_level = _rated(cell_ratings, col)
-    at_level = at_level[at_level[col] == level].sort_values(["cell_id", "year"])
+    values, known = int_values(cell_ratings[col])
+    rows = np.flatnonzero(known & (values == level))
+    cell, cell_ids = codes(cell_ratings["cell_id"])
+    cell, year = cell[rows], cell_ratings["year"].to_numpy()[rows]
+    # By cell, then year (ties in row order); a row without a cell_id belongs to no run. A
+    # table in key order has its years sorted already: a stable sort by cell is enough.
+    if len(year) and not (year[1:] < year[:-1]).any():
+        order = np.argsort(cell, kind="stable")
+    else:
+        order = np.lexsort((year, cell))
+    order = order[cell[order] >= 0]
+    rows, cell, year = rows[order], cell[order], year[order]
+    named = cell_ratings["cell"].notna().to_numpy()[rows]
     # Within a cell, year minus the row's position is constant along a run of consecutive
     # years and changes at every gap.
-    run = at_level["year"] - at_level.groupby("cell_id").cumcount()
-    runs = at_level.groupby(["cell_id", run.rename("run")])
+    position = np.arange(len(rows))
+    starts_cell = np.ones(len(rows), dtype=bool)
+    starts_cell[1:] = cell[1:] != cell[:-1]
+    first_of_cell = np.maximum.accumulate(np.where(starts_cell, position, 0))
+    run = year - (position - first_of_cell)
+    if len(rows) and not (~starts_cell[1:] & (year[1:] == year[:-1])).any():
+        # No cell at the level twice in a year: each run is a stretch of rows, and the
+        # stretches come in (cell, run) order, as the group-by on the two would give them.
+        starts_run = starts_cell.copy()
+        starts_run[1:] |= run[1:] != run[:-1]
+        first = np.flatnonzero(starts_run)
+        last = np.append(first[1:], len(rows)) - 1
+        length = last - first + 1
+        named = np.maximum.reduceat(np.where(named, position, -1), first)
+        group_cell = cell[first]
+    else:  # a cell twice in a year: the run numbers repeat out of order, so group them
+        run, runs = int_codes(run)
+        g = combine(cell, len(cell_ids), run, len(runs))
+        by_run = Grouping(g.ids, g.size)
+        everyone = np.ones(len(rows), dtype=bool)
+        first = by_run.first(everyone)[g.present]
+        last = by_run.last(everyone)[g.present]
+        length = np.bincount(g.ids, minlength=g.size)[g.present]
+        named = by_run.last(named)[g.present]
+        group_cell = g.keys // max(len(runs), 1)
     out = pd.DataFrame(
         {
-            "cell": runs["cell"].last(),
-            "start": runs["year"].min(),
-            "end": runs["year"].max(),
-            "length": runs.size(),
+            "cell_id": cell_ids.take(group_cell).astype(STRING).array,
+            "cell": take(cell_ratings["cell"], np.where(named >= 0, rows[named], -1)),
+            "start": year[first],
+            "end": year[last],
+            "length": length,
         }
     )
-    out = out.reset_index().sort_values(
-        ["length", "start", "cell_id"], ascending=[False, True, True]
-    )
+    # Longest first, then start year, then cell id (stable, as sort_values on those keys).
+    out = out.take(np.lexsort((group_cell, out["start"].to_numpy(), -out["length"].to_numpy())))
     return frame(out, STREAK_COLUMNS)
 
 
@@ -153,14 +211,66 @@ def rating_transitions(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.
     >>> moves[moves["from_level"] != moves["to_level"]]  # cells that moved up or down
     """
     col = level_column(by)
-    rated = _rated(cell_ratings, col)[["year", "cell_id", col]]
-    before = rated.rename(columns={"year": "year_from", col: "from_level"})
-    after = rated.rename(columns={col: "to_level"})
-    after = after.assign(year_from=after["year"] - 1).rename(columns={"year": "year_to"})
-    pairs = before.merge(after, on=["cell_id", "year_from"])
     keys = ["year_from", "year_to", "from_level", "to_level"]
-    out = pairs.groupby(keys).size().rename("count").reset_index().sort_values(keys)
+    found = _next_year_rows(cell_ratings, col)
+    if found is None:  # duplicate (cell, year) keys: the join pairs them all
+        rated = _rated(cell_ratings, col)[["year", "cell_id", col]]
+        before = rated.rename(columns={"year": "year_from", col: "from_level"})
+        after = rated.rename(columns={col: "to_level"})
+        after = after.assign(year_from=after["year"] - 1).rename(columns={"year": "year_to"})
+        pairs = before.merge(after, on=["cell_id", "year_from"])
+        out = pairs.groupby(keys).size().rename("count").reset_index().sort_values(keys)
+        return frame(out, TRANSITION_COLUMNS)
+    rows, after = found
+    if not len(rows):
+        return frame(None, TRANSITION_COLUMNS)
+    values = cell_ratings[col].astype(COUNT).to_numpy(dtype=np.int64, na_value=0)
+    year_from, years = int_codes(cell_ratings["year"].to_numpy()[rows])
+    level, levels = int_codes(np.concatenate([values[rows], values[after]]))
+    from_level, to_level = level[: len(rows)], level[len(rows) :]
+    width = len(levels)
+    moves = np.bincount(
+        (year_from * width + from_level) * width + to_level,
+        minlength=len(years) * width * width,
+    )
+    seen = np.flatnonzero(moves)
+    out = pd.DataFrame(
+        {
+            "year_from": years[seen // (width * width)],
+            "from_level": levels[seen // width % width],
+            "to_level": levels[seen % width],
+            "count": moves[seen],
+        }
+    )
+    out.insert(1, "year_to", out["year_from"] + 1)
     return frame(out, TRANSITION_COLUMNS)
+
+
+def _next_year_rows(cell_ratings: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The rated rows whose cell is rated in the next calendar year too, and those next rows
+    (the pairs a join on ``cell_id`` and year + 1 gives); None when a (cell, year) key of the
+    rated rows appears twice or the years are not integers."""
+    year = cell_ratings["year"].to_numpy()
+    if year.dtype.kind not in "iu":
+        return None
+    rated = np.flatnonzero(cell_ratings[col].notna().to_numpy())
+    if not len(rated):
+        return rated, rated
+    cell, cell_ids = codes(cell_ratings["cell_id"])
+    cell = cell[rated]
+    cells = len(cell_ids) + 1
+    cell = np.where(cell < 0, cells - 1, cell)  # a missing cell_id joins other missing ones
+    offset = year[rated].astype(np.int64) - int(year[rated].min())
+    span = int(offset.max()) + 1
+    if span * cells > max(4 * len(rated), 1 << 22):
+        return None
+    key = offset * cells + cell
+    table = key_rows(key, np.ones(len(key), dtype=bool), span * cells)
+    if table is None:
+        return None
+    nxt = np.where(offset < span - 1, table[np.minimum(key + cells, span * cells - 1)], -1)
+    pairs = np.flatnonzero(nxt >= 0)
+    return rated[pairs], rated[nxt[pairs]]
 
 
 def crosswalk() -> pd.DataFrame:
