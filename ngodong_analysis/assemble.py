@@ -228,9 +228,7 @@ def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFra
     score = records.get("score", pd.Series(np.nan, index=records.index)).astype(float)
     combos = pd.DataFrame({"text": text, "year": records["year"].astype(int), "score": score})
     # each row's combination as a number (first seen = 0), the distinct ones in that order
-    group = (
-        combos.groupby(["text", "year", "score"], sort=False, dropna=False).ngroup().to_numpy()
-    )
+    group = combos.groupby(["text", "year", "score"], sort=False, dropna=False).ngroup().to_numpy()
     distinct = combos.drop_duplicates()
     assert len(distinct) == (group.max() + 1 if len(group) else 0)
     results = [
@@ -539,9 +537,9 @@ def member_ratings_from(
         melted = pd.DataFrame(
             {
                 "year": years[i],
-                "cell_id": members["cell_id"].array.take(i),
+                "cell_id": _categories(members["cell_id"], i),
                 "rating": pd.Categorical.from_codes(rating_codes[j], dtype=RATING),
-                "cell": members["cell"].array.take(i),
+                "cell": _categories(members["cell"], i),
                 "rank": pd.array(rank, dtype="Float64").astype("Int64"),
                 "count": pd.array(count, dtype="Float64").astype("Int64"),
                 **{c: _take(members[c], i) for c in _PLACE_COLS if c in members.columns},
@@ -556,6 +554,13 @@ def member_ratings_from(
     merged = combine(both, ["year", "cell_id", "rating"], ["count"], "the member rating of", log)
     merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
     return conform(merged, "member_ratings")
+
+
+def _categories(column: pd.Series, rows: np.ndarray) -> pd.Categorical:
+    """``column`` at positions ``rows`` as a categorical whose categories are sorted, so that
+    sorting by it is sorting by the text (the contract's order)."""
+    codes, values = pd.factorize(column, sort=True)
+    return pd.Categorical.from_codes(codes[rows], categories=values.astype("str"))
 
 
 def _take(column: pd.Series, rows: np.ndarray) -> pd.Series | np.ndarray:
