@@ -47,49 +47,60 @@ def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
 
 
 def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
-    """end = start + admitted + in − out − died − removed, start being last year's end."""
+    """end = start + admitted + in − out − died − removed, start being last year's end.
+
+    Worked on numpy arrays in (cell, year) order, the cells as integer codes: at national
+    scale a sort and two group-bys of the table by its string ids took gigabytes."""
     flows = ["admitted", "transferred_in", "transferred_out", "died", "removed"]
     present = [f for f in flows if f in members.columns]
-    if not present:
+    if not present or members.empty:
         return
-    # only what the identity and the problem places need: members carries ~30 columns
-    needed = ["cell_id", "year", "members", "members_start", "cell", *present]
-    needed += [c for c in members.columns if c.startswith("_") and not c.startswith("_col_mr")]
-    m = members[[c for c in dict.fromkeys(needed) if c in members.columns]]
-    m = m.sort_values(["cell_id", "year"])
-    prev = m.groupby("cell_id")["members"].shift(1)
-    prev_year = m.groupby("cell_id")["year"].shift(1)
-    has_flows = m[present].notna().any(axis=1)
-    consecutive = prev.notna() & (prev_year == m["year"] - 1)
-    if "members_start" in m.columns:  # a start-of-year count, where the form gives one
-        stated = m["members_start"].astype("Float64")
-        prev = prev.astype("Float64").where(consecutive, stated)
-        consecutive = consecutive | stated.notna()
-    ok = consecutive & prev.notna() & m["members"].notna() & has_flows
-    f = m.reindex(columns=flows).fillna(0)
+
+    def column(name: str) -> np.ndarray:
+        return members[name].to_numpy(dtype=float, na_value=np.nan)[order]
+
+    cells, _ = pd.factorize(members["cell_id"])
+    years = members["year"].to_numpy()
+    order = np.lexsort((years, cells))  # by cell, then year
+    cells, years = cells[order], years[order].astype(float)
+    count = column("members")
+    same_cell = np.r_[False, cells[1:] == cells[:-1]]
+    prev = np.where(same_cell, np.r_[np.nan, count[:-1]], np.nan)
+    prev_year = np.where(same_cell, np.r_[np.nan, years[:-1]], np.nan)
+    consecutive = ~np.isnan(prev) & (prev_year == years - 1)
+    if "members_start" in members.columns:  # a start-of-year count, where the form gives one
+        stated = column("members_start")
+        prev = np.where(consecutive, prev, stated)
+        consecutive = consecutive | ~np.isnan(stated)
+    changes = {f: column(f) if f in present else np.full(len(order), np.nan) for f in flows}
+    has_flows = np.any([~np.isnan(changes[f]) for f in present], axis=0)
+    ok = consecutive & ~np.isnan(prev) & ~np.isnan(count) & has_flows
+    c = {f: np.nan_to_num(v) for f, v in changes.items()}
     expected = (
         prev
-        + f["admitted"]
-        + f["transferred_in"]
-        - f["transferred_out"]
-        - f["died"]
-        - f["removed"]
+        + c["admitted"]
+        + c["transferred_in"]
+        - c["transferred_out"]
+        - c["died"]
+        - c["removed"]
     )
-    bad = ok & (expected != m["members"])
-    if bad.any():
-        places = place_of(m[bad], "members")
-        for i in m.index[bad.to_numpy()]:
-            _log_at(
-                log,
-                places[i],
-                "warning",
-                f"flow identity broken for {m.at[i, 'cell']} in {m.at[i, 'year']}: "
-                f"{int(prev[i])} at the start of the year plus its "
-                f"changes gives {int(expected[i])}, but {int(m.at[i, 'members'])} are "
-                "reported; check admissions, transfers, deaths and removals",
-                value=m.at[i, "members"],
-                rule="flow-identity",
-            )
+    bad = np.flatnonzero(ok & (expected != count))
+    if not len(bad):
+        return
+    rows = members.iloc[order[bad]]
+    places = place_of(rows, "members").to_numpy()
+    for k, (place, i) in enumerate(zip(places, bad, strict=True)):
+        _log_at(
+            log,
+            place,
+            "warning",
+            f"flow identity broken for {rows['cell'].iloc[k]} in {rows['year'].iloc[k]}: "
+            f"{int(prev[i])} at the start of the year plus its "
+            f"changes gives {int(expected[i])}, but {int(count[i])} are "
+            "reported; check admissions, transfers, deaths and removals",
+            value=rows["members"].iloc[k],
+            rule="flow-identity",
+        )
 
 
 def _key_groups(table: pd.DataFrame) -> np.ndarray:
@@ -99,8 +110,13 @@ def _key_groups(table: pd.DataFrame) -> np.ndarray:
     starts = np.ones(n, dtype=bool)
     if n > 1:
         years = table["year"].to_numpy()
-        cells = pa.array(table["cell_id"].astype(STRING), type=pa.large_string())
-        changed = pc.not_equal(cells[1:], cells[:-1]).to_numpy(zero_copy_only=False)
+        ids = table["cell_id"]
+        if isinstance(ids.dtype, pd.CategoricalDtype):
+            codes = ids.cat.codes.to_numpy()
+            changed = codes[1:] != codes[:-1]
+        else:
+            cells = pa.array(ids.astype(STRING), type=pa.large_string())
+            changed = pc.not_equal(cells[1:], cells[:-1]).to_numpy(zero_copy_only=False)
         starts[1:] = (years[1:] != years[:-1]) | changed
     return np.cumsum(starts) - 1
 
@@ -116,7 +132,8 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
     group = _key_groups(ratings)
     first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     count = ratings["count"].to_numpy(dtype=float, na_value=0.0)
-    code = ratings["rating"].astype(object).to_numpy()
+    rating = ratings["rating"]
+    codes, categories = rating.cat.codes.to_numpy(), list(rating.cat.categories)
     keys = ratings.iloc[first][["year", "cell_id"]].reset_index(drop=True)
     rated = keys.assign(rated=np.bincount(group, count))
     if not members.empty and "members" in members.columns:
@@ -135,7 +152,9 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
                     value=int(over.at[i, "rated"]),
                     rule="counts",
                 )
-    is_top, is_good = code == "HTXSNV", code == "HTTNV"
+    is_top, is_good = (
+        codes == (categories.index(c) if c in categories else -2) for c in ("HTXSNV", "HTTNV")
+    )
     if not is_top.any() or not is_good.any():
         return
     top = np.bincount(group, count * is_top, minlength=len(first))

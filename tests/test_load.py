@@ -465,3 +465,18 @@ def test_more_rated_than_members_and_the_quota_are_reported_at_their_cells(xlsx)
     assert "2 members rated HTXSNV in 2018 across the committee" in committee
     assert quota[2][1].startswith("quota: 10 members rated HTXSNV in tdp-1 in 2019")
     assert quota[3][1].startswith("quota: 2 members rated HTXSNV in tdp-2 in 2018")
+
+
+def test_flow_identity_across_years_names_the_year_end_cell(xlsx):
+    head = ["Năm", "Chi bộ", "Tổng số đảng viên", "Kết nạp", "Chuyển đi"]
+    rows = [
+        [2018, "CB TDP 1", 30, 1, 0],
+        [2018, "CB TDP 2", 20, 0, 0],
+        [2019, "CB TDP 2", 21, 1, 0],  # 20 + 1 = 21: fine
+        [2019, "CB TDP 1", 33, 2, 1],  # 30 + 2 − 1 = 31, not 33: warned here (C5)
+        [2021, "CB TDP 1", 40, 0, 0],  # 2020 missing: nothing to compare with
+    ]
+    problems = nd.validate(xlsx("f.xlsx", {"DV": [head, *rows]}))
+    [flow] = [p for p in problems if p.rule == "flow-identity"]
+    assert flow.cell == "C5" and flow.severity == "warning"
+    assert "31" in flow.message and "33" in flow.message and "2019" in flow.message
