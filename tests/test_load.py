@@ -434,6 +434,9 @@ def test_member_ratings_cut_from_members_are_sorted_and_complete(xlsx):
     }
     assert got == expected
     assert mr["cell"].eq("CB TDP 1").sum() == 6 and mr["rank"].notna().all()
+    # the long table's ids are categories, sorted so that sorting by them sorts by the text
+    categories = list(mr["cell_id"].cat.categories)
+    assert categories == sorted(categories) == ["tdp-1", "tdp-3"]
 
 
 def test_member_rating_given_on_members_sheet_and_ratings_sheet_is_a_duplicate(xlsx):
