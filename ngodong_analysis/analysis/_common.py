@@ -185,13 +185,17 @@ def int_values(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes of ``values`` (-1 where missing) and the distinct values, sorted, so that
     comparing codes orders rows as comparing the values would (the order ``sort_values`` and a
-    sorted group-by use).
+    sorted group-by use). A categorical's own codes and categories are taken as they are.
 
     A large Arrow-backed column (the contract's string columns) is factorised once: its codes
     are kept, read-only, for as long as its Arrow data lives, keyed by that immutable object, so
     the several functions reading ``cell_ratings.cell_id`` share one factorisation. Changing
     the column replaces its Arrow data and so misses the cache.
     """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # Already coded: the categories, in their order (which is the order sorting and
+        # group-bys use), unused ones included.
+        return values.cat.codes.to_numpy().astype(np.int64), pd.Index(values.cat.categories)
     arrow = _arrow_data(values)
     if arrow is not None:
         hit = _CODES.get(id(arrow))
@@ -291,25 +295,38 @@ def sorted_runs(
     are sorted by year, then id (the contract's key order) and no id is missing; else None.
 
     The runs are then the groups of a sorted group-by on the two columns, found by comparing
-    neighbouring rows (Arrow kernels) instead of hashing every id.
+    neighbouring rows instead of hashing every id: the codes of a categorical (whose order is
+    its categories', as in a group-by), or the text of Arrow-backed strings.
     """
-    arrow = _arrow_data(ids)
-    if arrow is None or (year[1:] < year[:-1]).any() or ids.isna().any():
+    if ids.isna().any() or (year[1:] < year[:-1]).any():
         return None
-    if not (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)):
-        return None
-    new_year = year[1:] != year[:-1]
-    new_id = pc.not_equal(arrow[1:], arrow[:-1]).to_numpy(zero_copy_only=False)
-    starts = np.flatnonzero(new_year | new_id) + 1
-    starts = np.concatenate([np.zeros(min(len(year), 1), dtype=np.int64), starts])
-    # Sorted only if, within a year, each run's id is greater than the previous run's (one
+    same_year = year[1:] == year[:-1]
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        code = ids.cat.codes.to_numpy()
+        starts = _run_starts(same_year, code[1:] != code[:-1], len(year))
+        later = code[starts[1:]] <= code[starts[:-1]]
+        first = ids.array.take(starts)
+    else:
+        arrow = _arrow_data(ids)
+        if arrow is None or not (
+            pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)
+        ):
+            return None
+        new_id = pc.not_equal(arrow[1:], arrow[:-1]).to_numpy(zero_copy_only=False)
+        starts = _run_starts(same_year, new_id, len(year))
+        first = ids.array.take(starts)
+        runs = _arrow_data(pd.Series(first))
+        later = pc.less_equal(runs[1:], runs[:-1]).to_numpy(zero_copy_only=False)
+    # Sorted only if, within a year, each run's id comes after the previous run's (one
     # comparison per run, not per row; an id coming back after another fails it).
-    first = ids.array.take(starts)
-    runs = _arrow_data(pd.Series(first))
-    later = pc.less_equal(runs[1:], runs[:-1]).to_numpy(zero_copy_only=False)
-    if (later & (year[starts[1:]] == year[starts[:-1]])).any():
+    if (later & same_year[starts[1:] - 1]).any():
         return None
     return starts, first
+
+
+def _run_starts(same_year: np.ndarray, new_id: np.ndarray, rows: int) -> np.ndarray:
+    starts = np.flatnonzero(~same_year | new_id) + 1
+    return np.concatenate([np.zeros(min(rows, 1), dtype=np.int64), starts])
 
 
 class Grouping:

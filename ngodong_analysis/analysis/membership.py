@@ -396,16 +396,26 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float = 0.2) -> pd.DataF
     well = np.where(rank_known & (rank == 2), counts, 0)
     named = member_ratings["cell"].notna().to_numpy()
     everyone = np.ones(len(counts), dtype=bool)
-    # One row per (year, cell) present, in year then cell_id order; the cell's name is the
-    # last one written.
-    runs = sorted_runs(year, member_ratings["cell_id"])
+    # One row per (year, cell) present, in year then cell_id order (of the text: categories
+    # in another order are sorted first); the cell's name is the last one written.
+    ids = member_ratings["cell_id"]
+    if (
+        isinstance(ids.dtype, pd.CategoricalDtype)
+        and not ids.cat.categories.is_monotonic_increasing
+    ):
+        ids = ids.cat.reorder_categories(sorted(ids.cat.categories))
+    runs = sorted_runs(year, ids)
     if runs is not None and len(runs[0]):  # in key order already: the groups are runs
         starts, cell_id = runs
         group_year = year_code[starts]
         per_cell = [np.add.reduceat(excellent, starts), np.add.reduceat(well, starts)]
-        last_named = np.maximum.reduceat(np.where(named, np.arange(len(named)), -1), starts)
+        if named.all():  # the name written last is the run's last row's
+            last_named = np.append(starts[1:], len(named)) - 1
+        else:
+            position = np.where(named, np.arange(len(named)), -1)
+            last_named = np.maximum.reduceat(position, starts)
     else:
-        cell_code, cell_ids = codes(member_ratings["cell_id"])
+        cell_code, cell_ids = codes(ids)
         g = combine(year_code, len(years), cell_code, len(cell_ids))
         group_year = g.keys // max(len(cell_ids), 1)
         cell_id = cell_ids.take(g.keys % max(len(cell_ids), 1)).array
