@@ -566,3 +566,14 @@ def test_flow_discrepancies_pairs_duplicate_keys_as_a_join_does(members):
     pd.testing.assert_frame_equal(
         out, frame(_reference_discrepancies(doubled), DISCREPANCY_COLUMNS)
     )
+
+
+def test_quota_check_orders_cells_by_their_text_whatever_the_categories(member_ratings):
+    # The contract's categories are sorted; others (here reversed) give the same rows, in
+    # cell_id order, as the pandas concat-and-sort did.
+    ids = member_ratings["cell_id"]
+    reversed_ids = ids.cat.reorder_categories(list(ids.cat.categories)[::-1])
+    for table_ in (member_ratings, member_ratings.sample(frac=1, random_state=2)):
+        out = quota_check(table_.assign(cell_id=reversed_ids.loc[table_.index]))
+        pd.testing.assert_frame_equal(out, quota_check(member_ratings))
+        pd.testing.assert_frame_equal(out, frame(_reference_quota(table_), QUOTA_COLUMNS))

@@ -463,6 +463,16 @@ def year_sums(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out
 
 
+def as_text(series: pd.Series) -> pd.Series:
+    """``series.astype(STRING)``; a categorical's categories are converted, then taken by
+    code, instead of converting every row through Python objects."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        text = series.cat.categories.astype(STRING).array
+        code = series.cat.codes.to_numpy()
+        return pd.Series(text.take(code, allow_fill=True), index=series.index, name=series.name)
+    return series.astype(STRING)
+
+
 def take(series: pd.Series, positions: np.ndarray) -> pd.Series:
     """``series`` at ``positions`` (NA where a position is -1), with a fresh index."""
     missing = positions < 0

@@ -17,6 +17,7 @@ from ..schema import COUNT, MEMBER_RATING_CODES, RATING, STRING
 from ._common import (
     FLOAT,
     Grouping,
+    as_text,
     codes,
     combine,
     frame,
@@ -451,7 +452,7 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float = 0.2) -> pd.DataF
 def _with_committee(per_cell: pd.Series, ends: np.ndarray, value: str) -> pd.Series:
     """``per_cell`` (rows in year order) with ``value`` after each year's rows, which end at
     ``ends``: the committee's row, placed by slicing rather than by sorting strings."""
-    per_cell = per_cell.astype(STRING)
+    per_cell = as_text(per_cell)
     committee = pd.Series([value], dtype=STRING)
     pieces, start = [], 0
     for end in ends:
