@@ -264,20 +264,23 @@ def from_processed(raw: Path, processed: Path | None = None) -> Dataset | None:
         return None
     try:
         tables = {name: _read_parquet(out / f"{name}.parquet") for name in TABLE_NAMES}
-        problems = _read_parquet(out / "problems.parquet").fillna("")
+        import pyarrow.parquet as pq
+
+        # the problems become Problem objects: straight from Arrow, no frame in between
+        problems = pq.ParquetFile(out / "problems.parquet").read().to_pylist()
     except (OSError, ValueError):
         return None
     kept = [
         Problem(
-            r["file"],
+            r["file"] or "",
             r["sheet"] or None,
             r["cell"] or None,
             r["severity"],
-            r["message"],
+            r["message"] or "",
             r["value"] or None,
-            r["rule"],
+            r["rule"] or "",
         )
-        for r in problems.to_dict("records")
+        for r in problems
         if r["severity"] == "warning"
     ]
     return Dataset.conformed(tables, kept)
