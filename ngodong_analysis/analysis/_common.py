@@ -436,23 +436,6 @@ def _never_decreases(ids: np.ndarray) -> bool:
     return not (head[1:] < head[:-1]).any() and not (ids[1:] < ids[:-1]).any()
 
 
-def group_sum(
-    groups: np.ndarray, values: np.ndarray, known: np.ndarray, ngroups: int
-) -> pd.arrays.IntegerArray:
-    """:meth:`Grouping.sum` for a single use of a grouping."""
-    return Grouping(groups, ngroups).sum(values, known)
-
-
-def group_first(groups: np.ndarray, valid: np.ndarray, ngroups: int) -> np.ndarray:
-    """:meth:`Grouping.first` for a single use of a grouping."""
-    return Grouping(groups, ngroups).first(valid)
-
-
-def group_last(groups: np.ndarray, valid: np.ndarray, ngroups: int) -> np.ndarray:
-    """:meth:`Grouping.last` for a single use of a grouping."""
-    return Grouping(groups, ngroups).last(valid)
-
-
 def year_sums(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """``df.groupby("year")[columns].sum(min_count=1)`` for count columns, by year codes."""
     year, years = int_codes(df["year"])
