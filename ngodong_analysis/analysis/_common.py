@@ -101,17 +101,9 @@ def member_ranks() -> dict[str, int]:
     return ranks
 
 
-def resolved_member_rank(member_ratings: pd.DataFrame) -> pd.Series:
-    """The ``rank`` column, with gaps filled from the rating code through the crosswalk."""
-    values, known = member_rank_values(member_ratings)
-    return pd.Series(
-        pd.arrays.IntegerArray(values, ~known), index=member_ratings.index, name="rank"
-    )
-
-
 def member_rank_values(member_ratings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`resolved_member_rank` as NumPy arrays: the ranks (int64, 0 where unknown) and
-    whether each is known.
+    """The ``rank`` column with gaps filled from the rating code through the crosswalk, as
+    NumPy arrays: the ranks (int64, 0 where unknown) and whether each is known.
 
     A rank the table lacks is looked up once per distinct rating code (through the categorical
     codes when ``rating`` is categorical, as in the contract), never per row.
@@ -461,6 +453,37 @@ def take(series: pd.Series, positions: np.ndarray) -> pd.Series:
     missing = positions < 0
     picked = series.array.take(np.where(missing, -1, positions), allow_fill=True)
     return pd.Series(picked, name=series.name)
+
+
+def year_step_pairs(
+    table: pd.DataFrame, rows: np.ndarray, step: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Among ``rows`` (positions in ``table``, in order), those whose cell also has a row
+    ``step`` calendar years away, and that row: the pairs a join on ``cell_id`` and
+    ``year + step`` gives, found by integer key. None when a (year, cell) key appears twice
+    among ``rows`` or the years are not integers (the caller then joins, pairing duplicates).
+    """
+    if not len(rows):
+        return rows, rows
+    year = table["year"].to_numpy()
+    if year.dtype.kind not in "iu":
+        return None
+    cell, cell_ids = codes(table["cell_id"])
+    cells = len(cell_ids) + 1
+    cell = np.where(cell[rows] < 0, cells - 1, cell[rows])  # missing ids join each other
+    offset = year[rows].astype(np.int64) - int(year[rows].min())
+    span = int(offset.max()) + 1
+    if span * cells > max(4 * len(rows), 1 << 22):
+        return None
+    key = offset * cells + cell
+    slots = key_rows(key, np.ones(len(key), dtype=bool), span * cells)
+    if slots is None:
+        return None
+    target = offset + step
+    inside = (target >= 0) & (target < span)
+    other = np.where(inside, slots[np.clip(key + step * cells, 0, span * cells - 1)], -1)
+    found = np.flatnonzero(other >= 0)
+    return rows[found], rows[other[found]]
 
 
 def key_rows(keys: np.ndarray, valid: np.ndarray, size: int) -> np.ndarray | None:

@@ -23,13 +23,13 @@ from ._common import (
     frame,
     int_codes,
     int_values,
-    key_rows,
     member_rank_values,
     member_ranks,
     paired_ratio,
     ratio,
     sorted_runs,
     take,
+    year_step_pairs,
     year_sums,
 )
 
@@ -174,7 +174,7 @@ def flow_discrepancies(members: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> flow_discrepancies(ds.members)[["year", "cell", "difference"]]  # empty when all add up
     """
-    found = _previous_year_rows(members)
+    found = year_step_pairs(members, np.arange(len(members)), -1)
     if found is None:  # duplicate (year, cell) keys: the join pairs them all
         previous = members[["year", "cell_id", "members"]].rename(columns={"members": "start"})
         previous = previous.assign(year=previous["year"] + 1)
@@ -209,29 +209,6 @@ def flow_discrepancies(members: pd.DataFrame) -> pd.DataFrame:
     df = df.assign(difference=df["reported"] - df["expected"])
     df = df[df["difference"] != 0].sort_values(["year", "cell_id"])
     return frame(df, DISCREPANCY_COLUMNS)
-
-
-def _previous_year_rows(members: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
-    """The rows with a row for the same cell in the previous calendar year, and those rows,
-    in row order (the pairs ``members.merge`` on year + 1 and ``cell_id`` gives); None when a
-    (year, cell) key appears twice or the years are not integers."""
-    year = members["year"].to_numpy()
-    if year.dtype.kind not in "iu" or not len(year):
-        return None if len(year) else (np.zeros(0, np.int64), np.zeros(0, np.int64))
-    cell, cell_ids = codes(members["cell_id"])
-    cells = len(cell_ids) + 1
-    cell = np.where(cell < 0, cells - 1, cell)  # a missing cell_id joins other missing ones
-    offset = year.astype(np.int64) - int(year.min())
-    span = int(offset.max()) + 1
-    if span * cells > max(4 * len(year), 1 << 22):
-        return None
-    key = offset * cells + cell
-    table = key_rows(key, np.ones(len(key), dtype=bool), span * cells)
-    if table is None:
-        return None
-    before = np.where(offset > 0, table[np.maximum(key - cells, 0)], -1)
-    rows = np.flatnonzero(before >= 0)
-    return rows, before[rows]
 
 
 def member_rating_shares(

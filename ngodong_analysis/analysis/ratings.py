@@ -23,10 +23,10 @@ from ._common import (
     frame,
     int_codes,
     int_values,
-    key_rows,
     level_column,
     ratio,
     take,
+    year_step_pairs,
 )
 
 MIX_COLUMNS = {"year": "int64", "level": COUNT, "count": COUNT, "share": FLOAT}
@@ -212,7 +212,7 @@ def rating_transitions(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.
     """
     col = level_column(by)
     keys = ["year_from", "year_to", "from_level", "to_level"]
-    found = _next_year_rows(cell_ratings, col)
+    found = year_step_pairs(cell_ratings, np.flatnonzero(cell_ratings[col].notna().to_numpy()), 1)
     if found is None:  # duplicate (cell, year) keys: the join pairs them all
         rated = _rated(cell_ratings, col)[["year", "cell_id", col]]
         before = rated.rename(columns={"year": "year_from", col: "from_level"})
@@ -244,33 +244,6 @@ def rating_transitions(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.
     )
     out.insert(1, "year_to", out["year_from"] + 1)
     return frame(out, TRANSITION_COLUMNS)
-
-
-def _next_year_rows(cell_ratings: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """The rated rows whose cell is rated in the next calendar year too, and those next rows
-    (the pairs a join on ``cell_id`` and year + 1 gives); None when a (cell, year) key of the
-    rated rows appears twice or the years are not integers."""
-    year = cell_ratings["year"].to_numpy()
-    if year.dtype.kind not in "iu":
-        return None
-    rated = np.flatnonzero(cell_ratings[col].notna().to_numpy())
-    if not len(rated):
-        return rated, rated
-    cell, cell_ids = codes(cell_ratings["cell_id"])
-    cell = cell[rated]
-    cells = len(cell_ids) + 1
-    cell = np.where(cell < 0, cells - 1, cell)  # a missing cell_id joins other missing ones
-    offset = year[rated].astype(np.int64) - int(year[rated].min())
-    span = int(offset.max()) + 1
-    if span * cells > max(4 * len(rated), 1 << 22):
-        return None
-    key = offset * cells + cell
-    table = key_rows(key, np.ones(len(key), dtype=bool), span * cells)
-    if table is None:
-        return None
-    nxt = np.where(offset < span - 1, table[np.minimum(key + cells, span * cells - 1)], -1)
-    pairs = np.flatnonzero(nxt >= 0)
-    return rated[pairs], rated[nxt[pairs]]
 
 
 def crosswalk() -> pd.DataFrame:
