@@ -739,6 +739,11 @@ def rerun(part: str, sizes: list[str], args) -> int:
             )
         r.setdefault("reruns", []).append(f"{size}:{part} at {time.strftime('%H:%M')}")
         (RESULTS / "latest.json").write_text(json.dumps(r, indent=1, ensure_ascii=False))
+    return _publish(r, args)
+
+
+def _publish(r: dict, args: argparse.Namespace) -> int:
+    """Judge the targets, save every number, print the table and put it in the README."""
     r["verdicts"] = verdicts(r)
     (RESULTS / "latest.json").write_text(json.dumps(r, indent=1, ensure_ascii=False))
     table = render(r)
@@ -794,13 +799,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         r["sizes"][size] = measure_size(size, args.quick, args.nation_build)
         (RESULTS / "latest.json").write_text(json.dumps(r, indent=1, ensure_ascii=False))
-    r["verdicts"] = verdicts(r)
-    (RESULTS / "latest.json").write_text(json.dumps(r, indent=1, ensure_ascii=False))
-    table = render(r)
-    print(table)
-    if not args.no_readme:
-        write_readme(table)
-    return 0
+    return _publish(r, args)
 
 
 if __name__ == "__main__":
