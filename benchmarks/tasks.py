@@ -149,7 +149,9 @@ def direct_dataset(folder: str):
     import pandas as pd
 
     import ngodong_analysis as nd
+    from ngodong_analysis.detect import match_header
     from ngodong_analysis.normalise import infer_kind, match_label
+    from ngodong_analysis.schema import MEMBER_RATING_CODES
     from ngodong_analysis.text import make_id
     from ngodong_analysis.vocab import crosswalk, scale_for_year
 
@@ -183,28 +185,12 @@ def direct_dataset(folder: str):
         )
 
     m = pd.concat(members, ignore_index=True)
-    mem_cols = dict(
-        zip(
-            MEMBER_HEADERS,
-            [
-                "year",
-                "cell",
-                "members",
-                "young",
-                "female",
-                "exempt",
-                "admitted",
-                "transferred_in",
-                "transferred_out",
-                "died",
-                "removed",
-            ],
-            strict=False,
-        )
-    )
+    # each header's field as the loader reads it; the member-rating columns keep their codes
+    fields = {h: match_header(h)[0] for h in MEMBER_HEADERS}
+    mem_cols = {h: f for h, f in fields.items() if f and not f.startswith("mr:")}
     mt = m.rename(columns=mem_cols)
     mt["cell_id"] = ids(mt["cell"])
-    codes = ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
+    codes = list(MEMBER_RATING_CODES)
     mr = mt.melt(
         id_vars=["year", "cell_id", "cell"],
         value_vars=codes,
