@@ -37,8 +37,10 @@ class Dataset:
         for name in TABLE_NAMES:
             df = tables[name]
             contract = TABLES[name].columns
-            head = list(df.columns[: len(contract)])
-            fits = head == list(contract) and all(df[c].dtype == d for c, d in contract.items())
+            head = df.dtypes.iloc[: len(contract)]
+            fits = list(head.index) == list(contract) and all(
+                have == want for have, want in zip(head, contract.values(), strict=True)
+            )
             setattr(ds, name, df if fits else conform(df, name))
         ds.problems = list(problems)
         return ds

@@ -160,7 +160,17 @@ TABLES: dict[str, Table] = {
 def empty(name: str) -> pd.DataFrame:
     """An empty frame with the contract's columns and dtypes."""
     table = TABLES[name]
-    return pd.DataFrame({c: pd.Series(dtype=d) for c, d in table.columns.items()})
+    return pd.DataFrame(
+        {
+            c: _text_categories(pd.Series(dtype="str")) if is_cell_codes(d) else pd.Series(dtype=d)
+            for c, d in table.columns.items()
+        }
+    )
+
+
+def is_cell_codes(dtype: object) -> bool:
+    """The CELL_CODES marker (a CategoricalDtype compares equal to "category" too)."""
+    return isinstance(dtype, str) and dtype == CELL_CODES
 
 
 def _text_categories(series: pd.Series) -> pd.Series:
@@ -190,7 +200,7 @@ def conform(df: pd.DataFrame, name: str, *, sort: bool = True) -> pd.DataFrame:
             series = df[col]
             if dtype == COUNT:
                 series = pd.to_numeric(series, errors="raise").astype(COUNT)
-            elif isinstance(dtype, str) and dtype == CELL_CODES:
+            elif is_cell_codes(dtype):
                 series = _text_categories(series)
             else:
                 series = series.astype(dtype)
