@@ -11,7 +11,7 @@ import difflib
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -155,12 +155,31 @@ def income_unit(header: str) -> tuple[float, str] | None:
 
 
 def infer_kind(name: str) -> str:
-    """Cell kind from its name through ``resources/cell_kinds.csv``; "other" if none fits."""
-    k = f" {key(name)} "
-    for pattern, kind in cell_kind_patterns():
-        if f" {pattern} " in k:
-            return kind
-    return "other"
+    """Cell kind from its name through ``resources/cell_kinds.csv``; "other" if none fits.
+
+    The first pattern of the table (in its order) whose words occur together among the
+    words of the name's :func:`key` decides. Patterns are looked up by their first word, so
+    a name costs a few dictionary lookups, not a scan per pattern.
+    """
+    words = key(name).split()
+    by_first = _kind_patterns()
+    best = None
+    for i, word in enumerate(words):
+        for rank, pattern, kind in by_first.get(word, ()):
+            if (best is None or rank < best[0]) and tuple(words[i : i + len(pattern)]) == pattern:
+                best = (rank, kind)
+    return best[1] if best else "other"
+
+
+@cache
+def _kind_patterns() -> dict[str, list[tuple[int, tuple[str, ...], str]]]:
+    """first word → [(rank in the table, the pattern's words, kind)]."""
+    by_first: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}
+    for rank, (pattern, kind) in enumerate(cell_kind_patterns()):
+        words = tuple(pattern.split(" "))  # as written: a doubled space never matches a key
+        if words:
+            by_first.setdefault(words[0], []).append((rank, words, kind))
+    return by_first
 
 
 def kind_from_text(text: str) -> str | None:

@@ -55,19 +55,33 @@ def abbreviations() -> dict[str, str]:
 
 
 @cache
-def _compressions() -> tuple[re.Pattern[str], dict[str, str]]:
-    """One pattern matching any long form (longest first) and the long → short table."""
+def _compressions() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """first word of a long form → [(its words, short form)], longest long form first."""
     short_of = {long: short for short, long in abbreviations().items()}
-    longest_first = sorted(short_of, key=len, reverse=True)
-    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b")
-    return pattern, short_of
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for long in sorted(short_of, key=len, reverse=True):
+        words = tuple(long.split())
+        by_first.setdefault(words[0], []).append((words, short_of[long]))
+    return by_first
 
 
 @lru_cache(maxsize=200_000)
 def key(text: str) -> str:
-    """Matching key: folded, abbreviations expanded, leading zeros of numbers dropped."""
+    """Matching key: folded, abbreviations expanded, leading zeros of numbers dropped.
+
+    Worked out word by word (split at whitespace): folding, the abbreviations and the
+    leading zeros never reach across whitespace, and the words of a folder's names are far
+    fewer than its names ("Chi bộ", "Thôn", "xã", "tỉnh" recur in every one), so each word
+    is folded once (:func:`_word_key`).
+    """
+    return " ".join(k for k in map(_word_key, text.split()) if k)
+
+
+@lru_cache(maxsize=100_000)
+def _word_key(word: str) -> str:
+    """:func:`key` of text without whitespace (it may still fold to several tokens)."""
     table = abbreviations()
-    tokens = [table.get(tok, tok) for tok in fold(text).split()]
+    tokens = [table.get(tok, tok) for tok in fold(word).split()]
     return _LEADING_ZEROS.sub(r"\1", " ".join(tokens))
 
 
@@ -76,19 +90,38 @@ def strip_parens(text: str) -> str:
     return _PARENS.sub(" ", text)
 
 
-_ID_PREFIXES = ("chi bo ", "dang bo ")
+_ID_PREFIXES = (("chi", "bo"), ("dang", "bo"))
 
 
 @lru_cache(maxsize=200_000)
 def make_id(name: str) -> str:
     """Stable id from a name: "Chi bộ Tổ dân phố số 2", "CB TDP 2" and
-    "chi bo to dan pho so 02" all give ``"tdp-2"``."""
-    k = key(name)
+    "chi bo to dan pho so 02" all give ``"tdp-2"``.
+
+    From the words of :func:`key`: a leading "chi bo" / "dang bo" is dropped, so is "so"
+    before a number, and long forms become their abbreviations ("to dan pho" → "tdp"),
+    leftmost first and the longest long form where several start at one word.
+    """
+    words = key(name).split()
     for prefix in _ID_PREFIXES:
-        if k.startswith(prefix):
-            k = k[len(prefix) :]
+        if len(words) > len(prefix) and tuple(words[: len(prefix)]) == prefix:
+            words = words[len(prefix) :]
             break
-    k = re.sub(r"\bso (?=\d)", "", k)
-    pattern, short_of = _compressions()
-    k = pattern.sub(lambda m: short_of[m.group(0)], k)
-    return "-".join(k.split()) or "unnamed"
+    words = [
+        w
+        for i, w in enumerate(words)
+        if w != "so" or i + 1 == len(words) or not words[i + 1][:1].isdigit()
+    ]
+    by_first = _compressions()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for long, short in by_first.get(words[i], ()):
+            if tuple(words[i : i + len(long)]) == long:
+                out.append(short)
+                i += len(long)
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return "-".join(out) or "unnamed"

@@ -53,3 +53,173 @@ def test_different_cells_get_different_ids():
         ]
     }
     assert len(ids) == 4
+
+
+# --- key works word by word: it must equal the whole-string definition ---------------------
+def _key_whole_string(text: str) -> str:
+    """The definition of ``key`` on the whole string at once (the pre-word-by-word code)."""
+    import re
+
+    from ngodong_analysis.text import abbreviations
+
+    table = abbreviations()
+    tokens = [table.get(tok, tok) for tok in fold(text).split()]
+    return re.sub(r"\b0+(\d)", r"\1", " ".join(tokens))
+
+
+_PIECES = [
+    "Chi bộ",
+    "CB",
+    "TDP",
+    "tdp",
+    "số",
+    "0",
+    "00",
+    "02",
+    "007x",
+    "Tổ dân phố",
+    "THCS",
+    "Đ",
+    "đ",
+    "Thôn",
+    "xã",
+    "tỉnh",
+    "Nghệ An",
+    "TNBQ",
+    "Ngô Đồng",
+    ",",
+    ".",
+    "-",
+    "(",
+    ")",
+    "I.",
+    "a)",
+    "\u0301",
+    "\u0323",
+    "e\u0302\u0301",
+    "Σ",
+    "ΑΣ",
+    "İ",
+    "\u212a",
+    "\u00c5",
+    "ß",
+    "ǅ",
+    "½",
+    "²",
+]
+_SPACES = [" ", "  ", "\u00a0", "\t", "\n", "\u2003", "\u3000", "", "\u0085", "\x1c"]
+
+
+def test_key_word_by_word_equals_whole_string_key():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    piece = st.one_of(st.sampled_from(_PIECES), st.text(max_size=4))
+    words = st.lists(st.tuples(piece, st.sampled_from(_SPACES)), max_size=8)
+
+    @settings(max_examples=1000, deadline=None, database=None)
+    @given(words)
+    def check(parts):
+        text = "".join(p + s for p, s in parts)
+        assert key(text) == _key_whole_string(text)
+        nfd = unicodedata.normalize("NFD", text)
+        assert key(nfd) == _key_whole_string(nfd)
+
+    check()
+
+
+def _make_id_regex(name: str) -> str:
+    """The definition of ``make_id`` with regular expressions (the pre-word-list code)."""
+    import re
+
+    from ngodong_analysis.text import abbreviations
+
+    k = key(name)
+    for prefix in ("chi bo ", "dang bo "):
+        if k.startswith(prefix):
+            k = k[len(prefix) :]
+            break
+    k = re.sub(r"\bso (?=\d)", "", k)
+    short_of = {long: short for short, long in abbreviations().items()}
+    longest_first = sorted(short_of, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b")
+    k = pattern.sub(lambda m: short_of[m.group(0)], k)
+    return "-".join(k.split()) or "unnamed"
+
+
+def _infer_kind_scan(name: str) -> str:
+    """The definition of ``infer_kind``: the first pattern found in the key, in table order."""
+    from ngodong_analysis.vocab import cell_kind_patterns
+
+    k = f" {key(name)} "
+    for pattern, kind in cell_kind_patterns():
+        if f" {pattern} " in k:
+            return kind
+    return "other"
+
+
+_NAME_WORDS = [
+    "Chi bộ",
+    "chi bo",
+    "Đảng bộ",
+    "dang bo",
+    "CB",
+    "số",
+    "so",
+    "So",
+    "2",
+    "02",
+    "12a",
+    "Tổ dân phố",
+    "TDP",
+    "to",
+    "dan",
+    "pho",
+    "khu dân cư",
+    "KDC",
+    "khu",
+    "Thôn",
+    "xóm",
+    "ấp",
+    "bản",
+    "Trường",
+    "THCS",
+    "THPT",
+    "trung học",
+    "cơ sở",
+    "mầm non",
+    "Công an",
+    "quân sự",
+    "Trạm Y tế",
+    "y tế",
+    "HTX",
+    "hợp tác xã",
+    "công ty",
+    "UBND",
+    "ủy ban",
+    "cơ quan",
+    "xã",
+    "tỉnh",
+    "Ngô Đồng",
+    "-",
+    ",",
+    "(",
+    ")",
+]
+
+
+def test_make_id_and_infer_kind_equal_their_definitions():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from ngodong_analysis.normalise import infer_kind
+
+    names = st.lists(st.sampled_from(_NAME_WORDS), max_size=9).map(" ".join)
+
+    @settings(max_examples=1500, deadline=None, database=None)
+    @given(names)
+    def check(name):
+        assert make_id(name) == _make_id_regex(name)
+        assert infer_kind(name) == _infer_kind_scan(name)
+
+    check()
