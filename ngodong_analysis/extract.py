@@ -46,7 +46,14 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, Sequence[object]]:
     if isinstance(series.dtype, pd.StringDtype):
         codes, uniques = pd.factorize(series, use_na_sentinel=False)
         return codes, uniques.tolist()
-    return pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
+    values = series.to_numpy(dtype=object)
+    if len(values) > 1000 and pd.api.types.infer_dtype(values, skipna=False) == "floating":
+        # a column of numbers only (calamine gives every number as a float): hashed as
+        # float64, several times faster than hashing Python objects; the distinct values
+        # come back as the same Python floats
+        codes, uniques = pd.factorize(values.astype(np.float64), use_na_sentinel=False)
+        return codes, uniques.tolist()
+    return pd.factorize(values, use_na_sentinel=False)
 
 
 def _place(column: int) -> np.integer:

@@ -121,6 +121,8 @@ class Sheet:
         frame = self.frame
         for c in frame.columns:
             col = frame[c]
+            if any(_filled(v) for v in col.iloc[:32]):  # most sheets: decided at the top
+                return False
             missing = col.isna().to_numpy(dtype=bool)
             if missing.any():
                 if any(v is not None for v in col[missing]):
@@ -129,6 +131,11 @@ class Sheet:
             if any(str(v).strip() for v in col.unique()):
                 return False
         return True
+
+
+def _filled(value: object) -> bool:
+    """A cell that is more than whitespace (as :meth:`Sheet.is_empty` counts it)."""
+    return value is not None and bool(str(value).strip())
 
 
 def sniff(path: Path, head: bytes | None = None) -> str:
