@@ -200,3 +200,28 @@ def test_an_empty_line_in_a_csv_is_a_blank_row_not_a_record(tmp_path, wide_last_
     [records] = found.parts["cell_ratings"]
     assert len(records) == 601 and "nan" not in set(records["name"])
     assert records["_row"].iloc[-1] == 602
+
+
+def test_factorize_numbers_like_objects():
+    """The float64 shortcut for all-number columns gives what hashing the objects gives."""
+    import numpy as np
+    import pandas as pd
+
+    from ngodong_analysis.extract import factorize
+
+    rng = np.random.default_rng(7)
+    values = [float(v) for v in rng.integers(0, 50, 3000)] + [-0.0, 0.0, float("nan"), 2.5]
+    rng.shuffle(values)
+    column = pd.Series(values, dtype=object)
+    codes, uniques = factorize(column)
+    ref_codes, ref_uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
+    assert codes.tolist() == ref_codes.tolist()
+    assert [type(u) for u in uniques] == [float] * len(uniques)
+    assert np.array_equal(np.array(uniques), np.array(list(ref_uniques)), equal_nan=True)
+    # a column with a text or a bool among the numbers is hashed as objects, as before
+    for odd in ("3", True):
+        mixed = pd.Series([*values, odd], dtype=object)
+        codes, uniques = factorize(mixed)
+        ref_codes, ref_uniques = pd.factorize(mixed.to_numpy(dtype=object), use_na_sentinel=False)
+        assert codes.tolist() == ref_codes.tolist()
+        assert [type(u) for u in uniques] == [type(u) for u in ref_uniques]
