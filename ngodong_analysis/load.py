@@ -25,7 +25,7 @@ from .extract import extract
 from .normalise import fix_legacy_text
 from .problems import DataError, Problem, ProblemLog, cell_name
 from .read import find_inputs, read_workbook
-from .schema import conform
+from .schema import conform, empty
 from .text import fold
 
 # Sheets of prose that come with templates ("Hướng dẫn"), skipped silently when headerless.
@@ -194,13 +194,13 @@ def load(source: str | Path | None = None) -> LoadResult:
     committee = _public(assemble.committee_ratings(records("committee_ratings"), log))
     members = assemble.members(records("members"), registry, log)
     # combine() leaves every merged table sorted by its key: no second sort
-    members_t = conform(members, "members", sort=False) if len(members) else Dataset().members
+    members_t = conform(members, "members", sort=False) if len(members) else empty("members")
     del members  # the conformed copy keeps the places the checks need
     rating_sheets = assemble.member_ratings(records("member_ratings"), registry, log)
     mr_t = assemble.member_ratings_from(members_t, rating_sheets, registry, log)
     del rating_sheets
     if mr_t.empty:
-        mr_t = Dataset().member_ratings
+        mr_t = empty("member_ratings")
     checks.check_members(members_t, log)
     checks.check_member_ratings(mr_t, members_t, log)
     members_t, mr_t = _public(members_t), _public(mr_t)
@@ -214,7 +214,7 @@ def load(source: str | Path | None = None) -> LoadResult:
         "committee_ratings": committee,
         "members": members_t,
         "member_ratings": mr_t,
-        "income": Dataset().income if income_t is None else income_t,
+        "income": empty("income") if income_t is None else income_t,
     }
     problems = log.finish()
     ds = Dataset.conformed(tables, [p for p in problems if not p.is_error])
