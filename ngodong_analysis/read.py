@@ -80,8 +80,9 @@ class Sheet:
         """All cells column by column: column labels 0..n-1, index = row number from 0."""
         if self._frame is None:
             rows = self._rows
-            width = max(map(len, rows), default=0)
-            if any(len(row) < width for row in rows):  # CSV read by csv.reader; tests
+            widths = set(map(len, rows))  # one pass in C; calamine's grid is rectangular
+            width = max(widths, default=0)
+            if len(widths) > 1:  # CSV read by csv.reader; tests
                 # the cells a short row lacks are empty, as the CSV readers pad them: a None
                 # would come back from factorising as NaN, i.e. the text "nan"
                 rows = [row + [""] * (width - len(row)) for row in rows]
