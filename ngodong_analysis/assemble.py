@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .extract import map_distinct
 from .normalise import infer_kind, kind_from_text, match_label, rating_from_score, suggest_labels
@@ -327,9 +328,10 @@ def combine(
     field when a mapping)."""
     if records.empty:
         return records
-    shared = records.duplicated(keys, keep=False).to_numpy()
+    sharing, order = _key_order(records, keys)
+    shared = sharing > 1
     if not shared.any():  # the usual case: one record per key already
-        return records.sort_values(keys, kind="stable").reset_index(drop=True)
+        return records.take(order).reset_index(drop=True)
     clash = records[shared]  # only keys given more than once can clash
     for fld in fields:
         if fld not in clash.columns:
@@ -363,6 +365,28 @@ def combine(
     return records.groupby(keys, sort=True, as_index=False, dropna=False)[meta].first()
 
 
+def _key_order(records: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(how many rows share each row's key, the stable order that sorts the rows by key),
+    from integer codes: each key column is factorised once with its values sorted (missing
+    values last), which gives the order ``sort_values(keys, kind="stable")`` gives, without
+    hashing and sorting millions of strings once for the duplicate test and again for the
+    sort."""
+    combined = np.zeros(len(records), dtype=np.int64)
+    span = 1
+    for k in keys:
+        codes, uniques = pd.factorize(records[k], sort=True)
+        codes = np.where(codes < 0, len(uniques), codes)  # missing: after every value
+        combined = combined * (len(uniques) + 1) + codes
+        span *= len(uniques) + 1
+    order = np.argsort(combined, kind="stable")
+    if span <= 4 * len(records) + 1024:  # dense codes: count them directly
+        shared = np.bincount(combined, minlength=span)[combined]
+    else:
+        _, inverse, counts = np.unique(combined, return_inverse=True, return_counts=True)
+        shared = counts[inverse.reshape(-1)]
+    return shared, order
+
+
 def grp_indices(dups: pd.DataFrame, keys: list[str], fld: str) -> list:
     """Indices of all but the first record of each duplicated key (only ``fld`` clashes,
     but a record is dropped whole: which of its values are right is unknown)."""
@@ -392,7 +416,9 @@ def display_names(ids: pd.Series, names: pd.Series, registry: Registry) -> pd.Se
         shown = np.array(
             [reg.get(i, s) for i, s in zip(id_values, shown, strict=True)], dtype=object
         )
-    return pd.Series(shown[id_codes], index=ids.index)
+    # spread over the rows by Arrow: no Python string per row to convert again
+    spread = pa.array(shown, type=pa.large_string(), from_pandas=True).take(id_codes)
+    return pd.Series(pd.arrays.ArrowStringArray(spread), index=ids.index, copy=False)
 
 
 # --------------------------------------------------------------------------- tables
