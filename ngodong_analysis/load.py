@@ -198,6 +198,8 @@ def load(source: str | Path | None = None) -> LoadResult:
     del members  # the conformed copy keeps the places the checks need
     rating_sheets = assemble.member_ratings(records("member_ratings"), registry, log)
     mr_t = assemble.member_ratings_from(members_t, rating_sheets, registry, log)
+    # member ratings written only beside the members hold no cell or year the members lack
+    mr_own_cells = len(rating_sheets) > 0
     del rating_sheets
     if mr_t.empty:
         mr_t = empty("member_ratings")
@@ -209,7 +211,11 @@ def load(source: str | Path | None = None) -> LoadResult:
     income_t = _public(conform(income, "income", sort=False)) if len(income) else None
     del income
     tables = {
-        "cells": _public(assemble.cells_table(registry, [cell_ratings, members_t, mr_t])),
+        "cells": _public(
+            assemble.cells_table(
+                registry, [cell_ratings, members_t, mr_t if mr_own_cells else pd.DataFrame()]
+            )
+        ),
         "cell_ratings": cell_ratings,
         "committee_ratings": committee,
         "members": members_t,

@@ -483,3 +483,20 @@ def test_flow_identity_across_years_names_the_year_end_cell(xlsx):
     [flow] = [p for p in problems if p.rule == "flow-identity"]
     assert flow.cell == "C5" and flow.severity == "warning"
     assert "31" in flow.message and "33" in flow.message and "2019" in flow.message
+
+
+def test_cells_table_takes_cells_and_years_seen_only_on_member_rating_sheets(xlsx):
+    members = _members_with_ratings([[2019, "CB TDP 1", 30, 4, 20, 5, 1]])
+    ratings = [
+        ["Năm", "Chi bộ", "Xếp loại đảng viên", "Số lượng"],
+        [2017, "CB TDP 1", "HTTNV", 21],
+        [2018, "CB TDP 9", "HTTNV", 12],  # a cell no other sheet names
+    ]
+    ds = nd.load_dataset(xlsx("mr.xlsx", {"DV": members, "XL": ratings}))
+    cells = ds.cells.set_index("cell_id")
+    assert cells.loc["tdp-9", "first_year"] == 2018
+    assert cells.loc["tdp-1", "first_year"] == 2017  # seen on the ratings sheet first
+    # without a ratings sheet the members' own ratings add nothing the members lack
+    ds = nd.load_dataset(xlsx("only.xlsx", {"DV": members}))
+    assert ds.cells["cell_id"].tolist() == ["tdp-1"]
+    assert ds.cells["first_year"].tolist() == [2019]
