@@ -413,7 +413,7 @@ def chunked_extent(xml, sizes, window, carry):
             return extent(xml, sizes)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(xml=sheets(), **CHUNKING)
 def test_the_scan_agrees_with_the_references(xml, sizes, window, carry):
     """Whatever the chunking: never less than calamine's grid; equal to the regex over all

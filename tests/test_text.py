@@ -117,7 +117,7 @@ def test_key_word_by_word_equals_whole_string_key():
     piece = st.one_of(st.sampled_from(_PIECES), st.text(max_size=4))
     words = st.lists(st.tuples(piece, st.sampled_from(_SPACES)), max_size=8)
 
-    @settings(max_examples=1000, deadline=None, database=None)
+    @settings(max_examples=400, deadline=None, database=None)
     @given(words)
     def check(parts):
         text = "".join(p + s for p, s in parts)
@@ -216,7 +216,7 @@ def test_make_id_and_infer_kind_equal_their_definitions():
 
     names = st.lists(st.sampled_from(_NAME_WORDS), max_size=9).map(" ".join)
 
-    @settings(max_examples=1500, deadline=None, database=None)
+    @settings(max_examples=500, deadline=None, database=None)
     @given(names)
     def check(name):
         assert make_id(name) == _make_id_regex(name)
