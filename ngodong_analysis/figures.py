@@ -12,6 +12,8 @@ from .dataset import Dataset
 FIGSIZE = (8.0, 4.8)
 DPI = 150
 _PNG_META = {"Software": None}
+# zlib level 3 instead of Pillow's 6: a tenth larger files, a fifth less time saving them
+_PNG_OPTIONS = {"compress_level": 3}
 _SVG_META = {"Date": None, "Creator": None}
 
 
@@ -36,7 +38,9 @@ def save_figures(
             try:
                 spec.draw(ds, lang=lang, ax=ax)
                 png, svg = folder / f"{name}.png", folder / f"{name}.svg"
-                fig.savefig(png, dpi=DPI, metadata=_PNG_META)
+                fig.savefig(png, dpi=DPI, metadata=_PNG_META, pil_kwargs=_PNG_OPTIONS)
+                # the layout found for the PNG holds for the SVG: not worked out twice
+                fig.set_layout_engine("none")
                 fig.savefig(svg, metadata=_SVG_META)
                 written += [png, svg]
             finally:

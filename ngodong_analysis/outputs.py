@@ -17,10 +17,12 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.writer.excel import ExcelWriter
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is written: `ngodong build` on
+    from openpyxl import Workbook  # unchanged inputs writes none and need not load it
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
 
@@ -31,6 +33,8 @@ def save_reproducible(wb: Workbook, path: Path, *, when: dt.datetime = FIXED_TIM
     wb.properties.created = wb.properties.modified = when
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        from openpyxl.writer.excel import ExcelWriter
+
         ExcelWriter(wb, archive).write_data()  # unlike wb.save: keeps the fixed 'modified'
     out = io.BytesIO()
     stamp = when.timetuple()[:6]
