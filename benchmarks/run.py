@@ -572,6 +572,18 @@ def render(r: dict) -> str:
         f"Machine: {mc['cpu']}, {mc['cores']} cores, {mc['ram']} RAM, {mc['os']}; Python "
         f"{mc['python']}; " + ", ".join(f"{k} {v}" for k, v in mc["libs"].items()) + ".",
         "",
+    ]
+    if r.get("probes"):
+        lines += [
+            "Machine speed while measuring (`tasks.py probe`: 10 million additions in plain "
+            "Python, best of 3 fresh processes; this shared machine has slow spells in which "
+            "everything, this loop included, takes up to 1.6 times as long, so compare "
+            "absolute times of two runs only together with this figure): "
+            + ", ".join(f"{p['seconds']:.2f} s at {p['at']}" for p in r["probes"])
+            + ".",
+            "",
+        ]
+    lines += [
         "### Targets",
         "",
         "| target | measured | status |",
@@ -751,6 +763,7 @@ def rerun(part: str, sizes: list[str], args) -> int:
             r.setdefault("reruns", []).append(
                 f"baselines at {time.strftime('%H:%M')} (commit {commit})"
             )
+            r.setdefault("probes", []).append(measure_probe())
             break
         if part == "size":
             r["sizes"][size] = measure_size(size, False, args.nation_build)
@@ -775,8 +788,15 @@ def rerun(part: str, sizes: list[str], args) -> int:
                 folder, 1 if size != "commune" else 3, timeout=BUILD_TIMEOUT[size]
             )
         r.setdefault("reruns", []).append(f"{size}:{part} at {time.strftime('%H:%M')}")
+        r.setdefault("probes", []).append(measure_probe())
         (RESULTS / "latest.json").write_text(json.dumps(r, indent=1, ensure_ascii=False))
     return _publish(r, args)
+
+
+def measure_probe() -> dict:
+    """The machine's speed now (a fixed pure-Python loop, best of 3 fresh processes)."""
+    best = best_of(3, ["tasks.py", "probe"], budget=30)
+    return {"at": time.strftime("%H:%M"), "seconds": round(best["seconds"], 3)}
 
 
 def _publish(r: dict, args: argparse.Namespace) -> int:
@@ -828,6 +848,7 @@ def main(argv: list[str] | None = None) -> int:
     r: dict = {"machine": machine(), "command": command, "sizes": {}}
     for size in sizes:
         generate.ensure(size)
+    r["probes"] = [measure_probe()]
     if not args.skip_baselines:
         r["imports"] = measure_imports(5)
         r["members_200k"] = measure_members_200k(reps)
@@ -836,6 +857,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         r["sizes"][size] = measure_size(size, args.quick, args.nation_build)
         (RESULTS / "latest.json").write_text(json.dumps(r, indent=1, ensure_ascii=False))
+    r["probes"].append(measure_probe())
     return _publish(r, args)
 
 

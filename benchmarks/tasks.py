@@ -63,6 +63,17 @@ def t_import(module: str) -> None:
     emit({"seconds": time.perf_counter() - t0})
 
 
+def t_probe() -> None:
+    """How fast this machine runs plain Python right now: a fixed loop of 10 million
+    additions. Shared machines have slow spells; absolute times (the build, the nation)
+    are to be read against this figure."""
+    t0 = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    emit({"seconds": time.perf_counter() - t0})
+
+
 def t_read_excel(path: str, engine: str) -> None:
     import pandas as pd
 
@@ -378,6 +389,7 @@ def t_pipeline(folder: str, *opts: str) -> None:
 
 
 TASKS = {
+    "probe": t_probe,
     "import": t_import,
     "read_excel": t_read_excel,
     "loader": t_loader,
