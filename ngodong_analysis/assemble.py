@@ -426,7 +426,7 @@ def assign_ids(
     records: pd.DataFrame, registry: Registry, log: ProblemLog, *, field: str = "cell_id"
 ) -> pd.DataFrame:
     records = records.copy(deep=False)  # copy-on-write: the caller's frame is untouched
-    records[field] = map_distinct(records["name"], registry.resolve)
+    records[field] = map_distinct(records["name"], registry.resolve, text=True)
     if len(registry.cells):
         _check_validity(records, registry, log, field)
         unknown = ~records[field].isin(set(registry.cells["cell_id"]))
@@ -497,7 +497,7 @@ def committee_ratings(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
     if records.empty:
         return empty("committee_ratings")
     recs = check_years(records, log)
-    recs["unit_id"] = map_distinct(recs["name"], make_id)
+    recs["unit_id"] = map_distinct(recs["name"], make_id, text=True)
     rated = _ratings(recs, "organisation", log)
     merged = combine(rated, ["year", "unit_id"], ["rating"], "the rating of", log)
     if merged.empty:
@@ -675,7 +675,7 @@ def income(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
         return empty("income")
     recs = check_years(records, log)
     del records
-    recs["area_id"] = map_distinct(recs["name"], make_id)
+    recs["area_id"] = map_distinct(recs["name"], make_id, text=True)
     merged = combine(recs, ["year", "area_id"], list(INCOME_FIELDS), "the income record of", log)
     del recs
     merged["area"] = display_names(merged["area_id"], merged["name"], Registry.empty())

@@ -61,10 +61,21 @@ def _place(column: int) -> np.integer:
     return np.int16(column) if column < 2**15 else np.int32(column)
 
 
-def map_distinct(series: pd.Series, fn: Callable[[object], object]) -> pd.Series:
-    """``series.map(fn)`` evaluated once per distinct value (factorised, then indexed)."""
+def map_distinct(
+    series: pd.Series, fn: Callable[[object], object], *, text: bool = False
+) -> pd.Series:
+    """``series.map(fn)`` evaluated once per distinct value (factorised, then indexed).
+
+    ``text=True`` (``fn`` gives strings, such as ids): the result is an Arrow-backed string
+    column, spread over the rows by Arrow rather than as a Python object per row. National
+    tables have millions of rows, and the ids are hashed, sorted and compared further on.
+    """
     codes, uniques = factorize(series)
-    return pd.Series(_each(fn, uniques)[codes], index=series.index, dtype=object)
+    results = _each(fn, uniques)
+    if text:
+        spread = pa.array(results, type=pa.large_string(), from_pandas=True).take(codes)
+        return pd.Series(pd.arrays.ArrowStringArray(spread), index=series.index, copy=False)
+    return pd.Series(results[codes], index=series.index, dtype=object)
 
 
 def _each(fn: Callable[[object], object], values: Sequence[object]) -> np.ndarray:
