@@ -56,7 +56,9 @@ CASE_CODE = {
         "ds = tasks.direct_dataset({path!r})\n"
         "def draw(spec):\n"
         "    fig, ax = plt.subplots(figsize=(8, 4.8), layout='constrained')\n"
-        "    spec.draw(ds, ax=ax); fig.canvas.draw(); plt.close(fig)\n"
+        "    spec.draw(ds, ax=ax)\n"
+        "    fig.canvas.draw()\n"
+        "    plt.close(fig)\n"
         "signal.signal(signal.SIGALRM, lambda *a: (_ for _ in ()).throw(TimeoutError()))\n"
         "for name, spec in ALL_PLOTS.items():\n"
         "    signal.alarm(120)\n"
@@ -145,6 +147,7 @@ def run_case(case: str) -> Path:
             shutil.rmtree(out, ignore_errors=True)
         return report
     code = CASE_CODE[case].format(path=_path(case), here=str(HERE))
+    # "; " separates statements on one line of the top level only (not inside a def)
     body = "".join(f"    {line}\n" for line in code.replace("; ", "\n").splitlines())
     # the loader may read files in a process pool (spawn): the script needs a main guard
     script = OUT / f"_{case}.py"
