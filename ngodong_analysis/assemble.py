@@ -9,9 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from .extract import map_distinct
+from .extract import map_distinct, text_column
 from .normalise import infer_kind, kind_from_text, match_label, rating_from_score, suggest_labels
 from .problems import MAX_PER_RULE, ProblemLog, cell_name
 from .schema import INCOME_FIELDS, MEMBER_FIELDS, MEMBER_RATING_CODES, RATING, conform, empty
@@ -416,9 +415,7 @@ def display_names(ids: pd.Series, names: pd.Series, registry: Registry) -> pd.Se
         shown = np.array(
             [reg.get(i, s) for i, s in zip(id_values, shown, strict=True)], dtype=object
         )
-    # spread over the rows by Arrow: no Python string per row to convert again
-    spread = pa.array(shown, type=pa.large_string(), from_pandas=True).take(id_codes)
-    return pd.Series(pd.arrays.ArrowStringArray(spread), index=ids.index, copy=False)
+    return text_column(shown, id_codes, ids.index)
 
 
 # --------------------------------------------------------------------------- tables

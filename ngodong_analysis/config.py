@@ -52,6 +52,16 @@ def processed_data_dir() -> Path:
     return find_project_root() / "data" / "processed"
 
 
+def requested_workers() -> int | None:
+    """The processes ``NGODONG_WORKERS`` asks for (at least 1; 1 if it is not a number), or
+    None when it is unset and the package decides."""
+    env = os.environ.get("NGODONG_WORKERS")
+    if env is None:
+        return None
+    env = env.strip()
+    return max(1, int(env)) if env.isdigit() else 1
+
+
 def figures_dir(processed: Path | None = None) -> Path:
     return (processed or processed_data_dir()) / "figures"
 

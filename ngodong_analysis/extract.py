@@ -73,9 +73,15 @@ def map_distinct(
     codes, uniques = factorize(series)
     results = _each(fn, uniques)
     if text:
-        spread = pa.array(results, type=pa.large_string(), from_pandas=True).take(codes)
-        return pd.Series(pd.arrays.ArrowStringArray(spread), index=series.index, copy=False)
+        return text_column(results, codes, series.index)
     return pd.Series(results[codes], index=series.index, dtype=object)
+
+
+def text_column(values: Sequence[object], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``values[codes]`` as a column of the contract's string dtype, spread over the rows by
+    Arrow (no Python string per row); None and NaN become missing."""
+    spread = pa.array(values, type=pa.large_string(), from_pandas=True).take(codes)
+    return pd.Series(pd.arrays.ArrowStringArray(spread), index=index, copy=False)
 
 
 def _each(fn: Callable[[object], object], values: Sequence[object]) -> np.ndarray:

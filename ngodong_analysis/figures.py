@@ -67,8 +67,9 @@ def _helper_share(ds: Dataset, n_charts: int) -> int:
     NGODONG_WORKERS=1, for few charts, or when the tables are big."""
     import os
 
-    env = os.environ.get("NGODONG_WORKERS")
-    if (os.cpu_count() or 1) < 2 or (env is not None and env.strip() in ("0", "1")):
+    from .config import requested_workers
+
+    if (os.cpu_count() or 1) < 2 or requested_workers() == 1:
         return 0
     if n_charts < 4 or sum(len(df) for df in ds.tables().values()) > _HELPER_MAX_ROWS:
         return 0

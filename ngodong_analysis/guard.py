@@ -275,13 +275,17 @@ def _letters(words: np.ndarray) -> np.ndarray:
     return _below_first((~words << np.uint64(1)) & _HIGH)
 
 
+def _pair_views(a: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """``a`` read as 16-bit words twice, from offset 0 and from offset 1, so that a pair of
+    bytes at any offset is one word of one of the views: (start offset, words)."""
+    for start in (0, 1):
+        yield start, a[start : start + (a.size - start) // 2 * 2].view("<u2")
+
+
 def _find_pairs(a: np.ndarray, pair: bytes) -> np.ndarray:
     """The offsets in ``a`` where the two bytes ``pair`` occur, sorted."""
     code = int.from_bytes(pair, "little")
-    found = []
-    for start in (0, 1):
-        words = a[start : start + (a.size - start) // 2 * 2].view("<u2")
-        found.append(np.flatnonzero(words == code) * 2 + start)
+    found = [np.flatnonzero(words == code) * 2 + start for start, words in _pair_views(a)]
     return np.sort(np.concatenate(found))
 
 
@@ -352,11 +356,7 @@ class _SheetScan:
         """How often the two bytes ``pair`` occur in ``a``: 16-bit comparisons, one for
         pairs at even offsets and one for odd, far cheaper than ``bytes.count``."""
         code = int.from_bytes(pair, "little")
-        total = 0
-        for start in (0, 1):
-            words = a[start : start + (a.size - start) // 2 * 2].view("<u2")
-            total += int(np.count_nonzero(self._equal(words, code)))
-        return total
+        return sum(int(np.count_nonzero(self._equal(words, code))) for _, words in _pair_views(a))
 
     def _scan(self, buf: bytes, lo: int, hi: int) -> None:
         """Read the attribute values, cell tags and formulas that start in buf[lo:hi]."""

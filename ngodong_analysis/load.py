@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import assemble
 from . import validate as checks
-from .config import processed_data_dir, raw_data_dir
+from .config import processed_data_dir, raw_data_dir, requested_workers
 from .dataset import TABLE_NAMES, Dataset
 from .detect import detect
 from .extract import extract
@@ -149,9 +149,9 @@ def read_file(path: Path) -> FileRecords:
 def _workers(n_files: int) -> int:
     """Processes for reading: NGODONG_WORKERS, else one per core once there are enough files
     to pay for starting them."""
-    env = os.environ.get("NGODONG_WORKERS")
-    if env is not None:
-        return max(1, int(env)) if env.isdigit() else 1
+    asked = requested_workers()
+    if asked is not None:
+        return asked
     return min(os.cpu_count() or 1, 8) if n_files >= 8 else 1
 
 

@@ -396,12 +396,7 @@ class Grouping:
                     out[out == self.rows] = -1
             return out
         out[:] = self.rows
-        for chunk in self._chunks():
-            ids, position = self.ids[chunk], np.arange(*chunk.indices(self.rows)[:2])
-            if not (everywhere and self.grouped):
-                use = valid[chunk] & (ids >= 0)
-                ids, position = ids[use], position[use]
-            np.minimum.at(out, ids, position)
+        self._scatter_positions(np.minimum, out, valid, everywhere)
         out[out == self.rows] = -1
         return out
 
@@ -413,14 +408,20 @@ class Grouping:
                 position = np.where(valid, np.arange(self.rows), -1)
                 out[self.filled] = np.maximum.reduceat(position, self.starts)
             return out
-        everywhere = bool(valid.all())
+        self._scatter_positions(np.maximum, out, valid, bool(valid.all()))
+        return out
+
+    def _scatter_positions(
+        self, reduce: np.ufunc, out: np.ndarray, valid: np.ndarray, everywhere: bool
+    ) -> None:
+        """``reduce.at`` each valid row's position into its slot of ``out``, block by block
+        (rows without a slot, id -1, are skipped)."""
         for chunk in self._chunks():
             ids, position = self.ids[chunk], np.arange(*chunk.indices(self.rows)[:2])
             if not (everywhere and self.grouped):
                 use = valid[chunk] & (ids >= 0)
                 ids, position = ids[use], position[use]
-            np.maximum.at(out, ids, position)
-        return out
+            reduce.at(out, ids, position)
 
 
 def _never_decreases(ids: np.ndarray) -> bool:
