@@ -12,7 +12,7 @@ import pandas as pd
 
 from .extract import map_distinct, text_column
 from .normalise import infer_kind, kind_from_text, match_label, rating_from_score, suggest_labels
-from .problems import MAX_PER_RULE, ProblemLog, cell_name
+from .problems import MAX_PER_RULE, ProblemLog, as_written, cell_name
 from .schema import INCOME_FIELDS, MEMBER_FIELDS, MEMBER_RATING_CODES, RATING, conform, empty
 from .text import key, make_id
 from .vocab import crosswalk, scale_for_year, wrong_scale
@@ -315,6 +315,23 @@ def check_years(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
     return out
 
 
+def _key_label(records: pd.DataFrame, row: object, keys: list[str]) -> str:
+    """A key as a clerk reads it: the cell as written in this row ("'CB TDP 1'"), not its
+    id, then the other parts, then the year ("'CB TDP 1' HTTNV in 2019")."""
+    written = records.at[row, "name"] if "name" in records.columns else None
+    parts = []
+    for k in keys:
+        if k == "year":
+            continue
+        if k.endswith("_id") and isinstance(written, str) and written:
+            parts.append(f"'{written}'")
+        else:
+            parts.append(str(records.at[row, k]))
+    if "year" in keys:
+        parts.append(f"in {records.at[row, 'year']}")
+    return " ".join(parts)
+
+
 def combine(
     records: pd.DataFrame,
     keys: list[str],
@@ -345,13 +362,13 @@ def combine(
         for _, grp in groups:
             first = grp.index[0]
             for other in grp.index[1:]:
-                label = " ".join(f"{grp.at[first, k]}" for k in keys)
+                label = _key_label(grp, other, keys)
                 _log_at(
                     log,
                     places[other],
                     "error",
-                    f"{thing} {label} is given twice: here ({grp.at[other, fld]!r}) and at "
-                    f"{places[first]} ({grp.at[first, fld]!r}); keep one",
+                    f"{thing} {label} is given twice: here ({as_written(grp.at[other, fld])}) "
+                    f"and at {places[first]} ({as_written(grp.at[first, fld])}); keep one",
                     value=grp.at[other, fld],
                     rule="duplicate",
                 )

@@ -312,6 +312,20 @@ def build(
             )
         say(f"loading {len(inputs)} file(s)")
         result = load(raw_path)
+        if not result.errors and not any(len(t) for t in result.dataset.tables().values()):
+            # charts of nothing would look like a committee with no cells: refuse instead
+            result.problems.append(
+                Problem(
+                    str(raw_path),
+                    None,
+                    None,
+                    "error",
+                    f"nothing to build: no sheet in the {len(inputs)} file(s) under {raw_path} "
+                    "holds a table the package reads (see the warnings above, and "
+                    "`ngodong template` for the expected layout)",
+                    rule="no-data",
+                )
+            )
         if result.errors:
             return BuildResult(
                 "failed", out_path, result.problems, seconds=time.perf_counter() - start

@@ -46,9 +46,10 @@ def format_problems(problems: Sequence[Problem]) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from .config import raw_data_dir
     from .load import load
 
-    paths = args.paths or [None]
+    paths = args.paths or [raw_data_dir(strict=True)]
     problems: list[Problem] = []
     for path in paths:
         problems += load(path).problems
@@ -58,14 +59,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
+    from .config import processed_data_dir, raw_data_dir
 
     def say(msg: str) -> None:
         if not args.quiet:
             print(f"· {msg}", file=sys.stderr, flush=True)
 
     result = build(
-        args.raw,
-        args.out,
+        args.raw or raw_data_dir(strict=True),
+        args.out or processed_data_dir(strict=True),
         lang=args.lang,
         force=args.force,
         notebooks=args.notebooks,

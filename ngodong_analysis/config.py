@@ -5,7 +5,9 @@ The project root is where ``data/raw`` lives. It is found, in order, from
 1. the ``NGODONG_ROOT`` environment variable;
 2. the current directory or one of its parents holding ``data/raw`` and a ``pyproject.toml``
    (so a notebook started in ``notebooks/`` finds the root above it);
-3. the source checkout this module was imported from (an editable install).
+3. the source checkout this module was imported from (an editable install) — for the Python
+   API only: the command line never falls back to the package's own sample (``strict``), it
+   says where it looked and how to name a folder.
 
 ``NGODONG_RAW`` and ``NGODONG_PROCESSED`` override the two data folders on their own.
 """
@@ -23,8 +25,15 @@ def _looks_like_root(path: Path) -> bool:
     return (path / "data" / "raw").is_dir() and (path / "pyproject.toml").is_file()
 
 
-def find_project_root(start: Path | None = None) -> Path:
-    """Return the project root (see the module docstring for the search order)."""
+class ProjectNotFound(FileNotFoundError):
+    """No project folder around the current directory, and none was named."""
+
+
+def find_project_root(start: Path | None = None, *, strict: bool = False) -> Path:
+    """Return the project root (see the module docstring for the search order).
+
+    With ``strict``, the checkout fallback is not used: :class:`ProjectNotFound` says where
+    the search looked instead."""
     env = os.environ.get("NGODONG_ROOT")
     if env:
         return Path(env).expanduser().resolve()
@@ -32,24 +41,33 @@ def find_project_root(start: Path | None = None) -> Path:
     for candidate in (here, *here.parents):
         if _looks_like_root(candidate):
             return candidate
+    if strict:
+        raise ProjectNotFound(
+            f"no project folder found: looked for data/raw beside a pyproject.toml in {here} "
+            "and each folder above it, and NGODONG_ROOT / NGODONG_RAW are not set. Name the "
+            "folder of workbooks instead, e.g. `ngodong build --raw FOLDER --out OUTPUT` or "
+            "`ngodong validate FOLDER`"
+        )
     checkout = PACKAGE_DIR.parent
     if _looks_like_root(checkout):
         return checkout
     return here
 
 
-def raw_data_dir() -> Path:
+def raw_data_dir(*, strict: bool = False) -> Path:
     """Folder of input workbooks (read, never written)."""
     env = os.environ.get("NGODONG_RAW")
-    return Path(env).expanduser().resolve() if env else find_project_root() / "data" / "raw"
+    if env:
+        return Path(env).expanduser().resolve()
+    return find_project_root(strict=strict) / "data" / "raw"
 
 
-def processed_data_dir() -> Path:
+def processed_data_dir(*, strict: bool = False) -> Path:
     """Folder the build writes to."""
     env = os.environ.get("NGODONG_PROCESSED")
     if env:
         return Path(env).expanduser().resolve()
-    return find_project_root() / "data" / "processed"
+    return find_project_root(strict=strict) / "data" / "processed"
 
 
 def requested_workers() -> int | None:

@@ -14,7 +14,13 @@ TABLE_NAMES = ("cells", "cell_ratings", "committee_ratings", "members", "member_
 
 @dataclass
 class Dataset:
-    """Tidy tables of one committee's data (see DESIGN.md for the contract of each)."""
+    """Tidy tables of one committee's data, one attribute per table.
+
+    Each table has the columns, key and dtypes of its contract: the README's "Tables" section
+    lists them, ``ngodong_analysis.schema.TABLES[name]`` holds them in code, and
+    ``docs/input-contract.md`` says which workbook headers fill each column. A table with no
+    source data is an empty frame with the contract's columns. ``problems`` holds the
+    warnings kept while loading (errors stop the load with :class:`DataError`)."""
 
     cells: pd.DataFrame = field(default_factory=lambda: empty("cells"))
     cell_ratings: pd.DataFrame = field(default_factory=lambda: empty("cell_ratings"))

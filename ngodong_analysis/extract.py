@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from .detect import IGNORED_FIELDS, VALUE_FIELDS, Column, Layout, cell_text
 from .normalise import income_unit, parse_number, settle
-from .problems import MAX_PER_RULE, ProblemLog, cell_name
+from .problems import MAX_PER_RULE, ProblemLog, as_written, cell_name
 from .read import _STR, Sheet
 from .text import key
 from .vocab import TOTALS_KEYS
@@ -280,7 +280,7 @@ def _numbers(
             sheet.file,
             sheet.name,
             cell_name(r, col.index),
-            f"{parsed[codes[pos]].error}: {raw!r} under '{col.header}'",
+            f"{parsed[codes[pos]].error}: {as_written(raw)} under '{col.header}'",
             value=raw,
             rule="number",
         )

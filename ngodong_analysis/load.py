@@ -6,6 +6,8 @@ All problems of all files are collected; a bad file never hides what loaded else
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import multiprocessing
 import os
 from collections import defaultdict
@@ -20,11 +22,11 @@ from . import assemble
 from . import validate as checks
 from .config import processed_data_dir, raw_data_dir, requested_workers
 from .dataset import TABLE_NAMES, Dataset
-from .detect import detect
+from .detect import IGNORED_FIELDS, detect
 from .extract import extract
 from .normalise import fix_legacy_text
 from .problems import DataError, Problem, ProblemLog, cell_name
-from .read import find_inputs, read_workbook
+from .read import find_inputs, read_workbook, report_uncalculated
 from .schema import conform, empty
 from .text import fold
 
@@ -79,6 +81,11 @@ def read_file(path: Path) -> FileRecords:
                 rule="legacy-text",
             )
         layout = detect(sheet)
+        if sheet.uncalculated and (layout is None or layout.kind is None):
+            # what the sheet holds cannot be told without the values: say why, not "unknown"
+            report_uncalculated(sheet, sheet.uncalculated, log)
+            sheets.append((sheet.file.name, sheet.name, None))
+            continue
         if layout is None and fold(sheet.name).startswith(DOC_SHEETS):
             sheets.append((sheet.file.name, sheet.name, None))
             continue  # the instructions sheet of a template says nothing about the data
@@ -120,6 +127,11 @@ def read_file(path: Path) -> FileRecords:
             )
             sheets.append((sheet.file.name, sheet.name, layout.kind))
             continue
+        stale = _read_refs(sheet.uncalculated, layout)
+        if stale:
+            report_uncalculated(sheet, stale, log)
+            sheets.append((sheet.file.name, sheet.name, layout.kind))
+            continue
         sheets.append((sheet.file.name, sheet.name, layout.kind))
         frame = extract(sheet, layout, log)
         if len(frame):
@@ -146,6 +158,29 @@ def read_file(path: Path) -> FileRecords:
     return FileRecords(dict(parts), sheets, log)
 
 
+def _read_refs(refs: list[str], layout) -> list[str]:
+    """The cells of ``refs`` ("D7") that lie in a column the layout reads: a formula without
+    a value in a notes column, or one the loader ignores, changes nothing that is read."""
+    if not refs:
+        return []
+    read = {
+        c.index
+        for c in layout.columns
+        if c.field not in IGNORED_FIELDS and (c.field is not None or c.year is not None)
+    }
+    return [r for r in refs if _column_index(r) in read]
+
+
+def _column_index(ref: str) -> int:
+    """Zero-based column of an A1-style reference."""
+    col = 0
+    for ch in ref:
+        if not ch.isalpha():
+            break
+        col = col * 26 + ord(ch.upper()) - 64
+    return col - 1
+
+
 def _workers(n_files: int) -> int:
     """Processes for reading: NGODONG_WORKERS, else one per core once there are enough files
     to pay for starting them."""
@@ -168,6 +203,47 @@ def _read_all(files: list[Path]) -> list[FileRecords]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _distinct(files: list[Path], root: Path, log: ProblemLog) -> list[Path]:
+    """``files`` less exact copies of another file ("dang_vien_2024 - Copy.xlsx"): a copy
+    would give every one of its rows twice. Only files of equal size are hashed."""
+    by_size: dict[int, list[Path]] = defaultdict(list)
+    for f in files:
+        with contextlib.suppress(OSError):  # an unreadable file is read_file's to report
+            by_size[f.stat().st_size].append(f)
+    copies: set[Path] = set()
+    for group in by_size.values():
+        if len(group) < 2:
+            continue
+        by_hash: dict[str, list[Path]] = defaultdict(list)
+        for f in group:
+            try:
+                with open(f, "rb") as fh:
+                    by_hash[hashlib.file_digest(fh, "sha256").hexdigest()].append(f)
+            except OSError:
+                continue
+        for same in by_hash.values():
+            # the shortest name is the original: "x.xlsx" before "x - Copy.xlsx"
+            keep, *rest = sorted(same, key=lambda f: (len(f.name), str(f)))
+            for copy in rest:
+                copies.add(copy)
+                log.warning(
+                    copy,
+                    None,
+                    None,
+                    f"this file repeats {_relative(keep, root)} byte for byte; it was read "
+                    "once. Delete the copy if it is not needed",
+                    rule="duplicate-file",
+                )
+    return [f for f in files if f not in copies]
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root if root.is_dir() else root.parent).as_posix()
+    except ValueError:
+        return path.name
+
+
 def load(source: str | Path | None = None) -> LoadResult:
     """Read everything under ``source`` and return the tables with every problem found.
 
@@ -177,7 +253,17 @@ def load(source: str | Path | None = None) -> LoadResult:
     log = ProblemLog()
     parts: dict[str, list[pd.DataFrame]] = defaultdict(list)
     sheets: list[tuple[str, str, str | None]] = []
-    for found in _read_all(find_inputs(path)):
+    files = find_inputs(path)
+    if not files:
+        log.error(
+            str(path),
+            None,
+            None,
+            f"no workbooks found in {path}: put the committee's .xlsx, .xlsm, .xls, .ods or "
+            ".csv files there (`ngodong template` writes blank ones), or name another folder",
+            rule="no-input",
+        )
+    for found in _read_all(_distinct(files, path, log)):
         for kind, frames in found.parts.items():
             parts[kind].extend(frames)
         sheets.extend(found.sheets)

@@ -141,6 +141,22 @@ class ProblemLog:
         return any(p.is_error for p in self.problems)
 
 
+def as_written(value: object) -> str:
+    """A cell's value for a message, as the workbook shows it: ``63`` for 63.0 (never
+    ``np.float64(63.0)``), ``2.5``, text in quotes (``'Khá'``), ``blank`` for nothing."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "blank"
+    if isinstance(value, str):
+        return repr(value)
+    if hasattr(value, "item"):  # a NumPy scalar: its Python value
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    return str(value)
+
+
 def cell_name(row: int, col: int) -> str:
     """A1-style name of a zero-based (row, col)."""
     letters = ""

@@ -65,6 +65,9 @@ class Sheet:
         self.file = file
         self.name = name
         self.merged: list[Merged] = list(merged or [])
+        # formula cells the writing program left without a calculated value ("D7"): an
+        # error only if a column the loader reads holds one (load.read_file decides)
+        self.uncalculated: list[str] = []
         self._rows = (rows if rows is not None else []) if frame is None else None
         self._frame = frame
 
@@ -353,24 +356,26 @@ def _read_calamine(path: Path, fmt: str, log: ProblemLog) -> list[Sheet]:
     for meta in book.sheets_metadata:
         if str(meta.typ) != str(calamine.SheetTypeEnum.WorkSheet):
             continue
-        if meta.name in stale:
-            refs = stale[meta.name]
-            log.error(
-                path,
-                meta.name,
-                refs[0],
-                f"{len(refs)} formula cell(s) ({', '.join(refs[:5])}"
-                f"{', …' if len(refs) > 5 else ''}) have no calculated value: the file "
-                "was written by a program and never opened in a spreadsheet. Open it in "
-                "Excel or LibreOffice and save it, so the values are calculated",
-                rule="uncalculated",
-            )
-            continue
         sheet = book.get_sheet_by_name(meta.name)
         rows = sheet.to_python(skip_empty_area=False)
         merged = list(sheet.merged_cell_ranges or [])
         sheets.append(Sheet(path, meta.name, rows, merged))
+        sheets[-1].uncalculated = stale.get(meta.name, [])
     return sheets
+
+
+def report_uncalculated(sheet: Sheet, refs: list[str], log: ProblemLog) -> None:
+    """The error for formula cells without a value in the columns that are read."""
+    log.error(
+        sheet.file,
+        sheet.name,
+        refs[0],
+        f"{len(refs)} formula cell(s) ({', '.join(refs[:5])}"
+        f"{', …' if len(refs) > 5 else ''}) have no calculated value: the file "
+        "was written by a program and never opened in a spreadsheet. Open it in "
+        "Excel or LibreOffice and save it, so the values are calculated",
+        rule="uncalculated",
+    )
 
 
 def read_workbook(path: Path, log: ProblemLog) -> list[Sheet]:

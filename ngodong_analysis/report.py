@@ -881,10 +881,14 @@ def _problems(sh: _Sheet, problems: Sequence[Problem]) -> None:
 # --- the workbook ----------------------------------------------------------------------------
 
 
-def build_workbook(ds: Dataset, problems: Sequence[Problem], *, lang: str = "vi") -> Workbook:
+def build_workbook(
+    ds: Dataset, problems: Sequence[Problem], *, lang: str = "vi", article: bool | None = None
+) -> Workbook:
     """The report as an openpyxl ``Workbook`` (what :func:`write_report` saves)."""
     text = report_labels(lang)
     names = sheet_names(lang)
+    if not (analysis.article_applies(ds) if article is None else article):
+        del names["article"]  # the article's figures are checked on its own committee only
     wb = Workbook()
     wb.remove(wb.active)
     sheets = {key: _Sheet(wb.create_sheet(name), text) for key, name in names.items()}
@@ -892,7 +896,8 @@ def build_workbook(ds: Dataset, problems: Sequence[Problem], *, lang: str = "vi"
     _ratings(sheets["ratings"], ds)
     _members(sheets["members"], ds)
     _income(sheets["income"], ds)
-    _article(sheets["article"], ds)
+    if "article" in sheets:
+        _article(sheets["article"], ds)
     _problems(sheets["problems"], problems)
     wb.active = 0
     props = wb.properties
@@ -903,7 +908,12 @@ def build_workbook(ds: Dataset, problems: Sequence[Problem], *, lang: str = "vi"
 
 
 def write_report(
-    ds: Dataset, problems: list[Problem], path: str | Path, *, lang: str = "vi"
+    ds: Dataset,
+    problems: list[Problem],
+    path: str | Path,
+    *,
+    lang: str = "vi",
+    article: bool | None = None,
 ) -> Path:
     """Write the Excel report of ``ds`` to ``path`` and return the file's path.
 
@@ -920,6 +930,10 @@ def write_report(
     lang : str
         Language of every heading, note and chart: "vi" (default) or "en" — any column of
         ``resources/report_labels.csv``.
+    article : bool, optional
+        Whether to include the sheet that checks the data against the source article's
+        figures. By default only when the data are the article's committee
+        (:func:`~ngodong_analysis.analysis.article_applies`).
 
     Returns
     -------
@@ -933,7 +947,7 @@ def write_report(
     path = Path(path)
     if path.is_dir():
         path = path / FILENAME
-    wb = build_workbook(ds, list(problems), lang=lang)
+    wb = build_workbook(ds, list(problems), lang=lang, article=article)
     save_reproducible(wb, path)
     return path
 

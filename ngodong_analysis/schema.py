@@ -6,6 +6,7 @@ data is an empty frame with these columns.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -181,6 +182,32 @@ def _text_categories(series: pd.Series) -> pd.Series:
     if series.cat.categories.dtype != "str":
         series = series.cat.rename_categories(series.cat.categories.astype("str"))
     return series
+
+
+class TableError(KeyError):
+    """A frame lacks columns a contract table has: raised with the table expected, the
+    columns missing and those the frame has. A ``KeyError``, as pandas' own would be."""
+
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+def require(df: object, name: str, columns: Iterable[str], *, by: str | None = None) -> None:
+    """Raise :class:`TableError` unless ``df`` is a frame with ``columns`` of table ``name``.
+
+    ``by`` names the function asking, so a call such as ``membership_totals(ds.cell_ratings)``
+    reads "membership_totals expects the members table (ds.members) …"."""
+    who = f"{by} expects" if by else "expected"
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(
+            f"{who} the {name} table (ds.{name}), a DataFrame; got {type(df).__name__}"
+        )
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise TableError(
+            f"{who} the {name} table (ds.{name}): the frame given lacks column(s) "
+            f"{', '.join(missing)}; it has {', '.join(map(str, df.columns)) or 'no columns'}"
+        )
 
 
 def conform(df: pd.DataFrame, name: str, *, sort: bool = True) -> pd.DataFrame:

@@ -577,7 +577,7 @@ def write_templates(
         raise FileExistsError(
             "not overwriting existing file(s): "
             + ", ".join(str(p) for p in existing)
-            + "; move them away or choose another folder"
+            + "; move them away, choose another folder, or add --force to overwrite them"
         )
     books = [_cell_ratings_book(year, lang), _members_book(year, lang), _income_book(year, lang)]
     folder.mkdir(parents=True, exist_ok=True)

@@ -577,3 +577,18 @@ def test_quota_check_orders_cells_by_their_text_whatever_the_categories(member_r
         out = quota_check(table_.assign(cell_id=reversed_ids.loc[table_.index]))
         pd.testing.assert_frame_equal(out, quota_check(member_ratings))
         pd.testing.assert_frame_equal(out, frame(_reference_quota(table_), QUOTA_COLUMNS))
+
+
+def test_a_wrong_table_names_the_table_expected_and_what_it_lacks(sample):
+    import ngodong_analysis as nd
+    from ngodong_analysis.schema import TableError
+
+    with pytest.raises(TableError) as err:
+        nd.analysis.membership_totals(sample.cell_ratings)
+    text = str(err.value)
+    assert "membership_totals expects the members table" in text
+    assert "lacks column(s) members" in text and "rating" in text
+    with pytest.raises(KeyError):  # still what pandas users catch
+        nd.analysis.quota_check(sample.members)
+    with pytest.raises(TypeError, match="a DataFrame"):
+        nd.analysis.member_flows([1, 2])

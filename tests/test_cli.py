@@ -249,3 +249,43 @@ def test_build_with_notebooks_renders_html(raw_copy, tmp_path):
     assert "data:image/png;base64" in html and "pass" in html
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["options"]["notebooks"] is True
+
+
+# --- a commune's first hour: empty or wrong input never looks like success ------------------
+
+
+def test_build_on_a_folder_without_workbooks_fails_and_says_so(tmp_path, capsys):
+    empty = tmp_path / "emptydir"
+    empty.mkdir()
+    assert main(["build", "--raw", str(empty), "--out", str(tmp_path / "out"), "-q"]) == 1
+    out = capsys.readouterr().out
+    assert "no workbooks found" in out and "emptydir" in out
+    assert not (tmp_path / "out" / "figures").exists()
+
+
+def test_build_on_a_folder_with_no_readable_table_fails(tmp_path, capsys, xlsx):
+    notes = xlsx("ghi_chep.xlsx", {"Sheet1": [["Họ tên", "Điện thoại"], ["An", "0912"]]})
+    out = tmp_path / "out"
+    assert main(["build", "--raw", str(notes.parent), "--out", str(out), "-q"]) == 1
+    assert "nothing to build" in capsys.readouterr().out
+    assert not out.exists()
+
+
+def test_cli_outside_a_project_says_where_it_looked_and_never_uses_the_sample(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate"]) == 2
+    err = capsys.readouterr().err
+    assert str(tmp_path) in err and "ngodong validate FOLDER" in err
+    assert "No problems found" not in err
+    assert main(["build", "--quiet"]) == 2
+    assert "--raw FOLDER" in capsys.readouterr().err
+    assert not (tmp_path / "data").exists()
+
+
+def test_template_refusal_mentions_force(tmp_path, capsys):
+    assert main(["template", "--out", str(tmp_path / "t"), "--year", "2024"]) == 0
+    capsys.readouterr()
+    assert main(["template", "--out", str(tmp_path / "t"), "--year", "2024"]) == 2
+    assert "--force" in capsys.readouterr().err

@@ -229,9 +229,12 @@ def test_missing_year_is_an_error_at_the_sheet(xlsx):
 
 @pytest.mark.parametrize("name", list(TABLES))
 def test_every_table_has_its_contract_columns_when_empty(name, tmp_path):
+    from ngodong_analysis.load import load
+
     (tmp_path / "empty").mkdir()
-    ds = nd.load_dataset(tmp_path / "empty")
-    assert list(getattr(ds, name).columns) == TABLES[name].names
+    result = load(tmp_path / "empty")  # an error (no workbooks), yet every table is there
+    assert [p.rule for p in result.errors] == ["no-input"]
+    assert list(getattr(result.dataset, name).columns) == TABLES[name].names
 
 
 def test_separate_removal_columns_add_up(xlsx):
@@ -500,3 +503,61 @@ def test_cells_table_takes_cells_and_years_seen_only_on_member_rating_sheets(xls
     ds = nd.load_dataset(xlsx("only.xlsx", {"DV": members}))
     assert ds.cells["cell_id"].tolist() == ["tdp-1"]
     assert ds.cells["first_year"].tolist() == [2019]
+
+
+def test_an_identical_copy_of_a_file_is_read_once_with_one_warning(tmp_path, sample_dir):
+    import shutil
+
+    raw = tmp_path / "raw"
+    shutil.copytree(sample_dir, raw)
+    shutil.copy(raw / "dang_vien_2015-2019.xlsx", raw / "dang_vien_2015-2019 - Copy.xlsx")
+    problems = nd.validate(raw)
+    assert [p.rule for p in problems] == ["duplicate-file"]
+    [copy] = problems
+    assert copy.file == "dang_vien_2015-2019 - Copy.xlsx" and copy.severity == "warning"
+    assert "dang_vien_2015-2019.xlsx" in copy.message
+    ds = nd.load_dataset(raw, use_processed=False)
+    original = nd.load_dataset(sample_dir, use_processed=False)
+    pd.testing.assert_frame_equal(ds.members, original.members)
+
+
+def test_a_file_of_the_same_size_but_other_content_is_read(xlsx):
+    rows = [["Chi bộ", "Tổng số đảng viên"], ["CB TDP 1", 10]]
+    a = xlsx("a.xlsx", {"2019": rows})
+    xlsx("b.xlsx", {"2020": rows})
+    assert nd.validate(a.parent) == []
+    assert sorted(nd.load_members(a.parent)["year"]) == [2019, 2020]
+
+
+def test_a_formula_without_value_in_a_column_not_read_does_not_block(xlsx):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "2019"
+    for row in (
+        ["Chi bộ", "Tổng số đảng viên", "Ghi chú"],
+        ["CB TDP 1", 10, "=LEN(A2)"],
+        ["CB TDP 2", 12, ""],
+    ):
+        ws.append(row)
+    path = xlsx("other.xlsx", {"Sheet": [["notes"]]}).parent / "x.xlsx"
+    wb.save(path)
+    assert nd.validate(path) == []
+    assert nd.load_members(path)["members"].tolist() == [10, 12]
+
+
+def test_a_folder_without_workbooks_is_an_error(tmp_path):
+    (tmp_path / "README.txt.md").write_text("notes")
+    [problem] = nd.validate(tmp_path)
+    assert problem.is_error and problem.rule == "no-input"
+    with pytest.raises(nd.DataError):
+        nd.load_dataset(tmp_path)
+
+
+def test_a_value_given_twice_is_written_as_in_the_workbook(xlsx):
+    rows = [["Chi bộ", "Tổng số đảng viên"], ["CB TDP 1", 63], ["Chi bộ Tổ dân phố số 1", 64]]
+    [problem] = nd.validate(xlsx("a.xlsx", {"2019": rows}))
+    assert "(64)" in problem.message and "(63)" in problem.message
+    assert "np." not in problem.message and "float" not in problem.message
+    assert "'Chi bộ Tổ dân phố số 1' in 2019" in problem.message

@@ -444,7 +444,9 @@ def test_an_empty_dataset_gives_a_valid_workbook_with_no_data_notes(tmp_path, la
     text = report_labels(lang)
     path = write_report(Dataset(), [], tmp_path / FILENAME, lang=lang)
     wb = load_workbook(path)
-    assert wb.sheetnames == list(sheet_names(lang).values())
+    names = sheet_names(lang)
+    # no committee, so not the article's: no article sheet of seventeen "no data" rows
+    assert wb.sheetnames == [n for key, n in names.items() if key != "article"]
     for key in TOPICS:
         ws = wb[sheet_names(lang)[key]]
         assert not ws._charts
@@ -453,7 +455,8 @@ def test_an_empty_dataset_gives_a_valid_workbook_with_no_data_notes(tmp_path, la
     assert text("info_no_years") in [c.value for c in overview["A"]]
     problems = wb[sheet_names(lang)["problems"]]
     assert _column_holding(problems, text("no_problems")) == 1
-    article = wb[sheet_names(lang)["article"]]
+    asked = write_report(Dataset(), [], tmp_path / "asked.xlsx", lang=lang, article=True)
+    article = load_workbook(asked)[sheet_names(lang)["article"]]
     status = _column_holding(article, text("col_status"))
     header = find_row(article, text("col_status"), status)
     cells = next(article.iter_cols(min_col=status, max_col=status, min_row=header + 1))
@@ -579,3 +582,25 @@ def test_labels_are_complete_nfc_and_share_their_fields():
     for lang in LANGS:
         names = list(sheet_names(lang).values())
         assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
+
+
+def _another_committee(sample):
+    """The sample as if another commune had sent it: its committee renamed."""
+    ratings = sample.committee_ratings.assign(unit="Đảng bộ xã Hải Đông")
+    return Dataset(**{**sample.tables(), "committee_ratings": ratings})
+
+
+def test_the_article_sheet_belongs_to_the_articles_committee_only(sample, tmp_path):
+    other = _another_committee(sample)
+    assert analysis.article_applies(sample) and not analysis.article_applies(other)
+    wb = load_workbook(write_report(other, [], tmp_path / "other.xlsx"))
+    assert "Đối chiếu bài báo" not in wb.sheetnames
+    assert not any("bài báo" in str(c.value) for ws in wb for row in ws.iter_rows() for c in row)
+    # on request it is there all the same
+    wb = load_workbook(write_report(other, [], tmp_path / "asked.xlsx", article=True))
+    assert "Đối chiếu bài báo" in wb.sheetnames
+
+
+def test_article_applies_needs_the_articles_years(sample):
+    later = sample.committee_ratings.assign(year=sample.committee_ratings["year"] + 10)
+    assert not analysis.article_applies(Dataset(committee_ratings=later))

@@ -22,14 +22,16 @@ from .membership import (
     well_or_above_share,
 )
 from .ratings import crosswalk, rating_mix, rating_transitions, top_streaks
-from .reconcile import CHECKS, article_figures, reconcile
+from .reconcile import CHECKS, article_applies, article_figures, article_source, reconcile
 from .summary import yearly_summary
 
 __all__ = [
     "ALL_CELLS_ID",
     "crosswalk",
     "CHECKS",
+    "article_applies",
     "article_figures",
+    "article_source",
     "flow_discrepancies",
     "income_cagr",
     "income_growth",

@@ -10,11 +10,13 @@ last non-missing values) without hashing or sorting millions of strings more tha
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import weakref
+from collections.abc import Callable
 from functools import cache
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -22,12 +24,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import resource
-from ..schema import COUNT, MEMBER_RATING_CODES, STRING
+from ..schema import COUNT, MEMBER_RATING_CODES, STRING, require
 
 FLOAT = "Float64"
 LEVELS = (1, 2, 3, 4)
 
 Level = Literal["rank", "tier"]
+F = TypeVar("F", bound=Callable)
 
 
 def frame(data: pd.DataFrame | dict | None, columns: dict[str, object]) -> pd.DataFrame:
@@ -44,6 +47,24 @@ def frame(data: pd.DataFrame | dict | None, columns: dict[str, object]) -> pd.Da
             series = pd.to_numeric(series)
         out[col] = series.astype(dtype)
     return out.reset_index(drop=True)
+
+
+def expects(table: str, *columns: str, level: bool = False) -> Callable[[F], F]:
+    """Check that the first argument of an analysis function is the contract table
+    ``table`` with ``columns`` (and, with ``level``, the column its ``by`` option names):
+    ``membership_totals(ds.cell_ratings)`` then says which table it wanted and what the
+    frame lacked, not ``KeyError: 'members'`` from deep inside."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def checked(data, *args, **kwargs):
+            needed = (*columns, kwargs.get("by", "rank")) if level else columns
+            require(data, table, needed, by=fn.__name__)
+            return fn(data, *args, **kwargs)
+
+        return checked  # type: ignore[return-value]
+
+    return decorate
 
 
 def level_column(by: str) -> str:

@@ -14,7 +14,17 @@ import numpy as np
 import pandas as pd
 
 from ..schema import COUNT, RATING, STRING
-from ._common import FLOAT, codes, frame, paired_ratio, ratio, standard_of, take, year_sums
+from ._common import (
+    FLOAT,
+    codes,
+    expects,
+    frame,
+    paired_ratio,
+    ratio,
+    standard_of,
+    take,
+    year_sums,
+)
 
 GROWTH_COLUMNS = {
     "year": "int64",
@@ -53,6 +63,7 @@ INCOME_RATING_COLUMNS = {
 }
 
 
+@expects("income", "year", "area_id", "income_per_capita")
 def income_growth(income: pd.DataFrame) -> pd.DataFrame:
     """Income per capita per area and year, with the change on the area's previous year.
 
@@ -90,6 +101,7 @@ def income_growth(income: pd.DataFrame) -> pd.DataFrame:
     return frame(df.take(np.lexsort((area, year))), GROWTH_COLUMNS)
 
 
+@expects("income", "year", "area_id", "area", "income_per_capita")
 def income_cagr(
     income: pd.DataFrame, *, start: int | None = None, end: int | None = None
 ) -> pd.DataFrame:
@@ -140,6 +152,7 @@ def income_cagr(
     return frame(out.rename_axis("area_id").reset_index(), CAGR_COLUMNS)
 
 
+@expects("income", "year", "households", "poor_households", "near_poor_households")
 def poverty(income: pd.DataFrame, *, lines: pd.DataFrame | None = None) -> pd.DataFrame:
     """Poor and near-poor households per year, with the poverty standard in force.
 
@@ -203,6 +216,7 @@ def poverty_breaks(years: Iterable[int], *, lines: pd.DataFrame | None = None) -
     return [float(y) + 0.5 for y in axis[changes.fillna(False)]]
 
 
+@expects("income", "year", "area_id", "income_per_capita")
 def income_vs_rating(
     income: pd.DataFrame,
     cell_ratings: pd.DataFrame,

@@ -20,6 +20,7 @@ from ._common import (
     as_text,
     codes,
     combine,
+    expects,
     frame,
     int_codes,
     int_values,
@@ -89,6 +90,7 @@ ALL_CELLS_ID = "__all__"
 ALL_CELLS_NAME = "Toàn Đảng bộ"
 
 
+@expects("members", "year", "members", "young", "female", "exempt")
 def membership_totals(members: pd.DataFrame) -> pd.DataFrame:
     """Committee-wide member counts per year, the young share and growth.
 
@@ -124,6 +126,16 @@ def membership_totals(members: pd.DataFrame) -> pd.DataFrame:
     return frame(out.reset_index(), TOTALS_COLUMNS)
 
 
+@expects(
+    "members",
+    "year",
+    "admitted",
+    "transferred_in",
+    "transferred_out",
+    "died",
+    "removed",
+    "introduced",
+)
 def member_flows(members: pd.DataFrame) -> pd.DataFrame:
     """Committee-wide flows per year, long.
 
@@ -149,6 +161,17 @@ def member_flows(members: pd.DataFrame) -> pd.DataFrame:
     return frame(out.sort_values(["year", "order"]), FLOW_COLUMNS)
 
 
+@expects(
+    "members",
+    "year",
+    "cell_id",
+    "members",
+    "admitted",
+    "transferred_in",
+    "transferred_out",
+    "died",
+    "removed",
+)
 def flow_discrepancies(members: pd.DataFrame) -> pd.DataFrame:
     """Cells and years whose member count breaks the flow identity.
 
@@ -211,6 +234,7 @@ def flow_discrepancies(members: pd.DataFrame) -> pd.DataFrame:
     return frame(df, DISCREPANCY_COLUMNS)
 
 
+@expects("member_ratings", "year", "rating", "rank", "count")
 def member_rating_shares(
     member_ratings: pd.DataFrame,
     members: pd.DataFrame | None = None,
@@ -299,6 +323,7 @@ def member_rating_shares(
     return frame(out, SHARE_COLUMNS)
 
 
+@expects("member_ratings", "year", "rank", "count")
 def well_or_above_share(member_ratings: pd.DataFrame) -> pd.DataFrame:
     """Share of rated members rated "completed tasks well" (HTTNV) or better, per year.
 
@@ -339,6 +364,7 @@ def well_or_above_share(member_ratings: pd.DataFrame) -> pd.DataFrame:
     return frame(out, WELL_COLUMNS)
 
 
+@expects("member_ratings", "year", "cell_id", "cell", "rank", "count")
 def quota_check(member_ratings: pd.DataFrame, *, limit: float = 0.2) -> pd.DataFrame:
     """The quota on excellent ratings: HTXSNV members may not exceed ``limit`` × HTTNV members.
 

@@ -20,6 +20,7 @@ from ._common import (
     Level,
     codes,
     combine,
+    expects,
     frame,
     int_codes,
     int_values,
@@ -51,6 +52,7 @@ def _rated(cell_ratings: pd.DataFrame, col: str) -> pd.DataFrame:
     return rated.assign(**{col: rated[col].astype("int64")})
 
 
+@expects("cell_ratings", "year", level=True)
 def rating_mix(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.DataFrame:
     """Number and share of cells at each level, per year.
 
@@ -100,6 +102,7 @@ def rating_mix(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.DataFram
     return frame(out, MIX_COLUMNS)
 
 
+@expects("cell_ratings", "year", "cell_id", "cell", level=True)
 def top_streaks(cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 1) -> pd.DataFrame:
     """Maximal runs of consecutive years in which a cell was rated at ``level``.
 
@@ -185,6 +188,7 @@ def top_streaks(cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 
     return frame(out, STREAK_COLUMNS)
 
 
+@expects("cell_ratings", "year", "cell_id", level=True)
 def rating_transitions(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.DataFrame:
     """How many cells moved from one level to another between consecutive years.
 

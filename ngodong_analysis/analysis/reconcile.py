@@ -371,6 +371,45 @@ def article_figures() -> pd.DataFrame:
     return shipped_table("article_figures.csv")
 
 
+def article_source() -> dict[str, str]:
+    """The source article and the committee it describes (``resources/article.csv``):
+    ``committee``, ``aliases``, ``year_from``, ``year_to``, ``title``, ``published``, …"""
+    table = shipped_table("article.csv")
+    return dict(zip(table["field"], table["value"].fillna(""), strict=True))
+
+
+def article_applies(ds: Dataset) -> bool:
+    """True when ``ds`` holds the article's committee in one of the article's years.
+
+    The article's figures describe one committee (Ngô Đồng town, 2015–2019); on any other
+    committee's data every check would read "no data" or, worse, compare another commune's
+    "Chi bộ Tổ dân phố số 2" with the article's. The committee is recognised by its name as
+    the data write it (the committees table, else the committee's own ratings), matched
+    ignoring case and diacritics against the names in ``resources/article.csv``.
+
+    Examples
+    --------
+    >>> nd.analysis.article_applies(nd.load_dataset())
+    True
+    """
+    source = article_source()
+    wanted = [fold(source["committee"])]
+    wanted += [fold(a) for a in source["aliases"].split(";") if a.strip()]
+    first, last = int(source["year_from"]), int(source["year_to"])
+    names: list[str] = []
+    years: set[int] = set()
+    for table, column in (("committees", "committee"), ("committee_ratings", "unit")):
+        df = getattr(ds, table, None)
+        if df is None or column not in df.columns or df.empty:
+            continue
+        names += [str(n) for n in df[column].dropna().unique()]
+        if "year" in df.columns:
+            years.update(int(y) for y in df["year"].dropna().unique())
+    years = years or set(ds.years)
+    named = any(f" {w} " in f" {fold(n)} " for n in names for w in wanted)
+    return named and any(first <= y <= last for y in years)
+
+
 def reconcile(ds: Dataset, figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Compare the dataset with each checkable figure of the article.
 
