@@ -20,7 +20,7 @@ from .load import (
     load_members,
     validate,
 )
-from .problems import DataError, Problem
+from .problems import DataError, Problem, problems_frame
 
 __version__ = "0.1.0"
 
@@ -37,6 +37,7 @@ __all__ = [
     "load_member_ratings",
     "load_members",
     "plots",
+    "problems_frame",
     "validate",
 ]
 

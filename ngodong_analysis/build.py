@@ -22,14 +22,12 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-import pandas as pd
-
 from . import __version__
 from .config import processed_data_dir, raw_data_dir
 from .load import LoadResult, load
 from .manifest import MANIFEST, describe_inputs, read_manifest, sha256
 from .outputs import safe_csv
-from .problems import Problem
+from .problems import Problem, problems_frame
 
 COMMIT = ".ngodong-commit.json"
 _LIBS = ("pandas", "pyarrow", "matplotlib", "openpyxl", "python-calamine", "numpy")
@@ -217,10 +215,7 @@ def write_tables(result: LoadResult, staging: Path) -> list[str]:
             staging / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
         )
         written += [f"{name}.parquet", f"{name}.csv"]
-    problems = pd.DataFrame(
-        [p.as_dict() for p in result.problems],
-        columns=["severity", "file", "sheet", "cell", "rule", "value", "message"],
-    )
+    problems = problems_frame(result.problems)  # the frame users get from .to_frame()
     problems.to_parquet(staging / "problems.parquet", index=False)
     safe_csv(problems).to_csv(
         staging / "problems.csv", index=False, encoding="utf-8-sig", lineterminator="\n"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .problems import Problem
+from .problems import Problem, ProblemList
 from .schema import TABLES, conform, empty
 
 TABLE_NAMES = ("cells", "cell_ratings", "committee_ratings", "members", "member_ratings", "income")
@@ -28,9 +28,10 @@ class Dataset:
     members: pd.DataFrame = field(default_factory=lambda: empty("members"))
     member_ratings: pd.DataFrame = field(default_factory=lambda: empty("member_ratings"))
     income: pd.DataFrame = field(default_factory=lambda: empty("income"))
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=ProblemList)
 
     def __post_init__(self) -> None:
+        self.problems = ProblemList(self.problems)
         for name in TABLE_NAMES:
             setattr(self, name, conform(getattr(self, name), name))
 
@@ -48,7 +49,7 @@ class Dataset:
                 have == want for have, want in zip(head, contract.values(), strict=True)
             )
             setattr(ds, name, df if fits else conform(df, name))
-        ds.problems = list(problems)
+        ds.problems = ProblemList(problems)
         return ds
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -67,6 +68,42 @@ class Dataset:
     def __repr__(self) -> str:
         sizes = ", ".join(f"{n}={len(df)}" for n, df in self.tables().items())
         return f"Dataset({sizes}, problems={len(self.problems)})"
+
+    def describe(self) -> pd.DataFrame:
+        """One row per table: rows, first and last year, committees and cells (or areas)."""
+        rows = []
+        for name, df in self.tables().items():
+            years = df["year"].dropna() if "year" in df.columns else pd.Series(dtype=int)
+            unit = "area_id" if "area_id" in df.columns and "cell_id" not in df.columns else None
+            places = df[unit or "cell_id"].nunique() if (unit or "cell_id") in df.columns else 0
+            committees = df["committee_id"].nunique() if "committee_id" in df.columns else None
+            rows.append(
+                {
+                    "table": name,
+                    "rows": len(df),
+                    "first_year": int(years.min()) if len(years) else pd.NA,
+                    "last_year": int(years.max()) if len(years) else pd.NA,
+                    "committees": committees if committees is not None else int(len(df) > 0),
+                    "cells_or_areas": places,
+                }
+            )
+        out = pd.DataFrame(rows)
+        return out.astype({"first_year": "Int64", "last_year": "Int64"})
+
+    def _repr_html_(self) -> str:
+        """The summary Jupyter shows: each table's size and span, then the problems."""
+        from html import escape
+
+        span = f"{self.years[0]}–{self.years[-1]}" if self.years else "no years"
+        parts = [
+            f"<p><b>Dataset</b> · {escape(span)} · {len(self.problems)} problem(s) kept</p>",
+            self.describe().astype(object).fillna("").to_html(index=False, escape=True),
+        ]
+        if self.problems:
+            parts.append("<p><b>Problems by severity and rule</b></p>")
+            parts.append(self.problems.summary().to_html(index=False, escape=True))
+            parts.append(self.problems._repr_html_())
+        return "\n".join(parts)
 
 
 assert set(TABLE_NAMES) == set(TABLES)

@@ -25,7 +25,7 @@ from .dataset import TABLE_NAMES, Dataset
 from .detect import IGNORED_FIELDS, detect
 from .extract import extract
 from .normalise import fix_legacy_text
-from .problems import DataError, Problem, ProblemLog, cell_name
+from .problems import DataError, Problem, ProblemList, ProblemLog, cell_name
 from .read import find_inputs, read_workbook, report_uncalculated
 from .schema import conform, empty
 from .text import fold
@@ -310,7 +310,7 @@ def load(source: str | Path | None = None) -> LoadResult:
     }
     problems = log.finish()
     ds = Dataset.conformed(tables, [p for p in problems if not p.is_error])
-    return LoadResult(ds, list(problems), sheets)
+    return LoadResult(ds, ProblemList(problems), sheets)
 
 
 def _public(df: pd.DataFrame) -> pd.DataFrame:
@@ -469,8 +469,11 @@ def _column_from_arrow(values, dtype: object):
 
 
 def validate(source: str | Path | None = None) -> list[Problem]:
-    """Every problem under ``source``, errors and warnings; never raises for bad data."""
-    return load(source).problems
+    """Every problem under ``source``, errors and warnings; never raises for bad data.
+
+    A list of :class:`Problem`; ``.to_frame()`` gives them as a DataFrame
+    (:func:`~ngodong_analysis.problems.problems_frame`)."""
+    return ProblemList(load(source).problems)
 
 
 def load_cell_ratings(source: str | Path | None = None) -> pd.DataFrame:

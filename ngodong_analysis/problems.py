@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
+
 Severity = Literal["error", "warning"]
 
 
@@ -34,30 +36,105 @@ class Problem:
         return self.severity == "error"
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "severity": self.severity,
-            "file": self.file,
-            "sheet": self.sheet or "",
-            "cell": self.cell or "",
-            "rule": self.rule,
-            "value": "" if self.value is None else str(self.value),
-            "message": self.message,
-        }
+        """The problem as a row of :func:`problems_frame` (empty text for what is missing)."""
+        row = dict(zip(PROBLEM_COLUMNS, _row(self), strict=True))
+        return {k: "" if v is None else v for k, v in row.items()}
+
+
+PROBLEM_COLUMNS = ("file", "sheet", "cell", "severity", "rule", "message", "value")
+"""Columns of :func:`problems_frame`, of ``problems.csv`` and of the report's problems sheet."""
+
+SHOWN = 10  # problems listed by a DataError or a ProblemList before "… and N more"
+
+
+def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    """The problems as a DataFrame, one row per problem, to filter like any other frame.
+
+    Columns (:data:`PROBLEM_COLUMNS`, all pandas strings): ``file`` (path as named in the
+    problem), ``sheet`` and ``cell`` ("D7"; missing for a problem of a whole file or sheet),
+    ``severity`` ("error" or "warning"), ``rule`` (the kind of problem, e.g. "rating",
+    "duplicate", "flows"), ``message`` and ``value`` (the offending value as text, if any).
+
+    Examples
+    --------
+    >>> frame = nd.validate("data/raw").to_frame()   # or problems_frame(any list)
+    >>> frame[frame.severity == "error"].groupby("rule").size()
+    Series([], dtype: int64)
+    """
+    rows = [_row(p) for p in problems]
+    frame = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS), dtype=object)
+    return frame.astype("string")
+
+
+def _row(p: Problem) -> tuple:
+    value = p.value
+    if value is not None and not isinstance(value, str):
+        value = as_written(value)  # 63, not "63.0" or "np.float64(63.0)"
+    return (p.file, p.sheet or None, p.cell or None, p.severity, p.rule, p.message, value)
+
+
+def _listing(problems: list[Problem], what: str) -> str:
+    head = "\n".join(f"  {p}" for p in problems[:SHOWN])
+    more = f"\n  … and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
+    return f"{len(problems)} {what}:\n{head}{more}" if problems else f"no {what}"
+
+
+class ProblemList(list):
+    """A ``list`` of :class:`Problem` that also shows itself briefly and gives a frame.
+
+    It is a list in every way (``len``, indexing, ``== []``); ``to_frame()`` gives
+    :func:`problems_frame`, and in Jupyter it displays as a table of the first problems."""
+
+    def to_frame(self) -> pd.DataFrame:
+        return problems_frame(self)
+
+    def summary(self) -> pd.DataFrame:
+        """Counts by severity and rule, errors first."""
+        frame = self.to_frame()
+        counts = frame.groupby(["severity", "rule"], dropna=False).size()
+        counts = counts.rename("count").reset_index()
+        return counts.sort_values(
+            ["severity", "count"], ascending=[True, False], ignore_index=True
+        )
+
+    def __repr__(self) -> str:
+        errors = sum(p.is_error for p in self)
+        return f"<{errors} error(s), {len(self) - errors} warning(s)>\n" + _listing(
+            list(self), "problem(s)"
+        )
+
+    def _repr_html_(self) -> str:
+        errors = sum(p.is_error for p in self)
+        head = f"<p><b>{errors}</b> error(s), <b>{len(self) - errors}</b> warning(s)</p>"
+        if not self:
+            return head
+        table = self.to_frame().head(SHOWN).fillna("").to_html(index=False, escape=True)
+        more = (
+            f"<p>… and {len(self) - SHOWN} more: <code>.to_frame()</code> lists them all</p>"
+            if len(self) > SHOWN
+            else ""
+        )
+        return head + table + more
 
 
 class DataError(Exception):
-    """Raised by the loaders when any error-level problem exists; ``.problems`` holds all."""
+    """Raised by the loaders when any error-level problem exists; ``.problems`` holds all
+    (errors and warnings), ``.errors`` the errors; ``.problems.to_frame()`` as a table."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems: list[Problem] = list(problems)
-        errors = [p for p in self.problems if p.is_error]
-        head = "\n".join(f"  {p}" for p in errors[:20])
-        more = f"\n  … and {len(errors) - 20} more" if len(errors) > 20 else ""
-        super().__init__(f"{len(errors)} data error(s):\n{head}{more}")
+        self.problems = ProblemList(problems)
+        super().__init__(
+            _listing(self.errors, "data error(s)")
+            + "\n(all of them: .problems.to_frame(), or `ngodong validate` on the folder)"
+        )
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.is_error]
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback through the loader's internals
+        return [f"DataError: {self}"]
 
 
 MAX_PER_RULE = 50  # problems of one kind kept per sheet; the rest are counted in one line

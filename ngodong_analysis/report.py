@@ -54,6 +54,7 @@ from . import analysis
 from .analysis.membership import ALL_CELLS_ID, ALL_FLOWS
 from .config import resource
 from .outputs import neutralise, save_reproducible
+from .problems import problems_frame
 from .schema import MEMBER_RATING_CODES
 
 if TYPE_CHECKING:
@@ -857,10 +858,7 @@ def _article(sh: _Sheet, ds: Dataset) -> None:
 def _problems(sh: _Sheet, problems: Sequence[Problem]) -> None:
     text = sh.text
     sh.title("title_problems")
-    rows = pd.DataFrame(
-        [p.as_dict() for p in problems],
-        columns=["severity", "file", "sheet", "cell", "rule", "value", "message"],
-    )
+    rows = problems_frame(problems).fillna("")
     severity = rows["severity"].astype(str).tolist()
     rows["severity"] = [
         text(f"severity_{s}") if _has_label(f"severity_{s}") else s for s in severity
