@@ -129,7 +129,7 @@ def t_fastpath(folder: str) -> None:
     for _ in range(5 if first_read < 2 else 0):  # big folders: the first calls are enough
         fast.append(timed(True))
         read.append(timed(False))
-    from ngodong_analysis.load import from_processed
+    from ngodong_analysis.store import from_processed
 
     if from_processed(Path(folder).resolve()) is None:
         emit({"error": "the build is not current: the fast path did not apply"})

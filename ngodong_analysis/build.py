@@ -26,10 +26,9 @@ from . import __version__
 from .config import processed_data_dir, raw_data_dir
 from .load import LoadResult, load
 from .manifest import MANIFEST, describe_inputs, read_manifest, sha256
-from .outputs import safe_csv
-from .problems import Problem, problems_frame
+from .problems import Problem
+from .store import COMMIT, write_tables
 
-COMMIT = ".ngodong-commit.json"
 _LIBS = ("pandas", "pyarrow", "matplotlib", "openpyxl", "python-calamine", "numpy")
 
 Progress = Callable[[str], None]
@@ -207,22 +206,6 @@ def _unchanged(out: Path, manifest: dict | None, fp: str) -> bool:
     return True
 
 
-def write_tables(result: LoadResult, staging: Path) -> list[str]:
-    written = []
-    for name, df in result.dataset.tables().items():
-        df.to_parquet(staging / f"{name}.parquet", index=False)
-        safe_csv(df).to_csv(
-            staging / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
-        )
-        written += [f"{name}.parquet", f"{name}.csv"]
-    problems = problems_frame(result.problems)  # the frame users get from .to_frame()
-    problems.to_parquet(staging / "problems.parquet", index=False)
-    safe_csv(problems).to_csv(
-        staging / "problems.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
-    )
-    return [*written, "problems.csv", "problems.parquet"]
-
-
 def write_figures(result: LoadResult, staging: Path, lang: str, say: Progress) -> list[str]:
     from .figures import save_figures
 
@@ -260,7 +243,7 @@ def render_notebooks(raw: Path) -> Stage:
 # and returns the files it wrote (relative to the staging folder).
 Stage = Callable[[LoadResult, Path, str, Progress], list[str]]
 STAGES: list[tuple[str, Stage]] = [
-    ("tables", lambda r, s, lang, say: write_tables(r, s)),
+    ("tables", lambda r, s, lang, say: write_tables(r.dataset, r.problems, s)),
     ("charts", write_figures),
     ("report", write_report_file),
 ]

@@ -61,7 +61,6 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
     from .dataset import Dataset
-    from .load import LoadResult
     from .problems import Problem
 
 __all__ = [
@@ -71,7 +70,6 @@ __all__ = [
     "report_labels",
     "report_languages",
     "sheet_names",
-    "stage",
     "write_report",
 ]
 
@@ -948,10 +946,3 @@ def write_report(
     wb = build_workbook(ds, list(problems), lang=lang, article=article)
     save_reproducible(wb, path)
     return path
-
-
-def stage(result: LoadResult, staging: Path, lang: str, say: Callable[[str], None]) -> list[str]:
-    """The report as a stage of :data:`ngodong_analysis.build.STAGES`."""
-    say(f"writing {FILENAME}")
-    write_report(result.dataset, result.problems, staging / FILENAME, lang=lang)
-    return [FILENAME]

@@ -138,7 +138,7 @@ def test_load_dataset_reuses_a_current_build(raw_copy, tmp_path, monkeypatch):
     from pandas.testing import assert_frame_equal
 
     import ngodong_analysis as nd
-    from ngodong_analysis.load import from_processed
+    from ngodong_analysis.store import from_processed
 
     out = tmp_path / "out"
     monkeypatch.setenv("NGODONG_PROCESSED", str(out))

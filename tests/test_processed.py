@@ -14,7 +14,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from ngodong_analysis.dataset import TABLE_NAMES, Dataset
-from ngodong_analysis.load import _from_arrow, _read_parquet
+from ngodong_analysis.store import _from_arrow, _read_parquet
 from ngodong_analysis.schema import TABLES, conform, empty
 
 
