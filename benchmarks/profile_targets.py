@@ -149,7 +149,7 @@ def run_case(case: str) -> Path:
     code = CASE_CODE[case].format(path=_path(case), here=str(HERE))
     # "; " separates statements on one line of the top level only (not inside a def)
     body = "".join(f"    {line}\n" for line in code.replace("; ", "\n").splitlines())
-    # the loader may read files in a process pool (spawn): the script needs a main guard
+    # the case inside main(): the call tree then has one root per case
     script = OUT / f"_{case}.py"
     script.write_text(
         f"def main():\n{body}\n\nif __name__ == '__main__':\n    main()\n", encoding="utf-8"

@@ -39,10 +39,9 @@ def save_figures(
     own = names[: len(names) - len(helped)]
     pool = future = None
     if helped:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from .workers import Workers
 
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        pool = Workers(1)
         future = pool.submit(_draw, ds, helped, folder, lang)
     try:
         written = _draw(ds, own, folder, lang, progress)
@@ -58,7 +57,7 @@ def save_figures(
             written += done
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.close()
     return written
 
 

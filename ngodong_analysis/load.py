@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
 import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from .problems import DataError, Problem, ProblemList, ProblemLog, cell_name
 from .read import find_inputs, read_workbook, report_uncalculated
 from .schema import conform, empty
 from .text import fold
+from .workers import map_or_here
 
 # Sheets of prose that come with templates ("Hướng dẫn"), skipped silently when headerless.
 DOC_SHEETS = ("huong dan", "instructions", "ghi chu")
@@ -190,16 +189,9 @@ def _workers(n_files: int) -> int:
 
 
 def _read_all(files: list[Path]) -> list[FileRecords]:
-    workers = _workers(len(files))
-    if workers == 1:
-        return [read_file(f) for f in files]
-    context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    try:
-        chunk = max(1, len(files) // (workers * 4))
-        return list(pool.map(read_file, files, chunksize=chunk))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    """Every file read, in order: in helper processes when there are many (they never import
+    the caller's script, see :mod:`.workers`), and here for whatever a helper could not do."""
+    return map_or_here(read_file, files, _workers(len(files)))
 
 
 def _distinct(files: list[Path], root: Path, log: ProblemLog) -> list[Path]:

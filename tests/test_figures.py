@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import concurrent.futures
-from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
@@ -31,19 +30,21 @@ def test_a_second_process_draws_the_same_bytes(sample, tmp_path, monkeypatch):
 
 
 def test_charts_a_dead_helper_did_not_deliver_are_drawn_here(sample, tmp_path, monkeypatch):
+    from ngodong_analysis import workers
+
     class DeadPool:
         def __init__(self, *args, **kwargs):
             pass
 
         def submit(self, *args, **kwargs):
             future = concurrent.futures.Future()
-            future.set_exception(BrokenProcessPool("the helper died"))
+            future.set_exception(workers.WorkerFailed("the helper died"))
             return future
 
-        def shutdown(self, *args, **kwargs):
+        def close(self):
             pass
 
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", DeadPool)
+    monkeypatch.setattr(workers, "Workers", DeadPool)
     monkeypatch.setattr(figures, "_helper_share", lambda ds, n: 3)
     said: list[str] = []
     written = figures.save_figures(sample, tmp_path / "f", progress=said.append)

@@ -14,8 +14,8 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from ngodong_analysis.dataset import TABLE_NAMES, Dataset
-from ngodong_analysis.store import _from_arrow, _read_parquet
 from ngodong_analysis.schema import TABLES, conform, empty
+from ngodong_analysis.store import _from_arrow, _read_parquet
 
 
 def _tricky(name: str) -> pd.DataFrame:

@@ -58,7 +58,7 @@ def expects(table: str, *columns: str, level: bool = False) -> Callable[[F], F]:
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def checked(data, *args, **kwargs):
-            needed = (*columns, kwargs.get("by", "rank")) if level else columns
+            needed = (*columns, level_column(kwargs.get("by", "rank"))) if level else columns
             require(data, table, needed, by=fn.__name__)
             return fn(data, *args, **kwargs)
 
