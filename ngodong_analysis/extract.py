@@ -19,7 +19,7 @@ from .normalise import income_unit, parse_number, settle
 from .problems import MAX_PER_RULE, ProblemLog, as_written, cell_name
 from .read import _STR, Sheet
 from .text import key
-from .vocab import TOTALS_KEYS
+from .vocab import TOTALS_KEYS, blank_unknown
 
 TEXT_FIELDS = {
     "rating",
@@ -240,8 +240,10 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
         for year in sorted({c.year for c in per_year}):
             part = out.copy()
             part["year"] = year
-            for c in plain + [c for c in per_year if c.year == year]:
+            cols = plain + [c for c in per_year if c.year == year]
+            for c in cols:
                 _put(part, sheet, block, c, log)
+            _check_blanks(sheet, part, cols, log)
             frames.append(part)
     else:
         part = out.copy()
@@ -249,6 +251,7 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
             part["year"] = layout.sheet_year if layout.sheet_year is not None else np.nan
         for c in plain:
             _put(part, sheet, block, c, log)
+        _check_blanks(sheet, part, plain, log)
         frames.append(part)
     result = pd.concat(frames, ignore_index=True) if frames else out
     result["_file"] = str(sheet.file)
@@ -381,3 +384,48 @@ def _check_totals(
                     value=stated.value,
                     rule="totals",
                 )
+
+
+_BLANKS_LISTED = 5
+
+
+def _check_blanks(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log: ProblemLog) -> None:
+    """A count column filled for some rows of the sheet and blank for others: the blanks are
+    counts not reported (blanks.csv says which fields), so a total over the column would
+    silently leave those cells out. One warning per column, naming the blank cells.
+
+    Only rows that report some other number count: a cell listed with nothing filled in is
+    not reported at all, which its blank members cell already shows."""
+    unknown = blank_unknown()
+    numbers = [c.field for c in cols if c.field in VALUE_FIELDS and c.field in part.columns]
+    watched = [c for c in cols if c.field in unknown and c.field in part.columns]
+    if len(part) < 2 or not watched or not numbers:
+        return
+    filled = {f: part[f].notna().to_numpy() for f in dict.fromkeys(numbers)}
+    for c in dict((c.field, c) for c in watched).values():
+        here = filled[c.field]
+        others = np.logical_or.reduce(
+            [v for f, v in filled.items() if f != c.field] or [np.zeros(len(part), bool)]
+        )
+        blank = ~here & others
+        if not blank.any() or not here.any():
+            continue
+        rows = part["_row"].to_numpy()[blank]
+        names = part["name"].to_numpy()[blank]
+        cells = [cell_name(int(r), c.index) for r in rows]
+        listed = ", ".join(
+            f"{n} ({cell})" for n, cell in zip(names[:_BLANKS_LISTED], cells, strict=False)
+        )
+        more = len(rows) - _BLANKS_LISTED
+        if more > 0:
+            listed += f" and {more} more"
+        log.warning(
+            sheet.file,
+            sheet.name,
+            cells[0],
+            f"'{c.header}' is blank for {listed} but filled for the other "
+            f"{int(here.sum())} row(s): a total over this column leaves the blank cells out, "
+            "and is shown as incomplete, not as a fall. Write the number, or 0 where there "
+            "are none",
+            rule="blank-cells",
+        )

@@ -352,13 +352,24 @@ def membership(members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = No
         if totals.empty:
             _finish(ax, text, title=text("membership_title"), ylabel=text("members"), years=[])
             return ax
-        ax.bar(
+        bars = ax.bar(
             years,
             _floats(totals["members"]),
             width=BAR_WIDTH,
             color=PALETTE["members"],
             label=text("members"),
         )
+        # a total that leaves out a cell is hatched and pale, not read as a fall
+        partial = _incomplete(totals, "members")
+        for bar, flagged in zip(bars, partial, strict=True):
+            if flagged:
+                bar.set_hatch("///")
+                bar.set_alpha(0.45)
+        if partial.any():
+            ax.bar(
+                [np.nan], [np.nan], color=PALETTE["members"], alpha=0.45, hatch="///",
+                label=text("incomplete_total"),
+            )  # fmt: skip
         _finish(ax, text, title=text("membership_title"), ylabel=text("members"), years=years)
         twin = ax.twinx()
         young = 100 * _floats(totals["young_share"])
@@ -607,6 +618,17 @@ def _income_bands(ax: Axes, growth: pd.DataFrame, text: Callable[..., str]) -> N
     )
 
 
+def _incomplete(totals: pd.DataFrame, column: str) -> np.ndarray:
+    """Per row of an analysis' totals, whether ``column``'s sum left out a unit listed that
+    year (its ``incomplete`` column, see :func:`ngodong_analysis.analysis.incomplete_sums`)."""
+    if "incomplete" not in totals.columns:
+        return np.zeros(len(totals), dtype=bool)
+    return np.array(
+        [not pd.isna(v) and column in str(v).split(", ") for v in totals["incomplete"]],
+        dtype=bool,
+    )
+
+
 def poverty(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:
     """Poor and near-poor households per year, with the changes of poverty standard marked.
 
@@ -635,8 +657,23 @@ def poverty(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) 
         if table.empty:
             _finish(ax, text, title=text("poverty_title"), ylabel=text("households"), years=[])
             return ax
+        hollow = False
         for column, key in (("poor_households", "poor"), ("near_poor_households", "near_poor")):
-            ax.plot(years, _floats(table[column]), marker="o", color=PALETTE[key], label=text(key))
+            values = _floats(table[column])
+            ax.plot(years, values, marker="o", color=PALETTE[key], label=text(key))
+            # a year summed over only some areas: a hollow point, not read as a fall
+            partial = _incomplete(table, column)
+            if partial.any():
+                hollow = True
+                ax.plot(
+                    years[partial], values[partial], linestyle="none", marker="o",
+                    markerfacecolor="white", markeredgecolor=PALETTE[key], zorder=4,
+                )  # fmt: skip
+        if hollow:
+            ax.plot(
+                [], [], linestyle="none", marker="o", markerfacecolor="white",
+                markeredgecolor="0.4", label=text("incomplete_total"),
+            )  # fmt: skip
         for x in analysis.poverty_breaks(table["year"]):
             after = table.loc[table["year"] > x, "standard"].dropna()
             standard = str(after.iloc[0]).replace("-", "–") if len(after) else "?"

@@ -498,13 +498,12 @@ def _overview(sh: _Sheet, ds: Dataset, problems: Sequence[Problem], names: dict[
     totals = analysis.membership_totals(ds.members).dropna(subset=["members"])
     if not totals.empty:
         last = totals.iloc[-1]
-        sh.line(
-            text(
-                "info_members",
-                year=int(last["year"]),
-                count=_thousands(int(last["members"]), text),
-            )
+        line = text(
+            "info_members", year=int(last["year"]), count=_thousands(int(last["members"]), text)
         )
+        if "members" in str(last["incomplete"]).split(", "):
+            line += " " + text("info_members_incomplete")
+        sh.line(line)
     errors = sum(p.severity == "error" for p in problems)
     sh.line(
         text(
@@ -624,6 +623,49 @@ def _ratings(sh: _Sheet, ds: Dataset) -> None:
     sh.finish(freeze="A2")
 
 
+_INCOMPLETE_FILL = _fill("FFEB9C")
+_MEMBER_STOCKS = ["members", "young", "female", "exempt"]
+_INCOME_COUNTS = ["households", "poor_households", "near_poor_households"]
+
+
+def _incomplete(sh: _Sheet, table: pd.DataFrame, totals: pd.DataFrame, columns: list[str]):
+    """The year totals of ``totals`` summed over only some of ``table``'s units: a fill for
+    :meth:`_Sheet.table` that marks them, ``totals`` with its ``incomplete`` column in
+    words, and the notes that say who is missing (written by the returned ``notes()``)."""
+    gaps = analysis.incomplete_sums(table, columns)
+    flagged = {(int(y), str(c)) for y, c in zip(gaps["year"], gaps["column"], strict=True)}
+    years = [int(y) for y in totals["year"]]
+
+    def heading(column: str) -> str:
+        return sh.text(f"col_{column}") if _has_label(f"col_{column}") else column
+
+    def fill(j: int, name: str) -> PatternFill | None:
+        return _INCOMPLETE_FILL if (years[j], name) in flagged else None
+
+    shown = totals.copy()
+    if "incomplete" in shown.columns:
+        shown["incomplete"] = [
+            None if pd.isna(v) else ", ".join(heading(c) for c in str(v).split(", "))
+            for v in shown["incomplete"]
+        ]
+
+    def notes() -> None:
+        for row in gaps.itertuples(index=False):
+            sh.line(
+                sh.text(
+                    "incomplete_note",
+                    year=int(row.year),
+                    column=heading(str(row.column)),
+                    reported=int(row.reported),
+                    listed=int(row.listed),
+                    missing=row.missing,
+                    units=sh.text("units_areas" if "area_id" in table.columns else "units_cells"),
+                )
+            )
+
+    return fill, shown, notes
+
+
 def _totals_block(sh: _Sheet, members: pd.DataFrame) -> None:
     text = sh.text
     sh.heading("totals_heading")
@@ -631,7 +673,8 @@ def _totals_block(sh: _Sheet, members: pd.DataFrame) -> None:
     if totals.empty:
         sh.no_data()
         return
-    span = sh.table(totals, [sh.col(c) for c in totals.columns])
+    fill, shown, notes = _incomplete(sh, members, totals, _MEMBER_STOCKS)
+    span = sh.table(shown, [sh.col(c) for c in totals.columns], fill=fill)
     bars = _bar_chart(text, "chart_totals", "axis_members")
     _add_series(bars, sh.ws, span, ["members"])
     line = LineChart()
@@ -644,6 +687,7 @@ def _totals_block(sh: _Sheet, members: pd.DataFrame) -> None:
     line.y_axis.delete = False
     bars += line
     sh.chart(bars, span)
+    notes()
 
 
 def _flows_block(sh: _Sheet, members: pd.DataFrame) -> None:
@@ -800,12 +844,15 @@ def _poverty_block(sh: _Sheet, income: pd.DataFrame) -> None:
         "near_poor_households",
         "poor_rate",
         "near_poor_rate",
+        "incomplete",
     )
-    span = sh.table(table, [sh.col(c) for c in names])
+    fill, shown, notes = _incomplete(sh, income, table, _INCOME_COUNTS)
+    span = sh.table(shown, [sh.col(c) for c in names], fill=fill)
     chart = _bar_chart(text, "chart_poverty", "axis_households")
     series = ["poor_households", "near_poor_households"]
     _add_series(chart, sh.ws, span, series, ["D73027", "FC8D59"])
     sh.chart(chart, span)
+    notes()
 
 
 def _income(sh: _Sheet, ds: Dataset) -> None:

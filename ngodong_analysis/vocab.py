@@ -24,6 +24,13 @@ def _rows(name: str, path: Path | None = None) -> list[dict[str, str]]:
 
 
 @cache
+def blank_unknown() -> frozenset[str]:
+    """Count fields whose blank cell means "not reported" (``blank=unknown`` in
+    blanks.csv): one blank among filled cells makes a sum over the column incomplete."""
+    return frozenset(r["field"] for r in _rows("blanks.csv") if r["blank"] == "unknown")
+
+
+@cache
 def header_aliases() -> dict[str, str]:
     """matching key of a header → field name."""
     out: dict[str, str] = {}

@@ -122,8 +122,11 @@ def test_poverty(income):
         "poor_rate",
         "near_poor_rate",
         "standard",
+        "incomplete",
     ]
     assert out["year"].tolist() == [2015, 2016, 2019]
+    # 2015: khu-b's near-poor cell is blank; 2016: its households
+    assert out["incomplete"].tolist()[:2] == ["near_poor_households", "households"]
     assert out["households"].tolist() == [150, 100, 160]
     assert out["poor_households"].tolist() == [7, 4, 1]
     assert out["near_poor_households"].tolist() == [10, 10, 9]
@@ -255,6 +258,7 @@ def test_income_vs_rating_blank_income_kept_as_na(cell_ratings):
                 "poor_rate",
                 "near_poor_rate",
                 "standard",
+                "incomplete",
             ],
         ),
     ],

@@ -339,6 +339,7 @@ def test_quota_check_limit_and_float_floor():
                 "young_share",
                 "growth",
                 "growth_pct",
+                "incomplete",
             ],
         ),
         (member_flows, "members", ["year", "flow", "count"]),

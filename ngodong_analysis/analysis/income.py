@@ -25,6 +25,7 @@ from ._common import (
     take,
     year_sums,
 )
+from .completeness import incomplete_by_year
 
 GROWTH_COLUMNS = {
     "year": "int64",
@@ -50,6 +51,7 @@ POVERTY_COLUMNS = {
     "poor_rate": FLOAT,
     "near_poor_rate": FLOAT,
     "standard": STRING,
+    "incomplete": STRING,
 }
 INCOME_RATING_COLUMNS = {
     "year": "int64",
@@ -171,7 +173,8 @@ def poverty(income: pd.DataFrame, *, lines: pd.DataFrame | None = None) -> pd.Da
         areas that reported; NA if none did); ``poor_rate`` and ``near_poor_rate`` (fractions
         of households, over the areas reporting both counts); ``standard`` (the poverty
         standard's period, e.g. "2016-2021"; NA if none covers the year). Counts under two
-        standards are not comparable: see :func:`poverty_breaks`.
+        standards are not comparable: see :func:`poverty_breaks`. ``incomplete``: the counts
+        whose sum leaves out an area listed that year (NA when none does).
 
     Examples
     --------
@@ -180,6 +183,9 @@ def poverty(income: pd.DataFrame, *, lines: pd.DataFrame | None = None) -> pd.Da
     out = year_sums(income, ["households", "poor_households", "near_poor_households"])
     out["poor_rate"] = paired_ratio(income, "year", "poor_households", "households")
     out["near_poor_rate"] = paired_ratio(income, "year", "near_poor_households", "households")
+    out["incomplete"] = incomplete_by_year(
+        income, ["households", "poor_households", "near_poor_households"]
+    )
     out = out.reset_index()
     out["standard"] = standard_of(out["year"], lines)
     return frame(out, POVERTY_COLUMNS)

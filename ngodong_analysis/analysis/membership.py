@@ -33,6 +33,7 @@ from ._common import (
     year_step_pairs,
     year_sums,
 )
+from .completeness import incomplete_by_year
 
 FLOWS = ("admitted", "transferred_in", "transferred_out", "died", "removed")
 """Flows of the identity end = start + admitted + transferred_in − transferred_out − died −
@@ -49,6 +50,7 @@ TOTALS_COLUMNS = {
     "young_share": FLOAT,
     "growth": COUNT,
     "growth_pct": FLOAT,
+    "incomplete": STRING,
 }
 FLOW_COLUMNS = {"year": "int64", "flow": STRING, "count": COUNT}
 DISCREPANCY_COLUMNS = {
@@ -106,7 +108,10 @@ def membership_totals(members: pd.DataFrame) -> pd.DataFrame:
         ``female``, ``exempt`` (persons; sums over the cells that reported, NA if none did);
         ``young_share`` (fraction of members who are young, over the cells reporting both);
         ``growth`` (members minus the members of the previous year present in the data) and
-        ``growth_pct`` (that change in percent); both NA for the first year.
+        ``growth_pct`` (that change in percent); both NA for the first year;
+        ``incomplete`` (the counts whose sum leaves out a cell listed that year, e.g.
+        "female", NA when none does: see :func:`incomplete_sums`). A total marked incomplete
+        is not comparable with the other years: its change is not a fall.
 
     Examples
     --------
@@ -123,6 +128,7 @@ def membership_totals(members: pd.DataFrame) -> pd.DataFrame:
     previous = out["members"].shift()
     out["growth"] = out["members"] - previous
     out["growth_pct"] = 100 * ratio(out["growth"], previous)
+    out["incomplete"] = incomplete_by_year(members, ["members", "young", "female", "exempt"])
     return frame(out.reset_index(), TOTALS_COLUMNS)
 
 
