@@ -134,10 +134,12 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
     count = ratings["count"].to_numpy(dtype=float, na_value=0.0)
     rating = ratings["rating"]
     codes, categories = rating.cat.codes.to_numpy(), list(rating.cat.categories)
-    keys = ratings.iloc[first][["year", "cell_id"]].reset_index(drop=True)
+    keys = ratings.iloc[first][["year", "cell_id", "cell"]].reset_index(drop=True)
     rated = keys.assign(rated=np.bincount(group, count))
     if not members.empty and "members" in members.columns:
-        joined = members.join(rated.set_index(["year", "cell_id"]), on=["year", "cell_id"])
+        joined = members.join(
+            rated.drop(columns="cell").set_index(["year", "cell_id"]), on=["year", "cell_id"]
+        )
         over = joined[(joined["rated"] > joined["members"]).fillna(False).astype(bool)]
         if len(over):
             places = place_of(over, "members")
@@ -147,7 +149,7 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
                     places[i],
                     "error",
                     f"{int(over.at[i, 'rated'])} members rated but only "
-                    f"{int(over.at[i, 'members'])} members in {over.at[i, 'cell_id']} in "
+                    f"{int(over.at[i, 'members'])} members in {_name(over, i)} in "
                     f"{over.at[i, 'year']}",
                     value=int(over.at[i, "rated"]),
                     rule="counts",
@@ -169,7 +171,7 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
             log,
             place,
             "warning",
-            f"quota: {int(top[g])} members rated HTXSNV in {keys.at[g, 'cell_id']} in "
+            f"quota: {int(top[g])} members rated HTXSNV in {_name(keys, g)} in "
             f"{keys.at[g, 'year']}, more than 20% of the {int(good[g])} rated HTTNV (HD 21, "
             "2019)",
             value=int(top[g]),
@@ -199,6 +201,12 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
                 value=int(year_top),
                 rule="quota",
             )
+
+
+def _name(table: pd.DataFrame, i) -> str:
+    """The cell of row ``i`` as the workbook names it; its id only when it has no name."""
+    name = table.at[i, "cell"] if "cell" in table.columns else None
+    return str(name) if name is not None and not pd.isna(name) else str(table.at[i, "cell_id"])
 
 
 def check_income(income: pd.DataFrame, log: ProblemLog) -> None:

@@ -462,15 +462,15 @@ def test_more_rated_than_members_and_the_quota_are_reported_at_their_cells(xlsx)
     ]
     problems = nd.validate(xlsx("q.xlsx", {"DV": _members_with_ratings(rows)}))
     errors = [(p.cell, p.message) for p in problems if p.is_error]
-    assert errors == [("C2", "36 members rated but only 30 members in tdp-1 in 2019")]
+    assert errors == [("C2", "36 members rated but only 30 members in CB TDP 1 in 2019")]
     quota = sorted((p.cell or "", p.message) for p in problems if p.rule == "quota")
     assert [c for c, _ in quota] == ["", "", "D2", "D4"]
     committee = " ".join(m for c, m in quota if not c)
     assert "11 members rated HTXSNV in 2019 across the committee" in committee
     assert "more than 20% of the 50 rated HTTNV" in committee
     assert "2 members rated HTXSNV in 2018 across the committee" in committee
-    assert quota[2][1].startswith("quota: 10 members rated HTXSNV in tdp-1 in 2019")
-    assert quota[3][1].startswith("quota: 2 members rated HTXSNV in tdp-2 in 2018")
+    assert quota[2][1].startswith("quota: 10 members rated HTXSNV in CB TDP 1 in 2019")
+    assert quota[3][1].startswith("quota: 2 members rated HTXSNV in CB TDP 2 in 2018")
 
 
 def test_flow_identity_across_years_names_the_year_end_cell(xlsx):
