@@ -171,8 +171,19 @@ def map_or_here(fn: Callable[[T], R], items: Iterable[T], workers: int) -> list[
     return results
 
 
+def _die_with(parent: int, every: float = 0.5) -> None:
+    """Exit as soon as ``parent`` is gone (killed, even by SIGKILL): a helper in the middle
+    of a long task would otherwise run on as an orphan, writing where nobody reads."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(3)
+
+
 def _serve() -> None:
-    """The helper's loop: answer requests until the parent closes our stdin."""
+    """The helper's loop: answer requests until the parent closes our stdin or dies."""
+    threading.Thread(target=_die_with, args=(os.getppid(),), daemon=True).start()
     requests = sys.stdin.buffer
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     # whatever the work prints goes to stderr, never into the answers

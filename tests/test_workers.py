@@ -157,3 +157,42 @@ def test_helpers_return_results_in_order_and_reraise_the_function_s_error(monkey
         with pytest.raises(ValueError, match="no good: 7"):
             pool.submit(_fails, 7).result()
     assert os.getpid() not in pids
+
+
+def _state(pid: int) -> str | None:
+    """The process's state letter from /proc ('Z' for a zombie), None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_a_helper_dies_with_its_killed_parent(tmp_path):
+    import signal
+    import time
+
+    code = (
+        "import sys, time\n"
+        "from ngodong_analysis.workers import Workers\n"
+        "pool = Workers(1)\n"
+        "future = pool.submit(time.sleep, 60)\n"
+        "time.sleep(0.5)\n"
+        "print(pool._procs[0].pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=_env()
+    )
+    try:
+        helper = int(parent.stdout.readline())
+        assert _state(helper) not in (None, "Z")  # the helper is at work on its long task
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while _state(helper) not in (None, "Z") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _state(helper) in (None, "Z"), "the helper outlived its killed parent"
+    finally:
+        parent.kill()
