@@ -79,7 +79,9 @@ class Column:
     year: int | None
     header: str
     header_cell: tuple[int, int]
-    share: str | None = None  # a share column (field None): the field it is a share of
+    # a share column ("Tỷ lệ hộ nghèo (%)", field None): the field it is a share of, "" when
+    # no header says; None for a column that is not a share
+    share: str | None = None
 
 
 @dataclass
@@ -271,7 +273,7 @@ def detect(sheet: Sheet) -> Layout | None:
         fld, year, share = _resolve(path)
         header = " › ".join(path)
         if share:  # derived from the counts: checked against them, never read as one
-            columns.append(Column(c, None, year, header, (deepest, c), share=fld))
+            columns.append(Column(c, None, year, header, (deepest, c), share=fld or ""))
         else:
             columns.append(Column(c, fld, year, header, (deepest, c)))
     data_start = header_rows[-1] + 1
@@ -288,7 +290,7 @@ def detect(sheet: Sheet) -> Layout | None:
 def _decide_kind(sheet: Sheet, layout: Layout) -> None:
     cols = layout.columns
     fields = {c.field for c in cols if c.field}
-    bare_years = [c for c in cols if c.field is None and c.year is not None]
+    bare_years = [c for c in cols if c.field is None and c.year is not None and c.share is None]
     has_mr = any(f.startswith("mr:") for f in fields)
     name = next((f for f in ("cell", "unit", "area") if f in fields), None)
     kind = None

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .detect import IGNORED_FIELDS, VALUE_FIELDS, Column, Layout, cell_text
-from .normalise import income_unit, parse_number, settle
+from .normalise import Parsed, income_unit, parse_number, settle
 from .problems import MAX_PER_RULE, ProblemLog, as_written, cell_name
 from .read import _STR, Sheet
 from .text import key
@@ -353,7 +353,11 @@ def _written_share(raw: object) -> tuple[float, float, bool] | None:
     between 0 and 1 may be a fraction that Excel shows as a percentage (0.125 as 12.5%)."""
     sign = isinstance(raw, str) and raw.strip().endswith("%")
     parsed = parse_number(raw.strip().rstrip("%") if sign else raw)
-    if parsed.value is None or parsed.options is not None:
+    if parsed.options is not None:
+        # "0.095" or "1.234" in a CSV may be a count with a thousands separator, but a share
+        # is never in the thousands: the decimal reading
+        parsed = Parsed(parsed.options[1])
+    if parsed.value is None:
         return None
     value = float(parsed.value)
     # 12.5 → one decimal written → ±0.05; 13 → ±0.5; a formula's 33.333333333333336 → tiny

@@ -139,3 +139,43 @@ def test_a_row_without_a_name_names_the_name_column_by_its_header(xlsx):
     rows = [TITLE, ["Tổ dân phố", "Số hộ", "Hộ nghèo"], ["Tổ dân phố số 1", 9, 1], ["", 5, 0]]
     [p] = [p for p in nd.validate(xlsx("tn.xlsx", {"2019": rows})) if p.is_error]
     assert p.cell == "A4" and "no name under 'Tổ dân phố'" in p.message
+
+
+def test_a_share_in_a_csv_is_checked_as_a_decimal(tmp_path):
+    path = tmp_path / "2019.csv"
+    path.write_text(
+        "Tổ dân phố,Số hộ,Hộ nghèo,Tỷ lệ hộ nghèo (%)\n"
+        'TDP 1,200,25,"12,5"\n'
+        "TDP 2,80,6,0.095\n",  # a fraction, 9.5%, where 6 of 80 is 7.5%
+        encoding="utf-8",
+    )
+    [p] = nd.validate(path)
+    assert p.cell == "D3" and p.rule == "share" and "(9.5%)" in p.message
+
+
+def test_shares_per_year_in_a_wide_sheet_are_checked_per_year(xlsx):
+    wide = [
+        TITLE,
+        ["Tổ dân phố", "Số hộ", "", "Hộ nghèo", "", "Tỷ lệ hộ nghèo (%)", ""],
+        ["", "2018", "2019", "2018", "2019", "2018", "2019"],
+        ["Tổ dân phố số 1", 200, 200, 30, 25, 15, 13.5],
+    ]
+    merges = ["B2:C2", "D2:E2", "F2:G2", "A2:A3"]
+    path = xlsx("w.xlsx", {"Thu nhập": wide}, merges={"Thu nhập": merges})
+    [p] = nd.validate(path)
+    assert p.cell == "G4" and "is 13.5" in p.message and "give 12.5" in p.message
+    income = nd.load_income(path)
+    assert income["poor_households"].tolist() == [30, 25]
+
+
+def test_a_share_formula_without_a_calculated_value_blocks_nothing(xlsx):
+    # openpyxl writes formulas without their values; the counts are what is read
+    wide = [
+        TITLE,
+        ["Tổ dân phố", "Số hộ", "", "Hộ nghèo", "", "Tỷ lệ hộ nghèo (%)", ""],
+        ["", "2018", "2019", "2018", "2019", "2018", "2019"],
+        ["Tổ dân phố số 1", 200, 200, 30, 25, "=D4/B4*100", "=E4/C4*100"],
+    ]
+    merges = ["B2:C2", "D2:E2", "F2:G2", "A2:A3"]
+    path = xlsx("w.xlsx", {"Thu nhập": wide}, merges={"Thu nhập": merges})
+    assert nd.validate(path) == []
