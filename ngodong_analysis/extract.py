@@ -314,15 +314,15 @@ def _put(
         first = _column_at(layout, part, fld) or next(
             c for c in layout.by_field(fld) if c is not col
         )
-        there = cell_name(*first.header_cell)
+        here, there = cell_name(*col.header_cell), cell_name(*first.header_cell)
         log.error(
             sheet.file,
             sheet.name,
-            cell_name(*col.header_cell),
-            f"'{col.header}' is read as the same column as '{first.header}' ({there}), and "
-            f"a table holds only one of them: {there} is read, this column is not. If it "
-            f"counts something else, give it a header that says what; if it repeats "
-            f"{there}, delete it",
+            here,
+            f"'{col.header}' ({here}) is read as the same count as '{first.header}' "
+            f"({there}), and a table holds one column per count: only {there} would be "
+            f"read. If {here} counts something else, give it a header that says what; if "
+            f"it repeats {there}, delete it",
             rule="duplicate-column",
         )
         return
@@ -408,7 +408,7 @@ def _check_share(
         r = int(rows[pos])
         raw = block.cell(r, col.index, None)
         shown = as_written(raw)
-        if fraction[pos]:
+        if fraction[pos] and value[pos] > 0:
             shown += f" ({as_written(round(value[pos] * 100, 10))}%)"
         log.warning(
             sheet.file,
