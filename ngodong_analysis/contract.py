@@ -72,6 +72,25 @@ def contract_markdown() -> str:
         ["sub-header", "rule", "note"],
         [[r["subheader"], r["rule"], r["note"]] for r in _rows("subheaders.csv")],
     )
+    lines += [
+        "",
+        "## Shares and percentages (derived columns: checked, not read)",
+        "",
+        "A header led by a sub-header of rule `share` above (“Tỷ lệ hộ nghèo (%)”), a",
+        "“Tỷ lệ (%)” under a count's header, or a header with a “%” is a share, never a count.",
+        "Where its counts are in the same sheet, each filled share is checked against them: it",
+        "agrees when it is the counts' share rounded to the decimals written (“12.5” within",
+        "0.05, “13” within 0.5); a value between 0 and 1 may also be a fraction shown as a",
+        "percentage (0.125 as 12.5%). A share that disagrees is a warning.",
+        "",
+    ]
+    lines += _table(
+        ["share of", "out of", "scale", "example"],
+        [
+            [f"`{r['numerator']}`", f"`{r['denominator']}`", r["scale"], r["note"]]
+            for r in _rows("derived_columns.csv")
+        ],
+    )
     lines += ["", "## Rating scales by year rated", ""]
     lines += _table(
         ["scale", "years", "rules"],

@@ -16,12 +16,14 @@ from functools import lru_cache
 from .read import Sheet
 from .schema import INCOME_FIELDS, MEMBER_FIELDS
 from .text import fold, key, nfc, strip_parens
-from .vocab import header_aliases, header_phrases, labels, subheader_rules
+from .vocab import header_aliases, header_phrases, labels, share_markers, subheader_rules
 
 HEADER_SCAN_ROWS = 30
 _YEAR_ONLY = re.compile(r"^(?:nam )?((?:19|20)\d{2})$")
 _YEAR_IN = re.compile(r"\b(?:nam )?((?:19|20)\d{2})\b")
 _NUMBERING = re.compile(r"^\(?(\d{1,2}|[a-z])\)?$")
+# "Tỷ lệ hộ nghèo so với tổng số hộ", "… trên tổng số hộ": the share is of what comes first
+_SHARE_OVER = re.compile(r"\b(?:so voi|tren)\b")
 _INCOME_FIELDS = set(INCOME_FIELDS)
 VALUE_FIELDS = {*MEMBER_FIELDS, *INCOME_FIELDS, "count"}
 IGNORED_FIELDS = {"stt", "notes"}
@@ -77,6 +79,9 @@ class Column:
     year: int | None
     header: str
     header_cell: tuple[int, int]
+    # a share column ("Tỷ lệ hộ nghèo (%)", field None): the field it is a share of, "" when
+    # no header says; None for a column that is not a share
+    share: str | None = None
 
 
 @dataclass
@@ -179,21 +184,43 @@ def _fill_parents(sheet: Sheet, r: int, texts: list[str], below: list[str]) -> l
     return filled
 
 
-def _resolve(path: list[str]) -> tuple[str | None, int | None]:
-    """(field, year) of a column from its header path, top → bottom: the deepest level
-    naming a field wins; generic sub-headers follow resources/subheaders.csv."""
+def share_of(text: str) -> str | None:
+    """What a header cell is a share of, if it is one: ``""`` for a bare "Tỷ lệ (%)" (its
+    parent header says of what), the words after the marker for "Tỷ lệ hộ nghèo (%)", the
+    header itself for "Hộ nghèo (%)"; None for a header that is not a share."""
+    k = key(strip_parens(text))
+    for marker in share_markers():
+        if k == marker:
+            return ""
+        if k.startswith(marker + " "):
+            return _SHARE_OVER.split(k[len(marker) + 1 :])[0].strip()
+    # a percent sign anywhere ("Hộ nghèo (%)", "% hộ nghèo") is a unit, like income's units
+    return text.replace("%", " ") if "%" in text else None
+
+
+def _resolve(path: list[str]) -> tuple[str | None, int | None, bool]:
+    """(field, year, share) of a column from its header path, top → bottom: the deepest level
+    naming a field wins; generic sub-headers follow resources/subheaders.csv. ``share`` is
+    true when a level makes the column a share of that field rather than a count of it."""
     rules = subheader_rules()
     year = None
     field = None
+    share = False
     pending: str | None = None  # rule of a generic level waiting for its parent's field
     own: str | None = None  # what the generic level means on its own ("Số lượng" → count)
     for text in reversed(path):
         fld, yr = match_header(text)
         year = year if year is not None else yr
+        of = share_of(text)
+        if of is not None:
+            share = True
+            fld = match_header(of)[0] if of else None
         rule = rules.get(key(strip_parens(text)))
+        if rule == "share":
+            rule = "inherit"  # a bare "Tỷ lệ" is a share of what its parent names
         if field is None and rule is not None and pending is None:
             if rule == "ignore":
-                return None, year
+                return None, year, share
             if rule in ("inherit", "start"):
                 pending, own = rule, fld
                 continue
@@ -202,7 +229,7 @@ def _resolve(path: list[str]) -> tuple[str | None, int | None]:
             field = f"{fld}_start" if pending == "start" else fld
     if field is None and pending == "inherit":
         field = own  # no parent names a field: the header is a field's own alias
-    return field, year
+    return field, year, share
 
 
 def detect(sheet: Sheet) -> Layout | None:
@@ -243,8 +270,12 @@ def detect(sheet: Sheet) -> Layout | None:
                 deepest = r
         if not path:
             continue
-        fld, year = _resolve(path)
-        columns.append(Column(c, fld, year, " › ".join(path), (deepest, c)))
+        fld, year, share = _resolve(path)
+        header = " › ".join(path)
+        if share:  # derived from the counts: checked against them, never read as one
+            columns.append(Column(c, None, year, header, (deepest, c), share=fld or ""))
+        else:
+            columns.append(Column(c, fld, year, header, (deepest, c)))
     data_start = header_rows[-1] + 1
     if _is_numbering_row(_row_texts(sheet, data_start)):
         data_start += 1
@@ -259,7 +290,7 @@ def detect(sheet: Sheet) -> Layout | None:
 def _decide_kind(sheet: Sheet, layout: Layout) -> None:
     cols = layout.columns
     fields = {c.field for c in cols if c.field}
-    bare_years = [c for c in cols if c.field is None and c.year is not None]
+    bare_years = [c for c in cols if c.field is None and c.year is not None and c.share is None]
     has_mr = any(f.startswith("mr:") for f in fields)
     name = next((f for f in ("cell", "unit", "area") if f in fields), None)
     kind = None

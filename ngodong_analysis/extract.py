@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from .detect import IGNORED_FIELDS, VALUE_FIELDS, Column, Layout, cell_text
-from .normalise import income_unit, parse_number, settle
+from .normalise import Parsed, income_unit, parse_number, settle
 from .problems import MAX_PER_RULE, ProblemLog, as_written, cell_name
 from .read import _STR, Sheet
 from .text import key
-from .vocab import TOTALS_KEYS, blank_unknown
+from .vocab import TOTALS_KEYS, Derivation, blank_unknown, derived_columns
 
 TEXT_FIELDS = {
     "rating",
@@ -204,7 +205,7 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
             sheet.file,
             sheet.name,
             cell_name(r, name_col.index),
-            f"row {r + 1} has values but no {layout.name_field} name; fill in the "
+            f"row {r + 1} has values but no name under '{name_col.header}'; fill in the "
             "name or delete the row",
             rule="missing-name",
         )
@@ -236,22 +237,29 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     frames = []
     per_year = [c for c in value_cols if c.year is not None]
     plain = [c for c in value_cols if c.year is None]
+    shares = [c for c in layout.columns if c.share in derived_columns()]
     if per_year:
         for year in sorted({c.year for c in per_year}):
             part = out.copy()
             part["year"] = year
             cols = plain + [c for c in per_year if c.year == year]
             for c in cols:
-                _put(part, sheet, block, c, log)
+                _put(part, sheet, block, c, layout, log)
             _check_blanks(sheet, part, cols, log)
+            # a share without a year is checked once, and only against counts without one
+            for c in shares:
+                if c.year == year or (c.year is None and not frames):
+                    _check_share(sheet, block, layout, part, c, log)
             frames.append(part)
     else:
         part = out.copy()
         if not year_cols:
             part["year"] = layout.sheet_year if layout.sheet_year is not None else np.nan
         for c in plain:
-            _put(part, sheet, block, c, log)
+            _put(part, sheet, block, c, layout, log)
         _check_blanks(sheet, part, plain, log)
+        for c in shares:
+            _check_share(sheet, block, layout, part, c, log)
         frames.append(part)
     result = pd.concat(frames, ignore_index=True) if frames else out
     result["_file"] = str(sheet.file)
@@ -292,20 +300,32 @@ def _numbers(
     return pd.Series(values[codes], index=rows)
 
 
-def _put(part: pd.DataFrame, sheet: Sheet, block: _Block, col: Column, log: ProblemLog) -> None:
+def _put(
+    part: pd.DataFrame,
+    sheet: Sheet,
+    block: _Block,
+    col: Column,
+    layout: Layout,
+    log: ProblemLog,
+) -> None:
     fld = col.field
     if fld in ADDITIVE_FIELDS and fld in part.columns:
         more = _numbers(sheet, block, col, log, integer=True).to_numpy()
         part[fld] = np.where(np.isnan(part[fld]), more, part[fld] + np.nan_to_num(more))
         return
     if fld in part.columns and f"_col_{fld}" in part.columns:
-        first = int(part[f"_col_{fld}"].iloc[0]) if len(part) else col.index
+        first = _column_at(layout, part, fld) or next(
+            c for c in layout.by_field(fld) if c is not col
+        )
+        here, there = cell_name(*col.header_cell), cell_name(*first.header_cell)
         log.error(
             sheet.file,
             sheet.name,
-            cell_name(col.header_cell[0], col.index),
-            f"two columns are read as '{fld}' ({cell_name(col.header_cell[0], first)} "
-            f"and this one); rename or delete one",
+            here,
+            f"'{col.header}' ({here}) is read as the same count as '{first.header}' "
+            f"({there}), and a table holds one column per count: only {there} would be "
+            f"read. If {here} counts something else, give it a header that says what; if "
+            f"it repeats {there}, delete it",
             rule="duplicate-column",
         )
         return
@@ -320,6 +340,93 @@ def _put(part: pd.DataFrame, sheet: Sheet, block: _Block, col: Column, log: Prob
             values = _income(sheet, col, values, log)
         part[fld] = values.to_numpy()
     part[f"_col_{fld}"] = _place(col.index)
+
+
+def _column_at(layout: Layout, part: pd.DataFrame, fld: str) -> Column | None:
+    """The column ``fld`` of ``part`` was read from (None if no row was)."""
+    if not len(part):
+        return None
+    index = int(part[f"_col_{fld}"].iloc[0])
+    return next((c for c in layout.columns if c.index == index), None)
+
+
+def _written_share(raw: object) -> tuple[float, float, bool] | None:
+    """A share cell as (value, half a unit of its last written digit, may be a fraction);
+    None when it holds no number. "12,5%" written as text is 12.5 per hundred; a number
+    between 0 and 1 may be a fraction that Excel shows as a percentage (0.125 as 12.5%)."""
+    sign = isinstance(raw, str) and raw.strip().endswith("%")
+    parsed = parse_number(raw.strip().rstrip("%") if sign else raw)
+    if parsed.options is not None:
+        # "0.095" or "1.234" in a CSV may be a count with a thousands separator, but a share
+        # is never in the thousands: the decimal reading
+        parsed = Parsed(parsed.options[1])
+    if parsed.value is None:
+        return None
+    value = float(parsed.value)
+    # 12.5 → one decimal written → ±0.05; 13 → ±0.5; a formula's 33.333333333333336 → tiny
+    places = max(0, -int(Decimal(f"{value:.15g}").as_tuple().exponent))
+    return value, 0.5 * 10.0**-places, not sign and value <= 1
+
+
+def _check_share(
+    sheet: Sheet,
+    block: _Block,
+    layout: Layout,
+    part: pd.DataFrame,
+    col: Column,
+    log: ProblemLog,
+) -> None:
+    """A share column ("Tỷ lệ hộ nghèo (%)") is not read but checked, row by row, against the
+    counts it derives from (``resources/derived_columns.csv``); a disagreement is a warning.
+
+    A share agrees when it is the counts' share rounded to the decimals written (within
+    half a unit of its last digit), read either as written or, for a value between 0 and 1
+    under a scale of 100, as a fraction shown as a percentage."""
+    how: Derivation = derived_columns()[col.share]
+    if f"_col_{how.numerator}" not in part or f"_col_{how.denominator}" not in part:
+        return  # a share beside no counts to check it against
+    num_col = _column_at(layout, part, how.numerator)
+    den_col = _column_at(layout, part, how.denominator)
+    if num_col is None or den_col is None:
+        return
+    if col.year is None and (num_col.year is not None or den_col.year is not None):
+        return  # counts per year, a share without one: which year it is of is not known
+    codes, uniques = block.kept(col.index, None)
+    written = [_written_share(u) for u in uniques]
+    value = np.array([np.nan if w is None else w[0] for w in written])[codes]
+    half = np.array([np.nan if w is None else w[1] for w in written])[codes]
+    fraction = np.array([w is not None and w[2] for w in written], dtype=bool)[codes]
+    num = part[how.numerator].to_numpy(dtype=float, na_value=np.nan)
+    den = part[how.denominator].to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(den > 0, num / den * how.scale, np.nan)
+    # a hair over half a unit still rounds as written: 12.45 → 12.5 is 0.0500000000000007 off
+    slack = half * (1 + 1e-6) + 1e-9
+    agree = np.abs(value - share) <= slack
+    if how.scale == 100:
+        agree |= fraction & (np.abs(value * 100 - share) <= slack * 100)
+    bad = np.flatnonzero(~np.isnan(value) & ~np.isnan(share) & ~agree)
+    rows = part["_row"].to_numpy()
+    for pos in bad[:MAX_PER_RULE]:
+        r = int(rows[pos])
+        raw = block.cell(r, col.index, None)
+        shown = as_written(raw)
+        if fraction[pos] and value[pos] > 0:
+            shown += f" ({as_written(round(value[pos] * 100, 10))}%)"
+        log.warning(
+            sheet.file,
+            sheet.name,
+            cell_name(r, col.index),
+            f"'{col.header}' is {shown}, but {as_written(num[pos])} under "
+            f"'{num_col.header}' ({cell_name(r, num_col.index)}) of {as_written(den[pos])} "
+            f"under '{den_col.header}' ({cell_name(r, den_col.index)}) give "
+            f"{as_written(round(share[pos], 2))}; "
+            "correct the share or the counts",
+            value=raw,
+            rule="share",
+        )
+    if len(bad) > MAX_PER_RULE:
+        log.count(sheet.file, sheet.name, "share", "warning", len(bad) - MAX_PER_RULE)
 
 
 def _income(sheet: Sheet, col: Column, values: pd.Series, log: ProblemLog) -> pd.Series:

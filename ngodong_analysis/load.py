@@ -164,7 +164,9 @@ def _read_refs(refs: list[str], layout) -> list[str]:
     read = {
         c.index
         for c in layout.columns
-        if c.field not in IGNORED_FIELDS and (c.field is not None or c.year is not None)
+        if c.field not in IGNORED_FIELDS
+        and (c.field is not None or c.year is not None)
+        and c.share is None  # a share is only checked: without its value it is not checked
     }
     return [r for r in refs if _column_index(r) in read]
 

@@ -58,6 +58,32 @@ def subheader_rules() -> dict[str, str]:
     return {key(r["subheader"]): r["rule"] for r in _rows("subheaders.csv")}
 
 
+@cache
+def share_markers() -> tuple[str, ...]:
+    """Matching keys of the words that make a header a share ("Tỷ lệ", "Phần trăm"): the
+    sub-headers of rule ``share`` in subheaders.csv, longest first."""
+    found = {k for k, rule in subheader_rules().items() if rule == "share"}
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A share column's meaning: ``numerator`` per ``denominator``, times ``scale``."""
+
+    numerator: str
+    denominator: str
+    scale: float
+
+
+@cache
+def derived_columns() -> dict[str, Derivation]:
+    """numerator field → how a share of it is derived (``resources/derived_columns.csv``)."""
+    return {
+        r["numerator"]: Derivation(r["numerator"], r["denominator"], float(r["scale"]))
+        for r in _rows("derived_columns.csv")
+    }
+
+
 @dataclass(frozen=True)
 class Label:
     code: str
