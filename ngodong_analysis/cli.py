@@ -1,6 +1,7 @@
 """The ``ngodong`` command: build, validate, template.
 
-Exit codes: 0 success, 1 data problems, 2 usage. No traceback is shown unless ``--debug``.
+Exit codes: 0 success, 1 data problems, 2 usage, 70 an internal error (a bug: please report
+it). No traceback is shown unless ``--debug``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 from .problems import Problem
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+# a bug in this package, not in the data or the command line (sysexits' EX_SOFTWARE)
+EXIT_INTERNAL = 70
 
 
 class _Parser(argparse.ArgumentParser):
@@ -161,21 +164,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ngodong: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # the CLI never shows a bare traceback unless asked
+        from .build import BuildLocked
+
+        if isinstance(exc, BuildLocked):  # another build holds the output folder
+            print(f"ngodong: {exc}", file=sys.stderr)
+            return EXIT_DATA
         if args.debug:
             traceback.print_exc()
         else:
-            from .build import BuildLocked
-
-            if isinstance(exc, BuildLocked):
-                print(f"ngodong: {exc}", file=sys.stderr)
-                return EXIT_DATA
             print(
                 f"ngodong: unexpected error: {type(exc).__name__}: {exc}\n"
                 "Run again with --debug for details, and report it with the input that "
                 "caused it.",
                 file=sys.stderr,
             )
-        return EXIT_DATA
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -91,6 +91,9 @@ class Layout:
     data_start: int
     columns: list[Column]
     name_field: str | None = None
+    # (kind it looks like, field it lacks) when the headers suggest a table but a column it
+    # cannot do without is missing: the sheet is then a problem, never half-read
+    incomplete: tuple[str, str] | None = None
     sheet_year: int | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -308,6 +311,10 @@ def _decide_kind(sheet: Sheet, layout: Layout) -> None:
         kind = "committee_ratings" if "cell" not in fields else "cell_ratings"
         for c in bare_years:
             c.field = "rating"
+    if kind is not None and (name is None or not layout.by_field(name)):
+        # a layout is complete or it is no layout: extraction needs the names' column
+        layout.incomplete = (kind, name or "cell")
+        kind = name = None
     layout.kind = kind
     layout.name_field = name
 

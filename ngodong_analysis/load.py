@@ -23,9 +23,10 @@ from .detect import IGNORED_FIELDS, detect
 from .extract import extract
 from .normalise import fix_legacy_text
 from .problems import DataError, Problem, ProblemList, ProblemLog, cell_name
-from .read import find_inputs, read_workbook, report_uncalculated
+from .read import Sheet, find_inputs, read_workbook, report_uncalculated
 from .schema import conform, empty
 from .text import fold
+from .vocab import header_example
 from .workers import map_or_here
 
 # Sheets of prose that come with templates ("Hướng dẫn"), skipped silently when headerless.
@@ -60,85 +61,21 @@ class FileRecords:
 
 
 def read_file(path: Path) -> FileRecords:
-    """Read, detect and extract every sheet of one file (run in a worker for big folders)."""
+    """Read, detect and extract every sheet of one file (run in a worker for big folders).
+
+    Never raises: a sheet (or a file) this code cannot handle is an error problem naming
+    it, and every other sheet and file is still read."""
     log = ProblemLog()
     parts: dict[str, list[pd.DataFrame]] = defaultdict(list)
     sheets: list[tuple[str, str, str | None]] = []
-    for sheet in read_workbook(path, log):
-        if sheet.is_empty():
-            sheets.append((sheet.file.name, sheet.name, None))
-            continue  # empty sheets (Sheet2, Sheet3 of a new workbook) say nothing
-        encoding, changed = fix_legacy_text(sheet.frame)
-        if changed:
-            log.warning(
-                sheet.file,
-                sheet.name,
-                None,
-                f"{changed} cell(s) typed in the legacy {encoding.upper()} encoding "
-                "(.VnTime/VNI fonts) were converted to Unicode; check a few names",
-                rule="legacy-text",
-            )
-        layout = detect(sheet)
-        if sheet.uncalculated and (layout is None or layout.kind is None):
-            # what the sheet holds cannot be told without the values: say why, not "unknown"
-            report_uncalculated(sheet, sheet.uncalculated, log)
-            sheets.append((sheet.file.name, sheet.name, None))
-            continue
-        if layout is None and fold(sheet.name).startswith(DOC_SHEETS):
-            sheets.append((sheet.file.name, sheet.name, None))
-            continue  # the instructions sheet of a template says nothing about the data
-        if layout is None or layout.kind is None:
-            what = (
-                "no header row naming known columns"
-                if layout is None
-                else (
-                    "headers "
-                    + ", ".join(f"'{c.header}'" for c in layout.columns[:8])
-                    + " match no known table (cell ratings, members, member ratings, income, "
-                    "registry)"
-                )
-            )
-            cell = None if layout is None else cell_name(layout.header_rows[0], 0)
-            log.warning(
-                sheet.file,
-                sheet.name,
-                cell,
-                f"sheet skipped: {what}. See the README's input contract for the "
-                "headers that are recognised",
-                rule="unknown-sheet",
-            )
-            sheets.append((sheet.file.name, sheet.name, None))
-            continue
-        yearless = (
-            not layout.by_field("year")
-            and layout.sheet_year is None
-            and not any(c.year for c in layout.columns)
-        )
-        if layout.kind != "registry" and yearless:
-            log.error(
-                sheet.file,
-                sheet.name,
-                None,
-                "no year found: add a 'Năm' column, name the sheet after the year "
-                "('Năm 2019'), or put the year in the title ('… NĂM 2019')",
-                rule="year",
-            )
-            sheets.append((sheet.file.name, sheet.name, layout.kind))
-            continue
-        stale = _read_refs(sheet.uncalculated, layout)
-        if stale:
-            report_uncalculated(sheet, stale, log)
-            sheets.append((sheet.file.name, sheet.name, layout.kind))
-            continue
-        sheets.append((sheet.file.name, sheet.name, layout.kind))
-        frame = extract(sheet, layout, log)
-        if len(frame):
-            parts[layout.kind].append(frame)
-            # a members sheet may also carry each cell's own rating: read both tables
-            if layout.kind == "members" and (
-                layout.by_field("rating") or layout.by_field("score")
-            ):
-                parts["cell_ratings"].append(frame)
+    try:
+        for sheet in read_workbook(path, log):
+            try:
+                _read_sheet(sheet, log, parts, sheets)
+            except Exception as exc:  # noqa: BLE001 - a bug must not lose the folder
+                _internal(log, path, sheet.name, exc)
+    except Exception as exc:  # noqa: BLE001 - as above, for the workbook as a whole
+        _internal(log, path, None, exc)
 
     if (
         not any(kind for _, _, kind in sheets)
@@ -154,6 +91,117 @@ def read_file(path: Path) -> FileRecords:
             rule="empty",
         )
     return FileRecords(dict(parts), sheets, log)
+
+
+_KIND_NAMES = {
+    "registry": "registry (Danh mục chi bộ)",
+    "members": "members",
+    "income": "income",
+    "member_ratings": "member ratings",
+    "cell_ratings": "cell ratings",
+    "committee_ratings": "committee ratings",
+}
+_FIELD_NAMES = {"cell": "cell's name", "unit": "committee's name", "area": "area's name"}
+
+
+def _internal(log: ProblemLog, path: Path, sheet: str | None, exc: Exception) -> None:
+    where = "sheet" if sheet is not None else "file"
+    log.error(
+        path,
+        sheet,
+        None,
+        f"this {where} could not be read because of an error in ngodong_analysis "
+        f"({type(exc).__name__}: {exc}); the other sheets and files were read. Please report "
+        "it with this workbook",
+        rule="internal",
+    )
+
+
+def _read_sheet(
+    sheet: Sheet,
+    log: ProblemLog,
+    parts: dict[str, list[pd.DataFrame]],
+    sheets: list[tuple[str, str, str | None]],
+) -> None:
+    """Detect and extract one sheet into ``parts``; what it is goes to ``sheets``."""
+    if sheet.is_empty():
+        sheets.append((sheet.file.name, sheet.name, None))
+        return  # empty sheets (Sheet2, Sheet3 of a new workbook) say nothing
+    encoding, changed = fix_legacy_text(sheet.frame)
+    if changed:
+        log.warning(
+            sheet.file,
+            sheet.name,
+            None,
+            f"{changed} cell(s) typed in the legacy {encoding.upper()} encoding "
+            "(.VnTime/VNI fonts) were converted to Unicode; check a few names",
+            rule="legacy-text",
+        )
+    layout = detect(sheet)
+    if sheet.uncalculated and (layout is None or layout.kind is None):
+        # what the sheet holds cannot be told without the values: say why, not "unknown"
+        report_uncalculated(sheet, sheet.uncalculated, log)
+        sheets.append((sheet.file.name, sheet.name, None))
+        return
+    if layout is None and fold(sheet.name).startswith(DOC_SHEETS):
+        sheets.append((sheet.file.name, sheet.name, None))
+        return  # the instructions sheet of a template says nothing about the data
+    if layout is None or layout.kind is None:
+        if layout is None:
+            what = "no header row naming known columns"
+        elif layout.incomplete is not None:
+            kind, field = layout.incomplete
+            what = (
+                f"its headers look like a {_KIND_NAMES.get(kind, kind)} table, but no column "
+                f"gives the {_FIELD_NAMES.get(field, field)} (a header such as "
+                f"'{header_example(field)}')"
+            )
+        else:
+            what = (
+                "headers "
+                + ", ".join(f"'{c.header}'" for c in layout.columns[:8])
+                + " match no known table (cell ratings, members, member ratings, income, "
+                "registry)"
+            )
+        cell = None if layout is None else cell_name(layout.header_rows[0], 0)
+        log.warning(
+            sheet.file,
+            sheet.name,
+            cell,
+            f"sheet skipped: {what}. See the README's input contract for the "
+            "headers that are recognised",
+            rule="unknown-sheet",
+        )
+        sheets.append((sheet.file.name, sheet.name, None))
+        return
+    yearless = (
+        not layout.by_field("year")
+        and layout.sheet_year is None
+        and not any(c.year for c in layout.columns)
+    )
+    if layout.kind != "registry" and yearless:
+        log.error(
+            sheet.file,
+            sheet.name,
+            None,
+            "no year found: add a 'Năm' column, name the sheet after the year "
+            "('Năm 2019'), or put the year in the title ('… NĂM 2019')",
+            rule="year",
+        )
+        sheets.append((sheet.file.name, sheet.name, layout.kind))
+        return
+    stale = _read_refs(sheet.uncalculated, layout)
+    if stale:
+        report_uncalculated(sheet, stale, log)
+        sheets.append((sheet.file.name, sheet.name, layout.kind))
+        return
+    sheets.append((sheet.file.name, sheet.name, layout.kind))
+    frame = extract(sheet, layout, log)
+    if len(frame):
+        parts[layout.kind].append(frame)
+        # a members sheet may also carry each cell's own rating: read both tables
+        if layout.kind == "members" and (layout.by_field("rating") or layout.by_field("score")):
+            parts["cell_ratings"].append(frame)
 
 
 def _read_refs(refs: list[str], layout) -> list[str]:

@@ -31,6 +31,13 @@ def blank_unknown() -> frozenset[str]:
 
 
 @cache
+def header_example(field: str) -> str:
+    """The first header headers.csv lists for ``field`` ("Chi bộ" for cell): what a
+    message suggests writing."""
+    return next((r["alias"] for r in _rows("headers.csv") if r["field"] == field), field)
+
+
+@cache
 def header_aliases() -> dict[str, str]:
     """matching key of a header → field name."""
     out: dict[str, str] = {}

@@ -153,7 +153,9 @@ def _name_keys(values: pd.Series) -> pa.Array:
     dataset has half a million distinct names and ids; a Python loop took minutes)."""
     arr = pa.array(values.astype(object).fillna("").astype(str).to_numpy(), type=pa.string())
     arr = pc.replace_substring(pc.replace_substring(arr, "đ", "d"), "Đ", "D")
-    arr = pc.replace_substring_regex(pc.utf8_normalize(arr, "NFD"), r"\p{Mn}+", "")
+    # the combining diacritics text.fold strips (U+0300–U+036F), not every mark: a variation
+    # selector is punctuation to fold, and the two must agree
+    arr = pc.replace_substring_regex(pc.utf8_normalize(arr, "NFD"), r"[\x{0300}-\x{036F}]+", "")
     arr = pc.utf8_trim_whitespace(
         pc.replace_substring_regex(pc.utf8_lower(arr), r"[^0-9a-z]+", " ")
     )
