@@ -157,17 +157,22 @@ def income_unit(header: str) -> tuple[float, str] | None:
 def infer_kind(name: str) -> str:
     """Cell kind from its name through ``resources/cell_kinds.csv``; "other" if none fits.
 
-    The first pattern of the table (in its order) whose words occur together among the
-    words of the name's :func:`key` decides. Patterns are looked up by their first word, so
-    a name costs a few dictionary lookups, not a scan per pattern.
+    Of the patterns whose words occur together among the words of the name's :func:`key`,
+    the most specific decides: the one of most words ("uy ban nhan dan" is an agency though
+    its "ban" alone is a mountain village, *bản*), then the one found first in the name
+    (Vietnamese names the head first: "Trường Mầm non thôn …" is a school), then the
+    table's order. Patterns are looked up by their first word, so a name costs a few
+    dictionary lookups, not a scan per pattern.
     """
     words = key(name).split()
     by_first = _kind_patterns()
     best = None
     for i, word in enumerate(words):
         for rank, pattern, kind in by_first.get(word, ()):
-            if (best is None or rank < best[0]) and tuple(words[i : i + len(pattern)]) == pattern:
-                best = (rank, kind)
+            if tuple(words[i : i + len(pattern)]) == pattern:
+                order = (-len(pattern), i, rank)
+                if best is None or order < best[0]:
+                    best = (order, kind)
     return best[1] if best else "other"
 
 

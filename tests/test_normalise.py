@@ -104,6 +104,16 @@ def test_unknown_label_gets_suggestions():
         ("Chi bộ Trạm Y tế", "health"),
         ("Chi bộ HTX Nông nghiệp", "enterprise"),
         ("Chi bộ số 3", "other"),
+        # "ban" (bản, a mountain village) is residential; a board ("Ban …") named in more
+        # words is not, wherever the table lists it
+        ("Chi bộ Bản Nà Hang", "residential"),
+        ("Chi bộ Cơ quan Ủy ban nhân dân xã", "agency"),
+        ("Chi bộ Cơ quan UBND xã", "agency"),
+        ("Chi bộ Ban Chỉ huy Quân sự xã", "military"),
+        ("Chi bộ Ban CHQS xã", "military"),
+        ("Chi bộ Mặt trận Tổ quốc và các đoàn thể", "agency"),
+        # the head noun comes first: a school in a village is a school
+        ("Chi bộ Trường Mầm non thôn Phú Lộc", "school"),
     ],
 )
 def test_kind_from_name(name, kind):
