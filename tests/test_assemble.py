@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from ngodong_analysis.assemble import Registry, combine, display_names
+from ngodong_analysis.assemble import Registry, combine, display_names, rate
 from ngodong_analysis.problems import ProblemLog
 
 
@@ -87,3 +87,23 @@ def test_key_order_sorts_like_sort_values_and_counts_shared_keys():
             assert df.take(order)["v"].tolist() == expected["v"].tolist()
             counts = df.groupby(keys, dropna=False)["v"].transform("size")
             assert sharing.tolist() == counts.tolist()
+
+
+NEW_LABELS = (
+    "'Hoàn thành xuất sắc nhiệm vụ' (HTXSNV), 'Hoàn thành tốt nhiệm vụ' (HTTNV), "
+    "'Hoàn thành nhiệm vụ' (HTNV), 'Không hoàn thành nhiệm vụ' (KHTNV)"
+)
+
+
+def test_an_unknown_rating_suggests_and_lists_the_labels_of_the_templates_dropdown():
+    rated = rate("HTT NV", 2019, "organisation")
+    assert rated.code is None and rated.severity == "error"
+    assert rated.message == (
+        "unknown rating 'HTT NV' — did you mean 'Hoàn thành tốt nhiệm vụ' (HTTNV)? "
+        f"The ratings of 2019, as the template lists them: {NEW_LABELS}"
+    )
+    assert rate("Khá", 2019, "organisation").message == (
+        f"unknown rating 'Khá'; the ratings of 2019, as the template lists them: {NEW_LABELS}"
+    )
+    old = rate("Hoàn thành tốt", 2016, "member").message
+    assert "did you mean 'Đủ tư cách, hoàn thành tốt nhiệm vụ' (HTTNV)?" in old
