@@ -135,8 +135,8 @@ def suggest_labels(text: str, subject: str, allowed: list[str] | None = None) ->
        letters), the closest first.
 
     A word of another meaning is close to no label: "Khá" ("fairly good") is a grade of
-    other scales that each of the party's scales could place differently, so nothing is
-    suggested for it rather than a guess (the message lists the valid labels).
+    other scales (schools': Tốt · Khá · Đạt …) that no Party scale has, and which of its
+    levels it would be is a guess, so nothing is suggested (the message lists the labels).
     """
     candidates = _label_forms(subject)
     if allowed is not None:
@@ -144,7 +144,7 @@ def suggest_labels(text: str, subject: str, allowed: list[str] | None = None) ->
     written = _forms(text)
     if not written[0]:
         return []
-    tiers: list[list[tuple[float, str]]] = [[], [], []]
+    tiers: list[list[tuple[int, str]]] = [[], [], []]
     words = written[2]
     for code, letters, keyed, label_words in candidates:
         if written[0] in (letters, keyed) or written[1] in (letters, keyed):

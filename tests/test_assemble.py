@@ -1,6 +1,7 @@
 """Assembly helpers on hand-made records: display names and merging of records."""
 
 import pandas as pd
+import pytest
 
 from ngodong_analysis.assemble import Registry, combine, display_names, rate
 from ngodong_analysis.problems import ProblemLog
@@ -107,3 +108,20 @@ def test_an_unknown_rating_suggests_and_lists_the_labels_of_the_templates_dropdo
     )
     old = rate("Hoàn thành tốt", 2016, "member").message
     assert "did you mean 'Đủ tư cách, hoàn thành tốt nhiệm vụ' (HTTNV)?" in old
+
+
+@pytest.mark.parametrize(
+    ("year", "rules"), [(2018, "Quy định 132-QĐ/TW"), (2024, "Quy định 124-QĐ/TW")]
+)
+def test_a_label_of_the_old_scale_is_read_with_the_rule_in_words(year, rules):
+    rated = rate("Trong sạch vững mạnh", year, "organisation")
+    assert (rated.code, rated.rank, rated.severity) == ("HTXSNV", 1, "warning")
+    message = rated.message
+    # the reason names the labels, the scales' documents and the rule, not a scale's id
+    assert message.startswith(
+        f"'Trong sạch vững mạnh' is not a rating of {year}, rated under {rules}"
+    )
+    assert "read as 'Hoàn thành xuất sắc nhiệm vụ' (HTXSNV): 'Trong sạch, vững mạnh'" in message
+    assert "before 2018 (HD 20 and HD 27-HD/BTCTW)" in message
+    assert "by position on the crosswalk (both rank 1)" in message
+    assert "as for" not in message and "qd1" not in message
