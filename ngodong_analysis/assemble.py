@@ -15,7 +15,14 @@ from .normalise import infer_kind, kind_from_text, match_label, rating_from_scor
 from .problems import MAX_PER_RULE, ProblemLog, as_written, cell_name
 from .schema import INCOME_FIELDS, MEMBER_FIELDS, MEMBER_RATING_CODES, RATING, conform, empty
 from .text import key, make_id
-from .vocab import crosswalk, scale_for_year, wrong_scale
+from .vocab import (
+    crosswalk,
+    dropdown_label,
+    scale_codes,
+    scale_for_year,
+    scale_rules,
+    wrong_scale,
+)
 
 FIRST_YEAR = 1930  # the Party's founding; anything earlier is a typing error
 
@@ -169,17 +176,7 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
         return Rated(code, scale, rank, tier)
     label = match_label(text, subject)
     if label is None:
-        allowed = sorted({c for (s, subj, c) in crosswalk() if s == scale and subj == subject})
-        close = suggest_labels(text, subject, allowed)
-        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-        return Rated(
-            None,
-            scale,
-            None,
-            None,
-            "error",
-            f"unknown rating {text!r}; expected one of {', '.join(allowed)}{hint}",
-        )
+        return Rated(None, scale, None, None, "error", _unknown_rating(text, year, subject))
     code = label.code
     found = crosswalk().get((scale, subject, code))
     if found is not None:
@@ -193,7 +190,8 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
                 None,
                 None,
                 "error",
-                f"rating {text!r} ({code}) does not exist on the {scale} scale used for {year}",
+                f"rating {text!r} ({code}) is not a rating of {year}, rated under "
+                f"{scale_rules()[scale]}; write one of its labels instead",
             )
         new_code, reason = mapped
         rank, tier = crosswalk()[(scale, subject, new_code)]
@@ -203,8 +201,8 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
             rank,
             tier,
             "warning",
-            f"{text!r} belongs to another scale than the one for {year} ({scale}); "
-            f"read as {new_code}: {reason}",
+            f"{text!r} is not a rating of {year}, rated under {scale_rules()[scale]}; read "
+            f"as {_shown(scale, subject, new_code)}: {reason}",
         )
     if score is not None and scale == "qd366":
         by_score = rating_from_score(score, scale)
@@ -219,6 +217,30 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
                 f"{by_score} under QĐ 366); kept the written rating",
             )
     return rated
+
+
+def _shown(scale: str, subject: str, code: str) -> str:
+    """A rating as the template's dropdown shows it, with its code: "'Hoàn thành tốt nhiệm
+    vụ' (HTTNV)"."""
+    label = dropdown_label(scale, subject, code)
+    return f"{label!r} ({code})" if label else code
+
+
+def _unknown_rating(text: str, year: int, subject: str, what: str = "rating") -> str:
+    """The message for a label no variant in labels.csv matches: the labels close to it in
+    spelling (if any) and the labels of ``year`` as the template's dropdown lists them."""
+    scale = scale_for_year(year)
+    codes = list(scale_codes(scale, subject)) if scale else list(MEMBER_RATING_CODES)
+
+    def shown(code: str) -> str:
+        return _shown(scale, subject, code) if scale else code
+
+    close = suggest_labels(text, subject, codes)
+    hint = f" — did you mean {' or '.join(map(shown, close))}? The" if close else "; the"
+    return (
+        f"unknown {what} {text!r}{hint} ratings of {year}, as the template lists them: "
+        f"{', '.join(map(shown, codes))}"
+    )
 
 
 def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFrame:
@@ -640,14 +662,13 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
         )
         places = place_of(long, "rating")
         for i in long.index[codes.isna().to_numpy()]:
-            close = suggest_labels(long.at[i, "rating"], "member")
-            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
             _log_at(
                 log,
                 places[i],
                 "error",
-                f"unknown member rating {long.at[i, 'rating']!r}; "
-                f"expected one of {', '.join(MEMBER_RATING_CODES)}{hint}",
+                _unknown_rating(
+                    long.at[i, "rating"], int(long.at[i, "year"]), "member", "member rating"
+                ),
                 value=long.at[i, "rating"],
                 rule="rating",
             )

@@ -127,7 +127,7 @@ def contract_markdown() -> str:
     lines += _table(
         ["short", "long (folded)"], [[r["short"], r["long"]] for r in _rows("abbreviations.csv")]
     )
-    lines += ["", "## Cell kinds inferred from names (first match wins)", ""]
+    lines += ["", "## Cell kinds inferred from names (the pattern of most words wins)", ""]
     lines += _table(
         ["name contains", "kind"], [[r["pattern"], r["kind"]] for r in _rows("cell_kinds.csv")]
     )

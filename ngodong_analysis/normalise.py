@@ -7,7 +7,6 @@ so the cost grows with the number of distinct values, not rows.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -113,17 +112,80 @@ def match_label(text: str, subject: str) -> Label | None:
     return None
 
 
+# A typing slip allowed per this many letters written (at least one): close enough to be a
+# misspelling, far enough that a different short word ("Khá", "kha") is close to no code.
+_LETTERS_PER_SLIP = 6
+_MAX_SUGGESTIONS = 3
+
+
 def suggest_labels(text: str, subject: str, allowed: list[str] | None = None) -> list[str]:
-    """Up to three known labels closest to ``text`` (shown in the error's fix)."""
-    table = labels()[subject]
-    keys = [k for k, lab in table.items() if allowed is None or lab.code in allowed]
-    close = difflib.get_close_matches(key(text), keys, n=3, cutoff=0.4)
+    """Codes of up to three labels close to ``text`` in spelling, best first; none when
+    none is close.
+
+    ``text`` is compared with every variant in ``labels.csv`` (the full labels and their
+    abbreviations, not only the codes), and the closest kind of match found decides:
+
+    1. the same letters once case, diacritics, spacing and punctuation are ignored
+       ("HTT NV" → HTTNV);
+    2. labels that begin with the words written ("Hoàn thành tốt" → HTTNV), the label that
+       has fewest further words first: the beginning, because in Vietnamese a word put in
+       front can reverse the sense ("Không hoàn thành nhiệm vụ" does not suggest itself
+       for "Hoàn thành");
+    3. labels within a typing slip per six letters written (edit distance on the folded
+       letters), the closest first.
+
+    A word of another meaning is close to no label: "Khá" ("fairly good") is a grade of
+    other scales (schools': Tốt · Khá · Đạt …) that no Party scale has, and which of its
+    levels it would be is a guess, so nothing is suggested (the message lists the labels).
+    """
+    candidates = _label_forms(subject)
+    if allowed is not None:
+        candidates = [c for c in candidates if c[0] in allowed]
+    written = _forms(text)
+    if not written[0]:
+        return []
+    tiers: list[list[tuple[int, str]]] = [[], [], []]
+    words = written[2]
+    for code, letters, keyed, label_words in candidates:
+        if written[0] in (letters, keyed) or written[1] in (letters, keyed):
+            tiers[0].append((0, code))
+        elif words and label_words[: len(words)] == words:
+            tiers[1].append((len(label_words) - len(words), code))
+        else:
+            slips = min(_edits(a, b) for a in written[:2] for b in (letters, keyed))
+            if slips <= max(1, len(written[0]) // _LETTERS_PER_SLIP):
+                tiers[2].append((slips, code))
+    found = next((t for t in tiers if t), [])
     out: list[str] = []
-    for k in close:
-        code = table[k].code
+    for _, code in sorted(found, key=lambda t: t[0]):  # stable: labels.csv order in a tie
         if code not in out:
             out.append(code)
-    return out
+    return out[:_MAX_SUGGESTIONS]
+
+
+def _forms(text: str) -> tuple[str, str, tuple[str, ...]]:
+    """(folded letters, letters of the key, words of the key) of a label as written."""
+    k = key(text)
+    return fold(text).replace(" ", ""), k.replace(" ", ""), tuple(k.split())
+
+
+@cache
+def _label_forms(subject: str) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """(code, folded letters, letters of the key, words of the key) of every label variant
+    :func:`match_label` accepts for ``subject`` (a member's also the organisations')."""
+    subjects = [subject, "organisation"] if subject == "member" else [subject]
+    return [(lab.code, *_forms(lab.text)) for subj in subjects for lab in labels()[subj].values()]
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions turning ``a`` into ``b``."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
 
 
 def rating_from_score(score: float, scale: str) -> str | None:
@@ -157,17 +219,22 @@ def income_unit(header: str) -> tuple[float, str] | None:
 def infer_kind(name: str) -> str:
     """Cell kind from its name through ``resources/cell_kinds.csv``; "other" if none fits.
 
-    The first pattern of the table (in its order) whose words occur together among the
-    words of the name's :func:`key` decides. Patterns are looked up by their first word, so
-    a name costs a few dictionary lookups, not a scan per pattern.
+    Of the patterns whose words occur together among the words of the name's :func:`key`,
+    the most specific decides: the one of most words ("uy ban nhan dan" is an agency though
+    its "ban" alone is a mountain village, *bản*), then the one found first in the name
+    (Vietnamese names the head first: "Trường Mầm non thôn …" is a school), then the
+    table's order. Patterns are looked up by their first word, so a name costs a few
+    dictionary lookups, not a scan per pattern.
     """
     words = key(name).split()
     by_first = _kind_patterns()
     best = None
     for i, word in enumerate(words):
         for rank, pattern, kind in by_first.get(word, ()):
-            if (best is None or rank < best[0]) and tuple(words[i : i + len(pattern)]) == pattern:
-                best = (rank, kind)
+            if tuple(words[i : i + len(pattern)]) == pattern:
+                order = (-len(pattern), i, rank)
+                if best is None or order < best[0]:
+                    best = (order, kind)
     return best[1] if best else "other"
 
 

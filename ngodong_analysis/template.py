@@ -17,7 +17,6 @@ dates and zip entry times.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,9 +28,15 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .config import resource
 from .outputs import neutralise, save_reproducible
-from .vocab import crosswalk, labels, scale_for_year, scales, score_bands
+from .vocab import (
+    dropdown_label,
+    scale_codes,
+    scale_for_year,
+    scale_rules,
+    scales,
+    score_bands,
+)
 
 __all__ = [
     "DATA_ROWS",
@@ -59,10 +64,6 @@ _WRAP = Alignment(vertical="top", wrap_text=True)
 
 
 # --------------------------------------------------------------------------- vocabulary
-def _families(scale: str) -> tuple[str, ...]:
-    return ("old", "both") if scale == "pre2018" else ("new", "both")
-
-
 def rating_labels(year: int, subject: str = "organisation") -> list[str]:
     """The full Vietnamese labels valid for ``year``'s scale, best first.
 
@@ -70,22 +71,9 @@ def rating_labels(year: int, subject: str = "organisation") -> list[str]:
     "member"), each written as the first label of the scale's family in ``labels.csv``
     ("Trong sạch, vững mạnh" before 2018, "Hoàn thành xuất sắc nhiệm vụ" from 2018)."""
     scale = _scale(year)
-    codes = sorted(
-        (rank, tier, code)
-        for (s, subj, code), (rank, tier) in crosswalk().items()
-        if s == scale and subj == subject
-    )
-    wanted = _families(scale)
     out = []
-    for _, _, code in codes:
-        text = next(
-            (
-                lab.text
-                for lab in labels()[subject].values()
-                if lab.code == code and lab.family in wanted
-            ),
-            None,
-        )
+    for code in scale_codes(scale, subject):
+        text = dropdown_label(scale, subject, code)
         if text is None:
             raise ValueError(f"labels.csv has no {subject} label for {code} ({scale} scale)")
         out.append(text)
@@ -102,9 +90,7 @@ def _scale(year: int) -> str:
 
 def _rules(scale: str) -> str:
     """The regulations of ``scale`` (the "rules" column of ``resources/scales.csv``)."""
-    with open(resource("scales.csv"), encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    return next((r["rules"] for r in rows if r["scale"] == scale), scale)
+    return scale_rules().get(scale, scale)
 
 
 def template_names(year: int) -> list[str]:

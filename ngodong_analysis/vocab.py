@@ -118,9 +118,47 @@ def canonical_labels() -> dict[tuple[str, str], str]:
     return out
 
 
+def _families(scale: str) -> tuple[str, ...]:
+    return ("old", "both") if scale == "pre2018" else ("new", "both")
+
+
+@cache
+def scale_codes(scale: str, subject: str) -> tuple[str, ...]:
+    """The rating codes of ``scale`` for ``subject`` ("organisation" or "member") in the
+    crosswalk, best first."""
+    ranked = sorted(
+        (rank, tier, code)
+        for (s, subj, code), (rank, tier) in crosswalk().items()
+        if s == scale and subj == subject
+    )
+    return tuple(code for _, _, code in ranked)
+
+
+@cache
+def dropdown_label(scale: str, subject: str, code: str) -> str | None:
+    """The label the template's dropdown shows for ``code`` on ``scale``: the first label of
+    the scale's family in ``labels.csv`` ("Trong sạch, vững mạnh" before 2018, "Hoàn thành
+    xuất sắc nhiệm vụ" from 2018); None if labels.csv has none."""
+    wanted = _families(scale)
+    return next(
+        (
+            lab.text
+            for lab in labels()[subject].values()
+            if lab.code == code and lab.family in wanted
+        ),
+        None,
+    )
+
+
 @cache
 def scales() -> list[tuple[str, int, int]]:
     return [(r["scale"], int(r["first_year"]), int(r["last_year"])) for r in _rows("scales.csv")]
+
+
+@cache
+def scale_rules() -> dict[str, str]:
+    """scale → the regulations that set it (the "rules" column of ``scales.csv``)."""
+    return {r["scale"]: r["rules"] for r in _rows("scales.csv")}
 
 
 def scale_for_year(year: int) -> str | None:

@@ -1,8 +1,9 @@
 """Assembly helpers on hand-made records: display names and merging of records."""
 
 import pandas as pd
+import pytest
 
-from ngodong_analysis.assemble import Registry, combine, display_names
+from ngodong_analysis.assemble import Registry, combine, display_names, rate
 from ngodong_analysis.problems import ProblemLog
 
 
@@ -87,3 +88,40 @@ def test_key_order_sorts_like_sort_values_and_counts_shared_keys():
             assert df.take(order)["v"].tolist() == expected["v"].tolist()
             counts = df.groupby(keys, dropna=False)["v"].transform("size")
             assert sharing.tolist() == counts.tolist()
+
+
+NEW_LABELS = (
+    "'Hoàn thành xuất sắc nhiệm vụ' (HTXSNV), 'Hoàn thành tốt nhiệm vụ' (HTTNV), "
+    "'Hoàn thành nhiệm vụ' (HTNV), 'Không hoàn thành nhiệm vụ' (KHTNV)"
+)
+
+
+def test_an_unknown_rating_suggests_and_lists_the_labels_of_the_templates_dropdown():
+    rated = rate("HTT NV", 2019, "organisation")
+    assert rated.code is None and rated.severity == "error"
+    assert rated.message == (
+        "unknown rating 'HTT NV' — did you mean 'Hoàn thành tốt nhiệm vụ' (HTTNV)? "
+        f"The ratings of 2019, as the template lists them: {NEW_LABELS}"
+    )
+    assert rate("Khá", 2019, "organisation").message == (
+        f"unknown rating 'Khá'; the ratings of 2019, as the template lists them: {NEW_LABELS}"
+    )
+    old = rate("Hoàn thành tốt", 2016, "member").message
+    assert "did you mean 'Đủ tư cách, hoàn thành tốt nhiệm vụ' (HTTNV)?" in old
+
+
+@pytest.mark.parametrize(
+    ("year", "rules"), [(2018, "Quy định 132-QĐ/TW"), (2024, "Quy định 124-QĐ/TW")]
+)
+def test_a_label_of_the_old_scale_is_read_with_the_rule_in_words(year, rules):
+    rated = rate("Trong sạch vững mạnh", year, "organisation")
+    assert (rated.code, rated.rank, rated.severity) == ("HTXSNV", 1, "warning")
+    message = rated.message
+    # the reason names the labels, the scales' documents and the rule, not a scale's id
+    assert message.startswith(
+        f"'Trong sạch vững mạnh' is not a rating of {year}, rated under {rules}"
+    )
+    assert "read as 'Hoàn thành xuất sắc nhiệm vụ' (HTXSNV): 'Trong sạch, vững mạnh'" in message
+    assert "before 2018 (HD 20 and HD 27-HD/BTCTW)" in message
+    assert "by position on the crosswalk (both rank 1)" in message
+    assert "as for" not in message and "qd1" not in message

@@ -82,6 +82,15 @@ def test_unknown_label_names_file_sheet_cell_and_suggests(xlsx):
     assert [str(p) for p in nd.validate(path) if p.is_error] == [str(err)]
 
 
+def test_agency_and_military_cells_get_no_residential_area(xlsx):
+    names = ["Chi bộ Cơ quan Ủy ban nhân dân xã", "Chi bộ Ban Chỉ huy Quân sự xã", "CB TDP 1"]
+    path = xlsx("k.xlsx", {"Năm 2019": ratings_sheet(2019, [(n, "HTTNV") for n in names])})
+    cells = nd.load_dataset(path).cells.set_index("cell")
+    assert cells.loc[names, "kind"].tolist() == ["agency", "military", "residential"]
+    assert cells.loc[names[:2], "area_id"].isna().all()
+    assert cells.loc["CB TDP 1", "area_id"] == "tdp-1"
+
+
 def test_wrong_scale_label_is_mapped_with_a_warning(xlsx):
     path = xlsx("w.xlsx", {"Năm 2019": ratings_sheet(2019, [("CB TDP 1", "TSVM")])})
     ds = nd.load_dataset(path)

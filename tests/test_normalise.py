@@ -87,9 +87,36 @@ def test_label_variants(text, subject, code):
     assert match_label(text, subject).code == code
 
 
+NEW_SCALE = ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
+
+
 def test_unknown_label_gets_suggestions():
     assert match_label("Khá", "organisation") is None
-    assert "HTTNV" in suggest_labels("Hoàn thành tốt nhiem", "organisation")
+    assert suggest_labels("Hoàn thành tốt nhiem", "organisation") == ["HTTNV"]
+
+
+def test_a_label_spaced_differently_suggests_itself_first():
+    assert suggest_labels("HTT NV", "organisation", NEW_SCALE)[0] == "HTTNV"
+    assert suggest_labels("H.T.X.S.N.V", "member", NEW_SCALE)[0] == "HTXSNV"
+
+
+def test_nothing_is_suggested_when_nothing_is_close():
+    # "Khá" (fairly good) was offered KHTNV (not completed) for sharing two letters with it
+    for text in ("Khá", "Khá tốt", "xyz"):
+        assert suggest_labels(text, "organisation", NEW_SCALE) == [], text
+        assert suggest_labels(text, "member", NEW_SCALE) == [], text
+
+
+def test_words_in_front_that_reverse_the_sense_are_not_suggested():
+    close = suggest_labels("Hoàn thành", "organisation", NEW_SCALE)
+    assert "KHTNV" not in close and close[0] == "HTNV"
+    assert suggest_labels("Hoàn thành tốt", "organisation", NEW_SCALE) == ["HTTNV"]
+    assert suggest_labels("Không hoàn thành", "organisation", NEW_SCALE) == ["KHTNV"]
+
+
+def test_a_typing_slip_suggests_the_label():
+    assert suggest_labels("Hoàn thành tốt nhiệm vuu", "organisation", NEW_SCALE) == ["HTTNV"]
+    assert suggest_labels("HTTNVV", "organisation", NEW_SCALE) == ["HTTNV"]
 
 
 @pytest.mark.parametrize(
@@ -104,6 +131,16 @@ def test_unknown_label_gets_suggestions():
         ("Chi bộ Trạm Y tế", "health"),
         ("Chi bộ HTX Nông nghiệp", "enterprise"),
         ("Chi bộ số 3", "other"),
+        # "ban" (bản, a mountain village) is residential; a board ("Ban …") named in more
+        # words is not, wherever the table lists it
+        ("Chi bộ Bản Nà Hang", "residential"),
+        ("Chi bộ Cơ quan Ủy ban nhân dân xã", "agency"),
+        ("Chi bộ Cơ quan UBND xã", "agency"),
+        ("Chi bộ Ban Chỉ huy Quân sự xã", "military"),
+        ("Chi bộ Ban CHQS xã", "military"),
+        ("Chi bộ Mặt trận Tổ quốc và các đoàn thể", "agency"),
+        # the head noun comes first: a school in a village is a school
+        ("Chi bộ Trường Mầm non thôn Phú Lộc", "school"),
     ],
 )
 def test_kind_from_name(name, kind):

@@ -148,14 +148,17 @@ def _make_id_regex(name: str) -> str:
 
 
 def _infer_kind_scan(name: str) -> str:
-    """The definition of ``infer_kind``: the first pattern found in the key, in table order."""
+    """The definition of ``infer_kind``: of the patterns found in the key, the one of most
+    words, then the one found first, then the first in table order."""
     from ngodong_analysis.vocab import cell_kind_patterns
 
     k = f" {key(name)} "
-    for pattern, kind in cell_kind_patterns():
-        if f" {pattern} " in k:
-            return kind
-    return "other"
+    found = [
+        (-len(pattern.split(" ")), k.find(f" {pattern} "), rank, kind)
+        for rank, (pattern, kind) in enumerate(cell_kind_patterns())
+        if f" {pattern} " in k
+    ]
+    return min(found)[3] if found else "other"
 
 
 _NAME_WORDS = [
@@ -197,6 +200,9 @@ _NAME_WORDS = [
     "công ty",
     "UBND",
     "ủy ban",
+    "Ban Chỉ huy",
+    "CHQS",
+    "nhân dân",
     "cơ quan",
     "xã",
     "tỉnh",
