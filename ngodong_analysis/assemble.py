@@ -281,7 +281,8 @@ def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFra
             log.count(Path(f).name, sh, "rating", v, int(n))
     ok = (~no_rating & joined["_code"].notna()).to_numpy(dtype=bool)
     if not ok.all():
-        records, joined = records[ok], joined[ok]
+        # (score too: a Series set on a frame left with no rows would bring its index back)
+        records, joined, score = records[ok], joined[ok], score[ok]
     return records.assign(
         rating=joined["_code"],
         scale=joined["_scale"],
