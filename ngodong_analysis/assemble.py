@@ -21,6 +21,7 @@ from .vocab import (
     scale_codes,
     scale_for_year,
     scale_rules,
+    score_range,
     wrong_scale,
 )
 
@@ -247,7 +248,7 @@ def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFra
     """Map every (label, year, score) once — distinct combinations, not rows — and index the
     results back by each row's combination number."""
     text = records.get("rating", pd.Series("", index=records.index)).fillna("")
-    score = records.get("score", pd.Series(np.nan, index=records.index)).astype(float)
+    score = _scores(records, log)
     combos = pd.DataFrame({"text": text, "year": records["year"].astype(int), "score": score})
     # each row's combination as a number (first seen = 0), the distinct ones in that order
     group = combos.groupby(["text", "year", "score"], sort=False, dropna=False).ngroup().to_numpy()
@@ -303,10 +304,43 @@ def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFra
             log.count(Path(f).name, sh, "rating", v, int(n))
     ok = (~no_rating & joined["_code"].notna()).to_numpy(dtype=bool)
     if not ok.all():
-        records, joined = records[ok], joined[ok]
+        # (score too: a Series set on a frame left with no rows would bring its index back)
+        records, joined, score = records[ok], joined[ok], score[ok]
     return records.assign(
-        rating=joined["_code"], scale=joined["_scale"], rank=joined["_rank"], tier=joined["_tier"]
+        rating=joined["_code"],
+        scale=joined["_scale"],
+        rank=joined["_rank"],
+        tier=joined["_tier"],
+        score=score,
     )
+
+
+def _scores(records: pd.DataFrame, log: ProblemLog) -> pd.Series:
+    """The records' scores (NaN where blank). A score outside the bands of
+    ``score_bands.csv`` (0–100) is an error at its cell and is set aside, as if blank: a
+    mistyped 105 must neither pass as a score nor stop the row's label from being read."""
+    if "score" not in records.columns:
+        return pd.Series(np.nan, index=records.index)
+    score = records["score"].astype(float)
+    low, high = score_range()
+    bad = ((score < low) | (score > high)).to_numpy(dtype=bool)
+    if not bad.any():
+        return score
+    sub = records[bad]
+    places = place_of(sub, "score")
+    for i in sub.index:
+        value = sub.at[i, "score"]
+        _log_at(
+            log,
+            places[i],
+            "error",
+            f"score {as_written(value)} for {sub.at[i, 'name']!r} in {int(sub.at[i, 'year'])} "
+            f"is outside {low:g}–{high:g}; write the score out of {high:g} (QĐ 366), or leave "
+            "the cell blank",
+            value=float(value),
+            rule="score",
+        )
+    return score.mask(bad)
 
 
 # --------------------------------------------------------------------------- merging

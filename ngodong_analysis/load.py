@@ -24,7 +24,7 @@ from .extract import extract
 from .normalise import fix_legacy_text
 from .problems import DataError, Problem, ProblemList, ProblemLog, cell_name
 from .read import Sheet, find_inputs, read_workbook, report_uncalculated
-from .schema import conform, empty
+from .schema import TABLES, conform, empty
 from .text import fold
 from .vocab import header_example
 from .workers import map_or_here
@@ -317,8 +317,12 @@ def load(source: str | Path | None = None) -> LoadResult:
     # Each table drops its bookkeeping columns (places, raw names) as soon as the checks
     # that name cells are done with it: at national scale they are gigabytes.
     registry = assemble.Registry.build(records("registry"), log)
-    cell_ratings = _public(assemble.cell_ratings(records("cell_ratings"), registry, log))
-    committee = _public(assemble.committee_ratings(records("committee_ratings"), log))
+    cell_ratings = _public(
+        assemble.cell_ratings(records("cell_ratings"), registry, log), "cell_ratings"
+    )
+    committee = _public(
+        assemble.committee_ratings(records("committee_ratings"), log), "committee_ratings"
+    )
     members = assemble.members(records("members"), registry, log)
     # combine() leaves every merged table sorted by its key: no second sort
     members_t = conform(members, "members", sort=False) if len(members) else empty("members")
@@ -332,16 +336,17 @@ def load(source: str | Path | None = None) -> LoadResult:
         mr_t = empty("member_ratings")
     checks.check_members(members_t, log)
     checks.check_member_ratings(mr_t, members_t, log)
-    members_t, mr_t = _public(members_t), _public(mr_t)
+    members_t, mr_t = _public(members_t, "members"), _public(mr_t, "member_ratings")
     income = assemble.income(records("income"), log)
     checks.check_income(income, log)
-    income_t = _public(conform(income, "income", sort=False)) if len(income) else None
+    income_t = _public(conform(income, "income", sort=False), "income") if len(income) else None
     del income
     tables = {
         "cells": _public(
             assemble.cells_table(
                 registry, [cell_ratings, members_t, mr_t if mr_own_cells else pd.DataFrame()]
-            )
+            ),
+            "cells",
         ),
         "cell_ratings": cell_ratings,
         "committee_ratings": committee,
@@ -354,10 +359,14 @@ def load(source: str | Path | None = None) -> LoadResult:
     return LoadResult(ds, ProblemList(problems), sheets)
 
 
-def _public(df: pd.DataFrame) -> pd.DataFrame:
-    """Drop the bookkeeping columns (places, raw names) the loaders carry."""
+def _public(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Drop the bookkeeping columns (places, raw names) the loaders carry, and a score read
+    from a sheet of a table ``name`` whose contract has none (a members sheet's)."""
+    contract = TABLES[name].columns
     drop = [
-        c for c in df.columns if c.startswith("_") or c.startswith("mr:") or c in ("name", "score")
+        c
+        for c in df.columns
+        if c not in contract and (c.startswith(("_", "mr:")) or c in ("name", "score"))
     ]
     return df.drop(columns=drop)
 
@@ -390,12 +399,13 @@ def validate(source: str | Path | None = None) -> list[Problem]:
 
 
 def load_cell_ratings(source: str | Path | None = None) -> pd.DataFrame:
-    """Cell ratings: year, cell_id, cell, rating, scale, rank, tier."""
+    """Cell ratings: year, cell_id, cell, rating, scale, rank, tier, score (QĐ 366, from
+    2025; blank before)."""
     return load_dataset(source).cell_ratings
 
 
 def load_committee_ratings(source: str | Path | None = None) -> pd.DataFrame:
-    """The grassroots committee's own ratings: year, unit, rating, scale, rank, tier."""
+    """The grassroots committee's own ratings: year, unit, rating, scale, rank, tier, score."""
     return load_dataset(source).committee_ratings
 
 

@@ -231,7 +231,8 @@ def rating_heatmap(
     lang: Lang = "vi",
     ax: Axes | None = None,
 ) -> Axes:
-    """Cells × years, coloured by level and labelled with the rating code.
+    """Cells × years, coloured by level and labelled with the rating code, and with the
+    score below it where the year has one (QĐ 366, from 2025).
 
     Parameters
     ----------
@@ -299,12 +300,13 @@ def rating_heatmap(
             .astype(object)
             .to_numpy()
         )
+        score_grid = _score_grid(rated, grid.index, years)
         for row, col in zip(*np.nonzero(pd.notna(rating_grid)), strict=True):
             # Inside the image: left out of the layout engine's reckoning of the Axes' extent.
             ax.text(
                 years[col],
                 row,
-                str(rating_grid[row, col]),
+                _with_score(rating_grid[row, col], score_grid[row, col]),
                 ha="center",
                 va="center",
                 fontsize=7,
@@ -321,6 +323,21 @@ def rating_heatmap(
         rule_lines = ax.get_legend_handles_labels()[0]
         _legend(ax, handles=legend + rule_lines, loc="upper left", bbox_to_anchor=(1.01, 1))
     return ax
+
+
+def _score_grid(rated: pd.DataFrame, cells: pd.Index, years: list[int]) -> np.ndarray:
+    """Scores of ``cells`` × ``years`` (NaN where none, and everywhere for a table without
+    a score column, such as a frame built by hand)."""
+    if "score" not in rated.columns:
+        return np.full((len(cells), len(years)), np.nan)
+    grid = rated.pivot(index="cell_id", columns="year", values="score")
+    grid = grid.reindex(index=cells, columns=years).astype("Float64")
+    return grid.to_numpy(float, na_value=np.nan)
+
+
+def _with_score(code: object, score: float) -> str:
+    """A rating code, with its score below it where the year had one ("HTTNV\n92")."""
+    return str(code) if np.isnan(score) else f"{code}\n{score:g}"
 
 
 # --- members --------------------------------------------------------------------------------
@@ -496,7 +513,8 @@ def committee_rating(
     -------
     Axes
         Two lines (rank, tier; y axis inverted so 1 = best is on top), each point labelled
-        with the rating code, and the rule changes marked.
+        with the rating code (and the score, in a year that has one), and the rule changes
+        marked.
     """
     text = labels(lang)
     table = committee_ratings.sort_values("year")
@@ -513,9 +531,13 @@ def committee_rating(
                 color=PALETTE["levels"][1] if column == "rank" else PALETTE["members"],
                 label=text(f"view_{column}"),
             )
-        for year, rank, code in zip(years, _floats(table["rank"]), table["rating"], strict=True):
+        scores = (
+            _floats(table["score"]) if "score" in table.columns else np.full(len(years), np.nan)
+        )
+        points = zip(years, _floats(table["rank"]), table["rating"], scores, strict=True)
+        for year, rank, code, score in points:
             ax.annotate(
-                str(code),
+                _with_score(code, score),
                 (year, rank),
                 textcoords="offset points",
                 xytext=(0, 8),

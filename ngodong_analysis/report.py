@@ -7,7 +7,9 @@
                                       then :func:`~ngodong_analysis.analysis.yearly_summary`
     ratings    "Xếp loại chi bộ"      rating mix per year by rank and by harmonised tier
                                       (stacked column charts), cells × years of rating codes
-                                      coloured by rank, a note on the 2017/2018 change of rules
+                                      coloured by rank (and each cell's score beside them in
+                                      a year with QĐ 366 scores), a note on the 2017/2018
+                                      change of rules
     members    "Đảng viên"            totals with the young share (bars + line), flows (clustered
                                       columns) and the flow check, member rating shares with
                                       their denominator (stacked columns), the quota's breaches
@@ -584,8 +586,16 @@ def _rating_grid(sh: _Sheet, cell_ratings: pd.DataFrame) -> None:
     codes, ranks = codes.reindex(columns=years), ranks.reindex(index=codes.index, columns=years)
     names = rated.sort_values("year").groupby("cell_id")["cell"].last().reindex(codes.index)
     grid = pd.DataFrame({"cell": names.fillna(pd.Series(codes.index, index=codes.index))})
+    # a year rated with scores (QĐ 366, from 2025) gets its score column beside its codes;
+    # the years before had no scores and keep their one column
+    scores = rated.pivot(index="cell_id", columns="year", values="score").reindex(
+        index=codes.index, columns=years
+    )
+    scored = [y for y in years if scores[y].notna().any()]
     for year in years:
         grid[f"y{year}"] = codes[year]
+        if year in scored:
+            grid[f"s{year}"] = scores[year]
     grid = grid.reset_index(drop=True)
     rank_grid = ranks.reset_index(drop=True)
 
@@ -599,7 +609,11 @@ def _rating_grid(sh: _Sheet, cell_ratings: pd.DataFrame) -> None:
             else _fill(LEVEL_COLOURS[int(rank)])
         )
 
-    cols = [sh.col("cell"), *[_Col(f"y{y}", y) for y in years]]
+    cols = [sh.col("cell")]
+    for y in years:
+        cols.append(_Col(f"y{y}", y))
+        if y in scored:
+            cols.append(_Col(f"s{y}", text("col_score_year", year=y)))
     sh.table(grid, cols, fill=fill)
     sh.row += 1
     sh.line(text("grid_legend"))

@@ -48,6 +48,9 @@ INCOME_FIELDS = (
 
 STRING = pd.StringDtype()
 COUNT = "Int64"
+# A QĐ 366 score (from 2025) is out of 100 and may have decimals; blank for the years before,
+# which had no scores.
+SCORE = "Float64"
 RATING = pd.CategoricalDtype(list(RATING_CODES), ordered=False)
 SCALE = pd.CategoricalDtype(list(SCALES), ordered=True)
 KIND = pd.CategoricalDtype(list(KINDS), ordered=False)
@@ -91,6 +94,7 @@ CELL_RATINGS = Table(
         "scale": SCALE,
         "rank": COUNT,
         "tier": COUNT,
+        "score": SCORE,
     },
 )
 COMMITTEE_RATINGS = Table(
@@ -103,6 +107,7 @@ COMMITTEE_RATINGS = Table(
         "scale": SCALE,
         "rank": COUNT,
         "tier": COUNT,
+        "score": SCORE,
     },
 )
 MEMBERS = Table(

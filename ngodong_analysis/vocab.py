@@ -197,6 +197,12 @@ def score_bands() -> list[tuple[str, float, float, str]]:
     ]
 
 
+def score_range() -> tuple[float, float]:
+    """The lowest and highest score any band of ``score_bands.csv`` allows (0–100)."""
+    bands = score_bands()
+    return min(b[1] for b in bands), max(b[2] for b in bands)
+
+
 @cache
 def cell_kind_patterns() -> list[tuple[str, str]]:
     return [(r["pattern"], r["kind"]) for r in _rows("cell_kinds.csv")]

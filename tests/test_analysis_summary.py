@@ -20,6 +20,7 @@ COLUMNS = [
     "well_rated",
     "weak",
     "committee_rating",
+    "committee_score",
     "members",
     "young_share",
     "admitted",
@@ -101,10 +102,28 @@ def test_yearly_summary_values(ds):
     assert out.at[2017, "near_poor_households"] == 3
 
 
+def test_yearly_summary_has_the_committees_score_where_its_year_has_one():
+    committee = table(
+        "committee_ratings",
+        "year unit rating rank score",
+        [
+            (2024, "Đảng bộ xã A", "HTTNV", 2, NA),
+            (2025, "Đảng bộ xã A", "HTTNV", 2, 86.5),
+            (2026, "Đảng bộ xã A", "HTXSNV", 1, NA),
+            (2026, "Đảng bộ xã B", "HTTNV", 2, 75),  # another unit's score is not A's
+        ],
+    )
+    out = yearly_summary(Dataset(committee_ratings=committee)).set_index("year")
+    assert str(out["committee_score"].dtype) == "Float64"
+    assert out.at[2025, "committee_score"] == 86.5
+    assert out.loc[[2024, 2026], "committee_score"].isna().all()
+    assert out["committee_rating"].astype(str).tolist() == ["HTTNV", "HTTNV", "HTXSNV"]
+
+
 def test_yearly_summary_na_where_a_table_lacks_the_year(ds):
     out = yearly_summary(ds).set_index("year")
     # 2017 has only income; 2018 has ratings but no members, member ratings or income.
-    assert out.loc[2017, COLUMNS[1:14]].isna().all()
+    assert out.loc[2017, COLUMNS[1:15]].isna().all()
     assert out.loc[2018, ["members", "admitted", "rated_members", "mean_income"]].isna().all()
     assert out.loc[2019, ["mean_income", "poor_households"]].isna().all()
 

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 import ngodong_analysis as nd
+from ngodong_analysis.load import load
 from ngodong_analysis.schema import TABLES
 
 TITLE = ["ĐẢNG BỘ THỊ TRẤN X"]
@@ -36,7 +37,7 @@ def test_one_sheet_per_year_across_the_rule_change(xlsx):
         },
     )
     cr = nd.load_cell_ratings(path)
-    assert list(cr.columns[:7]) == TABLES["cell_ratings"].names
+    assert list(cr.columns[:8]) == TABLES["cell_ratings"].names
     tdp2 = cr[cr.cell_id == "tdp-2"].set_index("year")
     assert tdp2.loc[2017, "rating"] == "TSVM" and tdp2.loc[2018, "rating"] == "HTXSNV"
     assert tdp2.loc[2017, "scale"] == "pre2018" and tdp2.loc[2018, "scale"] == "qd132"
@@ -306,6 +307,53 @@ def test_score_before_2025_is_an_error(xlsx):
     rows = [["Tên chi bộ", "Điểm", "Xếp loại"], ["CB TDP 1", 92, ""]]
     [err] = [p for p in nd.validate(xlsx("s.xlsx", {"Năm 2020": rows})) if p.is_error]
     assert "2025" in err.message
+
+
+def test_scores_are_kept_and_one_outside_0_to_100_is_an_error_at_its_cell(xlsx):
+    rows = [
+        ["Tên chi bộ", "Xếp loại", "Điểm"],
+        ["CB TDP 1", "HTXSNV", 92],
+        ["CB TDP 2", "HTTNV", 105],
+        ["CB TDP 3", "HTTNV", "80,5"],
+        ["CB TDP 4", "HTNV", None],
+    ]
+    result = load(xlsx("s.xlsx", {"Năm 2025": rows}))
+    [err] = result.errors
+    assert (err.sheet, err.cell, err.rule) == ("Năm 2025", "C3", "score")
+    assert "105" in err.message and "CB TDP 2" in err.message and "0–100" in err.message
+    cr = result.dataset.cell_ratings.set_index("cell_id")
+    assert cr["score"].dtype == "Float64"
+    assert cr.at["tdp-1", "score"] == 92 and cr.at["tdp-3", "score"] == 80.5
+    assert pd.isna(cr.at["tdp-2", "score"]) and pd.isna(cr.at["tdp-4", "score"])
+    # the row with the bad score still has its rating, from the label
+    assert cr.loc["tdp-2", ["rating", "rank"]].tolist() == ["HTTNV", 2]
+
+
+def test_committee_scores_are_kept_and_checked(xlsx):
+    rows = [
+        ["Năm", "Đảng bộ", "Xếp loại", "Điểm"],
+        [2019, "Đảng bộ xã X", "HTTNV", None],
+        [2025, "Đảng bộ xã X", "HTTNV", 88],
+        [2026, "Đảng bộ xã X", "HTXSNV", 105],
+    ]
+    result = load(xlsx("c.xlsx", {"Đảng bộ": rows}))
+    [err] = result.errors
+    assert (err.sheet, err.cell, err.rule) == ("Đảng bộ", "D4", "score")
+    assert "105" in err.message and "Đảng bộ xã X" in err.message
+    cr = result.dataset.committee_ratings.set_index("year")
+    assert cr["score"].dtype == "Float64"
+    assert cr.at[2025, "score"] == 88
+    assert pd.isna(cr.at[2019, "score"]) and pd.isna(cr.at[2026, "score"])
+    assert cr["rating"].astype(str).tolist() == ["HTTNV", "HTTNV", "HTXSNV"]
+
+
+def test_a_score_that_is_not_a_number_is_an_error_and_the_label_is_read(xlsx):
+    rows = [["Tên chi bộ", "Xếp loại", "Điểm"], ["CB TDP 1", "HTTNV", "chín mươi"]]
+    result = load(xlsx("s.xlsx", {"Năm 2025": rows}))
+    [err] = result.errors
+    assert err.cell == "C2" and "'chín mươi'" in err.message
+    cr = result.dataset.cell_ratings
+    assert cr["rating"].tolist() == ["HTTNV"] and cr["score"].isna().all()
 
 
 @pytest.mark.parametrize("encoding", ["tcvn3", "vni"])

@@ -251,6 +251,41 @@ def test_rating_heatmap_english(cell_ratings, ax):
     assert "Level 4 (weak, KHTNV)" in legend_texts(ax)
 
 
+def test_rating_heatmap_labels_carry_the_score_where_the_year_has_one(ax):
+    ratings = table(
+        "cell_ratings",
+        "year cell_id cell rating scale rank tier score",
+        [
+            (2024, "a", "Chi bộ A", "HTTNV", "qd124", 2, 2, NA),
+            (2025, "a", "Chi bộ A", "HTTNV", "qd366", 2, 2, 92),
+            (2025, "b", "Chi bộ B", "HTXSNV", "qd366", 1, 1, 95.5),
+            (2025, "c", "Chi bộ C", "HTNV", "qd366", 3, 3, NA),
+        ],
+    )
+    plots.rating_heatmap(ratings, ax=ax)
+    # text at (year, row): rows in cell_id order a, b, c
+    placed = {(t.get_position(), t.get_text()) for t in ax.texts}
+    assert placed == {
+        ((2024, 0), "HTTNV"),
+        ((2025, 0), "HTTNV\n92"),
+        ((2025, 1), "HTXSNV\n95.5"),
+        ((2025, 2), "HTNV"),
+    }
+
+
+def test_committee_rating_labels_carry_the_score(ax):
+    committee = table(
+        "committee_ratings",
+        "year unit rating scale rank tier score",
+        [
+            (2024, "Đảng bộ X", "HTTNV", "qd124", 2, 2, NA),
+            (2025, "Đảng bộ X", "HTXSNV", "qd366", 1, 1, 91),
+        ],
+    )
+    plots.committee_rating(committee, ax=ax)
+    assert [t for t in texts(ax) if t.startswith("HT")] == ["HTTNV", "HTXSNV\n91"]
+
+
 # --- membership -------------------------------------------------------------------------------
 
 

@@ -128,3 +128,31 @@ def test_conformed_takes_contract_frames_as_they_are():
     tables["members"] = tables["members"].astype({"members": "float64"})
     ds = Dataset.conformed(tables, [])
     assert ds.members["members"].dtype == "Int64"
+
+
+def test_scores_and_their_gaps_survive_the_build_files(tmp_path, xlsx):
+    from ngodong_analysis.load import load_dataset
+    from ngodong_analysis.store import write_tables
+
+    rows = [
+        ["Tên chi bộ", "Xếp loại", "Điểm"],
+        ["CB TDP 1", "HTXSNV", 92.5],
+        ["CB TDP 2", "HTTNV", None],
+    ]
+    committee = [["Đảng bộ", "Xếp loại", "Điểm"], ["Đảng bộ xã X", "HTTNV", 88]]
+    ds = load_dataset(xlsx("s.xlsx", {"Năm 2025": rows, "Đảng bộ 2025": committee}))
+    out = tmp_path / "processed"
+    out.mkdir()
+    write_tables(ds, [], out)
+    back = _read_parquet(out / "cell_ratings.parquet", "cell_ratings")
+    assert back["score"].dtype == "Float64"
+    assert back["score"].tolist()[0] == 92.5 and back["score"].isna().tolist() == [False, True]
+    assert_frame_equal(back, ds.cell_ratings)
+    assert _from_arrow(pq.read_table(out / "cell_ratings.parquet"), "cell_ratings") is not None
+    committee_back = _read_parquet(out / "committee_ratings.parquet", "committee_ratings")
+    assert committee_back["score"].tolist() == [88]
+    # the CSV for Excel: the score as a number, the missing one as an empty cell
+    csv_rows = (out / "cell_ratings.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = csv_rows[0].split(",")
+    scores = [r.split(",")[header.index("score")] for r in csv_rows[1:]]
+    assert [float(scores[0]), scores[1]] == [92.5, ""]

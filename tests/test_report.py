@@ -337,6 +337,44 @@ def test_rating_grid_codes_coloured_by_rank(sample, reports):
     assert text("rule_change_note", year=2018, rule=text("scale_qd132")) in notes
 
 
+def test_scores_stand_beside_the_codes_of_the_years_that_have_them(tmp_path):
+    ratings = conform(
+        pd.DataFrame(
+            {
+                "year": [2024, 2024, 2025, 2025],
+                "cell_id": ["a", "b", "a", "b"],
+                "cell": ["Chi bộ A", "Chi bộ B", "Chi bộ A", "Chi bộ B"],
+                "rating": ["HTTNV", "HTNV", "HTXSNV", "HTTNV"],
+                "rank": [2, 3, 1, 2],
+                "score": [None, None, 92.5, None],
+            }
+        ),
+        "cell_ratings",
+    )
+    committee = conform(
+        pd.DataFrame(
+            {"year": [2024, 2025], "unit": "Đảng bộ xã X", "rating": "HTTNV", "score": [None, 88]}
+        ),
+        "committee_ratings",
+    )
+    ds = Dataset(cell_ratings=ratings, committee_ratings=committee)
+    text = report_labels("vi")
+    wb = load_workbook(write_report(ds, [], tmp_path / FILENAME))
+    ws = wb[sheet_names()["ratings"]]
+    header = find_row(ws, text("col_cell"))
+    columns = header_columns(ws, header)
+    assert list(columns) == [text("col_cell"), 2024, 2025, text("col_score_year", year=2025)]
+    score = columns[text("col_score_year", year=2025)]
+    assert columns[2025] + 1 == score  # beside the year's codes
+    a, b = find_row(ws, "Chi bộ A"), find_row(ws, "Chi bộ B")
+    assert (ws.cell(a, columns[2025]).value, ws.cell(a, score).value) == ("HTXSNV", 92.5)
+    assert ws.cell(b, columns[2025]).value == "HTTNV" and ws.cell(b, score).value is None
+    overview = wb[sheet_names()["overview"]]
+    top = find_row(overview, text("col_year"))
+    committee_score = header_columns(overview, top)[text("col_committee_score")]
+    assert column_values(overview, committee_score, top + 1, 2) == [None, 88]
+
+
 def test_member_ratings_state_their_denominator(sample, reports):
     text = report_labels("en")
     ws = sheet(reports, "en", "members")

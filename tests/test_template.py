@@ -331,6 +331,7 @@ def test_filled_templates_give_exactly_the_values_filled(tmp_path, year, cells, 
             "scale": scale,
             "rank": committee[2],
             "tier": committee[3],
+            "score": None,  # no scores before QĐ 366
         }
     ]
 
@@ -408,11 +409,12 @@ def test_2025_template_has_a_score_that_sets_the_rating(tmp_path):
     )
     result = load(tmp_path)
     assert real_problems(result) == []
-    cr = plain(result.dataset.cell_ratings, ["year", "cell_id", "rating", "scale", "rank"])
+    cr = plain(result.dataset.cell_ratings, ["cell_id", "rating", "scale", "rank", "score"])
     assert cr == [
-        {"year": 2025, "cell_id": "tdp-1", "rating": "HTXSNV", "scale": "qd366", "rank": 1},
-        {"year": 2025, "cell_id": "tdp-2", "rating": "HTTNV", "scale": "qd366", "rank": 2},
+        {"cell_id": "tdp-1", "rating": "HTXSNV", "scale": "qd366", "rank": 1, "score": 92.5},
+        {"cell_id": "tdp-2", "rating": "HTTNV", "scale": "qd366", "rank": 2, "score": 75},
     ]
+    assert result.dataset.cell_ratings["year"].tolist() == [2025, 2025]
     ws = load_workbook(ratings_path(tmp_path, 2025))["Năm 2025"]
     score = header_columns(ws, (4,))["Điểm"]
     (dv, rng), *rest = validations_by_column(ws)[score]
@@ -735,5 +737,6 @@ def test_any_filling_gives_contract_tables_or_located_errors(blank, case):
     assert (ds.member_ratings["count"].dropna() >= 0).all()
     for fld in INCOME_FIELDS:
         assert (ds.income[fld].dropna() >= 0).all()
+    assert ds.cell_ratings["score"].dropna().between(0, 100).all()  # else a located error
     assert set(ds.cell_ratings["cell"]) <= set(CELL_NAMES)
     assert set(ds.cell_ratings["year"]) <= {case["year"]}

@@ -22,6 +22,7 @@ SUMMARY_COLUMNS = {
     "well_rated": COUNT,
     "weak": COUNT,
     "committee_rating": RATING,
+    "committee_score": FLOAT,
     "members": COUNT,
     "young_share": FLOAT,
     "admitted": COUNT,
@@ -52,7 +53,8 @@ def yearly_summary(ds: Dataset) -> pd.DataFrame:
         - ``cells_rated``, ``top_rated`` (rank 1), ``well_rated`` (rank 2), ``weak`` (rank 4):
           cells, by position within the year's scale;
         - ``committee_rating``: the committee's own rating code (the first unit in key order
-          if the table holds several);
+          if the table holds several), and ``committee_score`` its 0–100 score (QĐ 366, from
+          2025; NA before);
         - ``members``, ``young_share`` (fraction), ``admitted``, ``transferred_in``,
           ``introduced``: persons, from the members table;
         - ``rated_members``, ``well_or_above_share`` (fraction of rated members at rank ≤ 2),
@@ -76,7 +78,14 @@ def yearly_summary(ds: Dataset) -> pd.DataFrame:
         {"cells_rated": cells_rated, "top_rated": mix[1], "well_rated": mix[2], "weak": mix[4]}
     )
 
-    committee = ds.committee_ratings.dropna(subset=["rating"]).groupby("year")["rating"].first()
+    # the first unit's row of each year, whole: groupby().first() would take each column's
+    # first non-missing value, a rating of one unit beside the score of another
+    committee = (
+        ds.committee_ratings.dropna(subset=["rating"])
+        .drop_duplicates("year")
+        .set_index("year")[["rating", "score"]]
+        .rename(columns={"rating": "committee_rating", "score": "committee_score"})
+    )
 
     totals = membership_totals(ds.members).set_index("year")[["members", "young_share"]]
     flows = member_flows(ds.members).pivot(index="year", columns="flow", values="count")
@@ -96,7 +105,7 @@ def yearly_summary(ds: Dataset) -> pd.DataFrame:
 
     for part in (
         ratings,
-        committee.rename("committee_rating"),
+        committee,
         totals,
         flows,
         rated,
