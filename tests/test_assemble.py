@@ -125,3 +125,54 @@ def test_a_label_of_the_old_scale_is_read_with_the_rule_in_words(year, rules):
     assert "before 2018 (HD 20 and HD 27-HD/BTCTW)" in message
     assert "by position on the crosswalk (both rank 1)" in message
     assert "as for" not in message and "qd1" not in message
+
+
+# --- check_years -----------------------------------------------------------------------------
+
+
+def _year_records(years):
+    """Records of sheet "S" whose year is in column A of rows 2, 3, …"""
+    df = pd.DataFrame(
+        {"year": years, "members": range(len(years))}, index=range(10, 10 + len(years))
+    )
+    df["_file"], df["_sheet"], df["_name_col"], df["_col_year"] = "dir/f.xlsx", "S", 1, 0
+    df["_row"] = range(1, len(years) + 1)
+    return df
+
+
+def test_check_years_keeps_1930_to_next_year_and_reports_the_rest_at_their_cell():
+    import datetime as dt
+
+    from ngodong_analysis.assemble import check_years
+
+    next_year = dt.date.today().year + 1  # a plan for next year is a real year; later is not
+    years = [2019.0, 1930.0, 1929.0, float(next_year), float(next_year + 1), 2019.5, None]
+    log = ProblemLog()
+    out = check_years(_year_records(years), log)
+    assert out["year"].tolist() == [2019, 1930, next_year]
+    assert out["year"].dtype.kind == "i"
+    assert out.index.tolist() == [10, 11, 13]  # the records' own rows, not renumbered
+    assert out["members"].tolist() == [0, 1, 3]
+    problems = log.finish()
+    # The blank year (row 8) is not reported here: a sheet without a year is reported once.
+    assert [(p.file, p.sheet, p.cell, p.severity, p.rule) for p in problems] == [
+        ("f.xlsx", "S", "A4", "error", "year"),
+        ("f.xlsx", "S", "A6", "error", "year"),
+        ("f.xlsx", "S", "A7", "error", "year"),
+    ]
+    assert [p.message for p in problems] == [
+        f"year {y} is outside 1930–{next_year}" for y in ("1929", next_year + 1, "2019.5")
+    ]
+
+
+def test_check_years_leaves_good_records_and_empty_tables_alone():
+    from ngodong_analysis.assemble import check_years
+
+    log = ProblemLog()
+    records = _year_records([2018.0, 2019.0])
+    out = check_years(records, log)
+    assert out["year"].tolist() == [2018, 2019] and out["year"].dtype.kind == "i"
+    assert log.finish() == []
+    assert records["year"].dtype.kind == "f"  # the caller's frame is not changed
+    empty = _year_records([]).astype({"year": float})
+    assert check_years(empty, log).empty

@@ -1,5 +1,6 @@
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import pytest
 
 from ngodong_analysis.cli import main
 from ngodong_analysis.config import find_project_root
+from ngodong_analysis.report import sheet_names
 
 
 def tree_hashes(folder):
@@ -209,6 +211,8 @@ def test_a_filled_template_appears_in_the_rebuilt_outputs(raw_copy, tmp_path):
     out = tmp_path / "out"
     main(["build", "--raw", str(raw_copy), "--out", str(out), "-q"])
     before = tree_hashes(out)
+    svg_before = (out / "figures" / "rating_mix.svg").read_text(encoding="utf-8")
+    heatmap_before = (out / "figures" / "rating_heatmap.svg").read_text(encoding="utf-8")
     templates = tmp_path / "templates"
     assert main(["template", "--out", str(templates), "--year", "2020"]) == 0
     path = templates / "xep_loai_chi_bo_2020.xlsx"
@@ -230,8 +234,24 @@ def test_a_filled_template_appears_in_the_rebuilt_outputs(raw_copy, tmp_path):
     after = tree_hashes(out)
     for chart in ("figures/rating_mix.png", "figures/rating_heatmap.svg"):
         assert after[chart] != before[chart]  # the new year is drawn
+    # Text is drawn as paths (svg.fonttype "path"), each preceded by a comment holding the
+    # text: the year axis has gained the filled year, and the heatmap its two ratings.
     svg = (out / "figures" / "rating_mix.svg").read_text(encoding="utf-8")
-    assert "2020" in svg or "<path" in svg
+    assert re.findall(r"<!-- (\d{4}) -->", svg) == [str(y) for y in range(2015, 2021)]
+    assert re.findall(r"<!-- (\d{4}) -->", svg_before) == [str(y) for y in range(2015, 2020)]
+    heatmap = (out / "figures" / "rating_heatmap.svg").read_text(encoding="utf-8")
+    assert heatmap.count("<!-- HTXSNV -->") == heatmap_before.count("<!-- HTXSNV -->") + 1
+    assert heatmap.count("<!-- HTTNV -->") == heatmap_before.count("<!-- HTTNV -->") + 1
+    # The report counts the two cells rated in 2020 (one at level 1, one at level 2, both
+    # scales' tiers alike) and its grid of ratings has a 2020 column holding them.
+    ws = load_workbook(out / "report.xlsx")[sheet_names("vi")["ratings"]]
+    rows = list(ws.iter_rows(values_only=True))
+    assert [r[:6] for r in rows].count((2020, 1, 1, 0, 0, 2)) == 2  # by rank, then by tier
+    header = next(r for r in rows if isinstance(r[0], str) and 2020 in r)
+    grid = {r[0]: r[header.index(2020)] for r in rows[rows.index(header) + 1 :] if r[0]}
+    assert grid["Chi bộ Tổ dân phố số 2"] == "HTXSNV"
+    assert grid["Chi bộ Công an thị trấn"] == "HTTNV"
+    assert grid["Chi bộ Tổ dân phố số 1"] is None  # not in the filled template
 
 
 @pytest.mark.slow

@@ -1,5 +1,7 @@
 """The numbered notebooks: run on the shipped sample and on a smaller dataset built here,
-committed clean, holding no analysis of their own; and ngodong_analysis.notebooks itself.
+committed clean, holding no analysis of their own; what 01–03 show on the sample (tables,
+figures, printed lines), checked against the sample workbooks; and ngodong_analysis.notebooks
+itself.
 
 Every notebook is executed twice (sample, defaults; small dataset, English) in one
 module-scoped fixture, two kernels at a time, so that the assertions share the runs.
@@ -7,13 +9,21 @@ module-scoped fixture, two kernels at a time, so that the assertions share the r
 
 from __future__ import annotations
 
+import csv
 import html
+import math
 import re
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
+from conftest import SAMPLE
 from helpers import write_xlsx
 
 import ngodong_analysis as nd
@@ -106,9 +116,53 @@ def test_small_dataset_loads_as_intended(small_raw):
 # --- running every notebook ------------------------------------------------------------------
 
 
+FIGURE = "application/vnd.ngodong.figure+json"
+"""The output type under which each kernel describes every figure it shows, beside the PNG."""
+
+DESCRIBE_FIGURES = f"""
+# An IPython startup file of the tests: a PNG cannot be read back, so every figure shown
+# also carries what it draws. The inline backend clears the Figure printers of the type
+# formatters when it starts; the mime-bundle formatter is left alone.
+import math
+
+import matplotlib.figure
+from IPython import get_ipython
+
+
+def _number(value):
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _describe(fig):
+    axes = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        axes.append({{
+            "title": ax.get_title(),
+            "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
+            "lines": [[_number(y) for y in line.get_ydata()] for line in ax.get_lines()],
+            "bars": [_number(p.get_height()) for p in ax.patches if hasattr(p, "get_height")],
+            "points": [[[_number(v) for v in xy] for xy in c.get_offsets()]
+                       for c in ax.collections],
+            "texts": [t.get_text() for t in ax.texts],
+        }})
+    return {{{FIGURE!r}: {{"axes": axes}}}}
+
+
+get_ipython().display_formatter.mimebundle_formatter.for_type(
+    matplotlib.figure.Figure, _describe
+)
+"""
+
+
 @pytest.fixture(scope="module")
-def runs(small_raw) -> dict[tuple[str, str], nbformat.NotebookNode | Exception]:
+def runs(small_raw, tmp_path_factory) -> dict[tuple[str, str], nbformat.NotebookNode | Exception]:
     """(dataset, notebook name) → executed notebook, or the error it raised."""
+    ipython_dir = tmp_path_factory.mktemp("ipython")
+    startup = ipython_dir / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-describe-figures.py").write_text(DESCRIBE_FIGURES, encoding="utf-8")
     jobs = [("sample", path, None) for path in NOTEBOOKS] + [
         ("small", path, {"raw": str(small_raw), "lang": "en"}) for path in NOTEBOOKS
     ]
@@ -123,6 +177,7 @@ def runs(small_raw) -> dict[tuple[str, str], nbformat.NotebookNode | Exception]:
     # An Agg backend in the parent's environment must not cost the notebooks their charts.
     with pytest.MonkeyPatch.context() as mp, ThreadPoolExecutor(max_workers=2) as pool:
         mp.setenv("MPLBACKEND", "Agg")
+        mp.setenv("IPYTHONDIR", str(ipython_dir))  # also keeps the user's profile out
         results = list(pool.map(run, jobs))
     return {(dataset, path.name): nb for (dataset, path, _), nb in zip(jobs, results, strict=True)}
 
@@ -212,6 +267,457 @@ def test_small_dataset_runs_take_the_parameters_and_say_what_is_missing(runs):
     assert "This dataset has no member ratings" in output_text(check)
     source = "\n".join(c.source for c in check.cells if "parameters" in c.metadata.get("tags", []))
     assert "lang = 'en'" in source and "small" in source
+
+
+# --- what notebooks 01–03 show on the shipped sample -----------------------------------------
+#
+# Each test reads what a notebook displays, in order (tables, figures, printed lines), and
+# checks it against numbers worked out here from the sample workbooks themselves, read with
+# openpyxl by position, never through the package.
+
+
+class _Tables(HTMLParser):
+    """Rows of cell texts of the HTML tables in a display (pandas' ``to_html``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._row is not None and self._cell is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.rows.append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def shown_table(markup: str) -> pd.DataFrame:
+    """The table a cell displayed, as shown: numbers parsed, "<NA>" missing, the rest text."""
+    parser = _Tables()
+    parser.feed(markup)
+    header, *body = parser.rows
+    if header[0] == "":  # the index column
+        header, body = header[1:], [row[1:] for row in body]
+    df = pd.DataFrame(body, columns=header).replace({"<NA>": None, "NaN": None, "": None})
+    for column in df.columns:
+        try:
+            df[column] = pd.to_numeric(df[column])
+        except (ValueError, TypeError):
+            pass
+    return df
+
+
+@dataclass
+class Shown:
+    kind: str  # "table", "figure" or "text"
+    value: object  # DataFrame, figure description (one dict per Axes) or the printed text
+
+    @property
+    def summary(self) -> tuple:
+        if self.kind == "table":
+            return ("table", *self.value.columns)
+        if self.kind == "figure":
+            return ("figure", *(ax["title"] for ax in self.value))
+        return ("text", self.value)
+
+
+def shown(nb: nbformat.NotebookNode) -> list[Shown]:
+    found = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = out.get("data", {})
+            if FIGURE in data:
+                found.append(Shown("figure", data[FIGURE]["axes"]))
+            elif "<table" in data.get("text/html", ""):
+                found.append(Shown("table", shown_table(data["text/html"])))
+            elif out.get("name") == "stdout":
+                found.append(Shown("text", out["text"].strip()))
+            else:
+                assert "image/png" not in data, "a figure shown without its description"
+    return found
+
+
+def rows(df: pd.DataFrame, *columns: str) -> list[tuple]:
+    """The shown values of ``columns``, row by row (missing as None)."""
+    return [
+        tuple(None if pd.isna(v) else v for v in row)
+        for row in df[list(columns)].itertuples(index=False)
+    ]
+
+
+def close(values, expected) -> bool:
+    """Equal to the six decimals a table shows (missing matches missing)."""
+    return list(values) == pytest.approx(list(expected), abs=1e-6, nan_ok=True)
+
+
+# The sample's layout, as data/raw/README.md describes it; every yearly sheet lists the
+# cells in the registry's order (STT), which the fixture checks.
+MEMBER_COLUMNS = (
+    "members young female exempt admitted transferred_in transferred_out died removed "
+    "introduced HTXSNV HTTNV HTNV KHTNV"
+).split()
+FLOWS_SHOWN = ["admitted", "transferred_in", "transferred_out", "died", "removed", "introduced"]
+MEMBER_RATINGS = ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
+CODES = {  # the labels the sample's rating sheets use
+    "Trong sạch, vững mạnh": "TSVM",
+    "Hoàn thành tốt nhiệm vụ": "HTTNV",
+    "Hoàn thành xuất sắc nhiệm vụ": "HTXSNV",
+    "HTTNV": "HTTNV",
+    "HTXSNV": "HTXSNV",
+}
+# (code, rated after 2017) → (rank, tier): the crosswalk of domain.md for these labels
+LEVELS = {
+    ("TSVM", False): (1, 2),
+    ("HTTNV", False): (2, 3),
+    ("HTXSNV", True): (1, 1),
+    ("HTTNV", True): (2, 2),
+}
+
+
+@dataclass
+class Workbooks:
+    years: list[int]
+    registry: list[dict]  # per STT: cell_id, cell, kind, area
+    ratings: dict[int, list[str]]  # year → the code of each cell (STT order)
+    committee: dict[int, str]  # year → code
+    members: dict[int, list[dict[str, int]]]  # year → a row per cell (STT order)
+    income: dict[str, list[float]]  # area → income per capita per year
+    households: dict[int, list[tuple[str, int, int, int]]]  # year → (area, hh, poor, near)
+
+    def level(self, year: int, code: str, by: str) -> int:
+        return LEVELS[(code, year >= 2018)][by == "tier"]
+
+    def total(self, year: int, field: str) -> int:
+        return sum(row[field] for row in self.members[year])
+
+
+@pytest.fixture(scope="module")
+def workbooks() -> Workbooks:
+    from openpyxl import load_workbook
+
+    def sheets(name: str):
+        return load_workbook(SAMPLE / name, read_only=True, data_only=True)
+
+    def numbered(ws) -> list[tuple]:  # the rows with an STT (no titles, headers, totals)
+        return [r for r in ws.iter_rows(values_only=True) if isinstance(r[0], int)]
+
+    registry = [
+        {"cell_id": r[1], "cell": r[2], "kind": r[4], "area": r[5]}
+        for r in numbered(sheets("danh_muc_chi_bo.xlsx")["Danh mục chi bộ"])
+    ]
+    names = [c["cell"] for c in registry]
+    book = sheets("xep_loai_chi_bo_2015-2019.xlsx")
+    ratings, committee = {}, {}
+    for ws in book.worksheets:
+        if ws.title.startswith("Năm "):
+            listed = numbered(ws)
+            written = [r[1].replace("TDP", "Tổ dân phố") for r in listed]  # as in 2018–2019
+            assert written == names, ws.title
+            ratings[int(ws.title[4:])] = [CODES[r[2]] for r in listed]
+        else:
+            committee = {r[0]: CODES[r[2]] for r in numbered(ws)}
+    members = {}
+    for ws in sheets("dang_vien_2015-2019.xlsx").worksheets:
+        listed = numbered(ws)
+        assert [r[1] for r in listed] == names, ws.title
+        members[int(ws.title)] = [dict(zip(MEMBER_COLUMNS, r[2:16], strict=True)) for r in listed]
+    book = sheets("thu_nhap_ho_ngheo.xlsx")
+    income = {r[1]: list(r[2:7]) for r in numbered(book["Thu nhập"])}
+    households: dict[int, list] = {}
+    for year, area, hh, _people, poor, near in numbered(book["Hộ nghèo"]):  # long: a year column
+        households.setdefault(year, []).append((area, hh, poor, near))
+    years = sorted(ratings)
+    assert years == sorted(members) == sorted(households) == list(range(2015, 2020))
+    return Workbooks(years, registry, ratings, committee, members, income, households)
+
+
+RATINGS_NB = "01-cell-ratings.ipynb"
+MEMBERSHIP_NB = "02-membership.ipynb"
+INCOME_NB = "03-income-poverty.ipynb"
+DATASET_SHOWN = ("table", *"table rows first_year last_year committees cells_or_areas".split())
+
+
+@pytest.mark.slow
+def test_01_shows_the_mix_streaks_moves_and_the_committee_of_the_sample(runs, workbooks):
+    wb = workbooks
+    items = shown(executed(runs, "sample", RATINGS_NB))
+    mix, moves = ("table", "year", "level", "count", "share"), ("table", "year_from", "year_to")
+    streaks = ("table", "cell_id", "cell", "start", "end", "length")
+    assert [item.summary for item in items] == [
+        DATASET_SHOWN,
+        (
+            "figure",
+            "Xếp loại chất lượng chi bộ theo năm",
+            "Xếp loại chi bộ theo năm, bậc quy đổi giữa các quy định",
+        ),
+        mix,
+        mix,
+        (
+            "figure",
+            "Xếp loại từng chi bộ qua các năm",
+            "Xếp loại từng chi bộ qua các năm, bậc quy đổi",
+        ),
+        streaks,
+        streaks,
+        (*moves, "from_level", "to_level", "count"),
+        (*moves, "from_level", "to_level", "count"),
+        ("figure", "Xếp loại Đảng bộ thị trấn Ngô Đồng: vị trí và bậc quy đổi"),
+        ("table", "year", "unit", "rating", "scale", "rank", "tier"),
+        ("table", "scale", "subject", "rating", "rank", "tier"),
+    ]
+    _, mix_chart, rank_mix, tier_mix, heatmap, *rest = items
+    rank_streaks, tier_streaks, rank_moves, tier_moves, committee_chart, committee, walk = rest
+    names = [c["cell"] for c in wb.registry]
+
+    for k, (by, table) in enumerate([("rank", rank_mix), ("tier", tier_mix)]):
+        # cells per level and year: rank 5, 6, 5, 4, 5 cells at level 1 (F10); by tier, none
+        # before 2018, where TSVM is tier 2
+        counts = {y: Counter(wb.level(y, code, by) for code in wb.ratings[y]) for y in wb.years}
+        grid = [(y, level, counts[y][level]) for y in wb.years for level in (1, 2, 3, 4)]
+        assert rows(table.value, "year", "level", "count") == grid, by
+        assert close(table.value["share"], [n / 12 for _, _, n in grid])
+        drawn = mix_chart.value[k]["bars"]  # stacked: level 1 of every year, then level 2, …
+        assert drawn == [counts[y][level] for level in (1, 2, 3, 4) for y in wb.years], by
+    assert rank_mix.value.query("level == 1")["count"].tolist() == [5, 6, 5, 4, 5]  # F10
+
+    every_code = Counter(code for y in wb.years for code in wb.ratings[y])
+    assert [Counter(ax["texts"]) for ax in heatmap.value] == [every_code, every_code]
+
+    for by, table in [("rank", rank_streaks), ("tier", tier_streaks)]:
+        top_runs = []  # runs of consecutive years at level 1, per cell
+        for i, name in enumerate(names):
+            top = [y for y in wb.years if wb.level(y, wb.ratings[y][i], by) == 1]
+            for y in top:
+                if y - 1 not in top:
+                    end = next(e for e in top if e >= y and e + 1 not in top)
+                    top_runs.append((name, y, end, end - y + 1))
+        assert sorted(rows(table.value, "cell", "start", "end", "length")) == sorted(top_runs), by
+        assert table.value["length"].is_monotonic_decreasing  # longest first
+    assert rows(rank_streaks.value, "cell", "length")[:2] == [
+        ("Chi bộ Công an thị trấn", 5),
+        ("Chi bộ Tổ dân phố số 2", 5),  # F01: top-rated every year, by rank
+    ]
+
+    for by, table in [("rank", rank_moves), ("tier", tier_moves)]:
+        changes = Counter()
+        for y in wb.years[:-1]:
+            for before, after in zip(wb.ratings[y], wb.ratings[y + 1], strict=True):
+                pair = (wb.level(y, before, by), wb.level(y + 1, after, by))
+                if pair[0] != pair[1]:
+                    changes[(y, y + 1, *pair)] += 1
+        shown_moves = rows(table.value, "year_from", "year_to", "from_level", "to_level")
+        assert dict(zip(shown_moves, table.value["count"], strict=True)) == changes, by
+
+    codes = [wb.committee[y] for y in wb.years]  # F15: TSVM 2015–2017, HTTNV 2018–2019
+    [drawn] = committee_chart.value
+    assert drawn["lines"][:2] == [
+        [wb.level(y, wb.committee[y], "rank") for y in wb.years],
+        [wb.level(y, wb.committee[y], "tier") for y in wb.years],
+    ]
+    assert drawn["texts"] == codes
+    assert rows(committee.value, "year", "rating", "rank", "tier") == [
+        (y, c, wb.level(y, c, "rank"), wb.level(y, c, "tier"))
+        for y, c in zip(wb.years, codes, strict=True)
+    ]
+
+    with open(Path(nd.__file__).parent / "resources" / "crosswalk.csv", encoding="utf-8") as f:
+        shipped = [
+            (r["scale"], r["subject"], r["rating"], int(r["rank"]), int(r["tier"]))
+            for r in csv.DictReader(f)
+            if r["subject"] == "organisation"
+        ]
+    assert rows(walk.value, "scale", "subject", "rating", "rank", "tier") == shipped
+
+
+@pytest.mark.slow
+def test_02_shows_the_totals_flows_identity_ratings_and_quota_of_the_sample(runs, workbooks):
+    wb = workbooks
+    items = shown(executed(runs, "sample", MEMBERSHIP_NB))
+    shares = ("table", *"year rating rank count denominator share denominator_kind".split())
+    adds_up = "Every cell and year that can be checked adds up."
+    within_quota = "No cell and no year exceeds the quota."
+    assert [item.summary for item in items] == [
+        DATASET_SHOWN,
+        (
+            "table",
+            *"year cells members young female exempt young_share growth growth_pct".split(),
+            "incomplete",
+        ),
+        ("figure", "Số đảng viên và tỷ lệ đảng viên trẻ", "Biến động đảng viên", ""),
+        ("table", "year", "flow", "count"),
+        ("text", adds_up),
+        ("figure", "Xếp loại đảng viên"),
+        ("table", "year", "rated", "well_or_above", "excellent", "share"),
+        shares,
+        shares,
+        ("table", "year", "cell_id", "cell", "excellent", "well", "allowed", "ok"),
+        ("text", within_quota),
+    ]
+    _, totals, chart, flows, _, rating_chart, well, of_rated, of_members, quota, _ = items
+    years = wb.years
+
+    def total(field):
+        return [wb.total(y, field) for y in years]
+
+    members = total("members")
+    assert members == [470, 474, 479, 483, 488]  # the workbook's totals rows (F09)
+    counts = ["members", "young", "female", "exempt"]
+    assert rows(totals.value, "year", "cells", *counts) == [
+        (y, 12, *(wb.total(y, f) for f in counts)) for y in years
+    ]
+    assert close(
+        totals.value["young_share"], [a / b for a, b in zip(total("young"), members, strict=True)]
+    )
+    assert rows(totals.value, "growth") == [(None,)] + [(b - a,) for a, b in pairwise(members)]
+    growth_pct = [math.nan] + [100 * (b - a) / a for a, b in pairwise(members)]
+    assert close(totals.value["growth_pct"], growth_pct)
+
+    bars, flow_bars, share_axis = chart.value
+    assert bars["bars"] == members
+    assert flow_bars["bars"] == [wb.total(y, f) for f in FLOWS_SHOWN for y in years]
+    assert close(
+        share_axis["lines"][0], [100 * a / b for a, b in zip(total("young"), members, strict=True)]
+    )
+    assert rows(flows.value, "year", "flow", "count") == [
+        (y, f, wb.total(y, f)) for y in years for f in FLOWS_SHOWN
+    ]
+
+    # "adds up" is true of the workbook: every cell, every year after the first
+    for y in years[1:]:
+        for before, row in zip(wb.members[y - 1], wb.members[y], strict=True):
+            change = row["admitted"] + row["transferred_in"] - row["transferred_out"]
+            assert row["members"] == before["members"] + change - row["died"] - row["removed"]
+
+    rated = [sum(wb.total(y, r) for r in MEMBER_RATINGS) for y in years]
+    assert rated == [m - e for m, e in zip(members, total("exempt"), strict=True)]
+    [drawn] = rating_chart.value
+    assert close(
+        drawn["bars"],
+        [
+            100 * wb.total(y, r) / n
+            for r in MEMBER_RATINGS
+            for y, n in zip(years, rated, strict=True)
+        ],
+    )
+    upper = [wb.total(y, "HTXSNV") + wb.total(y, "HTTNV") for y in years]
+    assert rows(well.value, "year", "rated", "well_or_above", "excellent") == list(
+        zip(years, rated, upper, total("HTXSNV"), strict=True)
+    )
+    assert close(well.value["share"], [u / n for u, n in zip(upper, rated, strict=True)])
+    assert rows(well.value, "well_or_above", "rated")[-1] == (300, 440)  # F13: 68.2% in 2019
+    for table, over, kind, listed in [
+        (of_rated, rated, "rated", MEMBER_RATINGS),
+        (of_members, members, "members", ["HTXSNV", "HTTNV"]),
+    ]:
+        expected = [
+            (y, r, MEMBER_RATINGS.index(r) + 1, wb.total(y, r), n, kind)
+            for y, n in zip(years, over, strict=True)
+            for r in listed
+        ]
+        got = rows(table.value, "year", "rating", "rank", "count", "denominator")
+        assert [
+            (*g, k) for g, k in zip(got, table.value["denominator_kind"], strict=True)
+        ] == expected
+        assert close(table.value["share"], [e[3] / e[4] for e in expected])
+
+    # The committee's row per year; 20% of HTTNV, rounded down (245 → 49)
+    assert rows(quota.value, "year", "cell_id", "excellent", "well", "allowed", "ok") == [
+        (
+            y,
+            "__all__",
+            wb.total(y, "HTXSNV"),
+            wb.total(y, "HTTNV"),
+            wb.total(y, "HTTNV") // 5,
+            "True",  # as shown
+        )
+        for y in years
+    ]
+    for y in years:  # "no cell exceeds" is true of the workbook
+        assert all(row["HTXSNV"] <= row["HTTNV"] // 5 for row in wb.members[y]), y
+
+
+@pytest.mark.slow
+def test_03_shows_the_income_growth_poverty_and_ratings_of_the_sample(runs, workbooks):
+    wb = workbooks
+    items = shown(executed(runs, "sample", INCOME_NB))
+    assert [item.summary for item in items] == [
+        DATASET_SHOWN,
+        ("figure", "Thu nhập bình quân đầu người theo địa bàn", "Hộ nghèo và hộ cận nghèo"),
+        ("table", "year", "area_id", "area", "income_per_capita", "growth_pct"),
+        ("table", "area_id", "area", "start_year", "end_year", "start_value", "end_value", "cagr"),
+        (
+            "table",
+            *"year households poor_households near_poor_households poor_rate".split(),
+            *"near_poor_rate standard incomplete".split(),
+        ),
+        ("text", "Poverty standard changes at: [2015.5]"),  # 2016's new standard
+        ("figure", "Thu nhập địa bàn và xếp loại chi bộ"),
+        ("table", *"year cell_id cell area_id income_per_capita rating rank tier".split()),
+    ]
+    _, chart, growth, cagr, poverty, _, scatter, matched = items
+    years, areas = wb.years, list(wb.income)
+
+    by_area, households = chart.value
+    assert by_area["legend"] == areas
+    assert by_area["lines"] == list(wb.income.values())
+    poor = [sum(r[2] for r in wb.households[y]) for y in years]
+    near = [sum(r[3] for r in wb.households[y]) for y in years]
+    assert households["lines"][:2] == [poor, near]
+
+    assert rows(growth.value, "year", "area", "income_per_capita") == [
+        (y, a, wb.income[a][k]) for k, y in enumerate(years) for a in areas
+    ]
+    assert close(
+        growth.value["growth_pct"],
+        [
+            math.nan if k == 0 else 100 * (wb.income[a][k] / wb.income[a][k - 1] - 1)
+            for k in range(len(years))
+            for a in areas
+        ],
+    )
+    assert rows(cagr.value, "area", "start_year", "end_year", "start_value", "end_value") == [
+        (a, 2015, 2019, v[0], v[-1]) for a, v in wb.income.items()
+    ]
+    assert close(cagr.value["cagr"], [(v[-1] / v[0]) ** (1 / 4) - 1 for v in wb.income.values()])
+
+    held = [sum(r[1] for r in wb.households[y]) for y in years]
+    assert rows(
+        poverty.value, "year", "households", "poor_households", "near_poor_households"
+    ) == list(zip(years, held, poor, near, strict=True))
+    assert close(poverty.value["poor_rate"], [p / h for p, h in zip(poor, held, strict=True)])
+    assert close(poverty.value["near_poor_rate"], [n / h for n, h in zip(near, held, strict=True)])
+    assert poverty.value["standard"].tolist() == ["2011-2015"] + ["2016-2021"] * 4
+
+    # Residential cells against the income of their area (registry "Địa bàn"); the schools,
+    # police and military have no area and are left out.
+    pairs = [
+        (y, c["cell"], wb.income[c["area"]][k], code, wb.level(y, code, "rank"))
+        for k, y in enumerate(years)
+        for c, code in zip(wb.registry, wb.ratings[y], strict=True)
+        if c["area"]
+    ]
+    assert len(pairs) == 35
+    assert rows(matched.value, "year", "cell", "income_per_capita", "rating", "rank") == pairs
+    [drawn] = scatter.value
+    assert drawn["legend"] == [str(y) for y in years]
+    for y, points in zip(years, drawn["points"], strict=True):  # one colour per year
+        # x is the rank, dodged a little per year so that the years do not hide each other
+        assert sorted((round(x), v) for x, v in points) == sorted(
+            (rank, income) for year, _, income, _, rank in pairs if year == y
+        )
 
 
 # --- the committed notebooks -------------------------------------------------------------
