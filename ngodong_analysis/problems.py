@@ -149,7 +149,9 @@ class ProblemLog:
     many more there were."""
 
     problems: list[Problem] = field(default_factory=list)
+    # per (file, sheet, rule, severity): problems offered to add(), and those only counted
     _counts: dict[tuple, int] = field(default_factory=dict, repr=False)
+    _more: dict[tuple, int] = field(default_factory=dict, repr=False)
 
     def add(
         self,
@@ -169,42 +171,52 @@ class ProblemLog:
             return
         self.problems.append(Problem(name, sheet, cell, severity, message, value, rule))
 
+    def counted(self, file: str | Path, sheet: str | None, rule: str, severity: Severity) -> int:
+        """Problems of this kind in this sheet so far, listed or only counted."""
+        name = Path(file).name if isinstance(file, Path) else file
+        group = (name, sheet, rule, severity)
+        return self._counts.get(group, 0) + self._more.get(group, 0)
+
     def full(self, file: str | Path, sheet: str | None, rule: str, severity: Severity) -> bool:
         """True once problems of this kind in this sheet are only being counted."""
-        name = Path(file).name if isinstance(file, Path) else file
-        return self._counts.get((name, sheet, rule, severity), 0) >= MAX_PER_RULE
+        return self.counted(file, sheet, rule, severity) >= MAX_PER_RULE
 
     def count(
         self, file: str | Path, sheet: str | None, rule: str, severity: Severity, more: int
     ) -> None:
-        """Count ``more`` problems of a kind without building each message."""
+        """Count ``more`` problems of a kind without building each message; problems added
+        afterwards are still listed while the kind has room."""
         name = Path(file).name if isinstance(file, Path) else file
         group = (name, sheet, rule, severity)
-        self._counts[group] = self._counts.get(group, 0) + more
+        self._more[group] = self._more.get(group, 0) + more
 
     def merge(self, other: ProblemLog) -> None:
         """Take in the problems and counts of another log (a worker's)."""
         self.problems.extend(other.problems)
-        for group, n in other._counts.items():
-            self._counts[group] = self._counts.get(group, 0) + n
+        for mine, theirs in ((self._counts, other._counts), (self._more, other._more)):
+            for group, n in theirs.items():
+                mine[group] = mine.get(group, 0) + n
 
     def finish(self) -> list[Problem]:
         """The problems, with one line per kind that was cut short."""
-        for (file, sheet, rule, severity), n in self._counts.items():
-            if rule and n > MAX_PER_RULE:
+        for group in dict.fromkeys([*self._counts, *self._more]):
+            file, sheet, rule, severity = group
+            listed = min(self._counts.get(group, 0), MAX_PER_RULE) if rule else 0
+            hidden = self._counts.get(group, 0) - listed + self._more.get(group, 0)
+            if rule and hidden > 0:
                 self.problems.append(
                     Problem(
                         file,
                         sheet,
                         None,
                         severity,
-                        f"… and {n - MAX_PER_RULE} more problem(s) of this kind ({rule}) in this "
+                        f"… and {hidden} more problem(s) of this kind ({rule}) in this "
                         "sheet, not listed one by one",
                         None,
                         rule,
                     )
                 )
-                self._counts[(file, sheet, rule, severity)] = MAX_PER_RULE
+                self._counts[group], self._more[group] = listed, 0
         return self.problems
 
     def error(self, file, sheet, cell, message, **kw) -> None:

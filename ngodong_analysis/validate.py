@@ -18,6 +18,33 @@ from .schema import STRING
 QUOTA = 0.20  # HD 21 (2019): HTXSNV members ≤ 20% of those rated HTTNV, per TCCSĐ
 
 
+def _kept(
+    log: ProblemLog, rows: pd.DataFrame, rule: str, severity: str = "warning"
+) -> np.ndarray:
+    """Positions (in ``rows``, the offending records) of those whose problem the log will
+    keep: the first of each file and sheet, up to the room :data:`MAX_PER_RULE` leaves. The
+    others are counted, never formatted — a broken column gives a problem per row, and at
+    national scale building each message would take longer than loading the data."""
+    if rows.empty:
+        return np.zeros(0, dtype=np.intp)
+    file_codes, files = pd.factorize(rows["_file"].astype(object), use_na_sentinel=False)
+    sheet_codes, sheets = pd.factorize(rows["_sheet"].astype(object), use_na_sentinel=False)
+    group = file_codes.astype(np.int64) * max(len(sheets), 1) + sheet_codes
+    order = np.argsort(group, kind="stable")
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    keep: list[np.ndarray] = []
+    for a, b in zip(starts, ends, strict=True):
+        first = order[a]
+        file = str(files[file_codes[first]]).replace("\\", "/").rsplit("/", 1)[-1]
+        sheet = sheets[sheet_codes[first]]
+        room = max(0, MAX_PER_RULE - log.counted(file, sheet, rule, severity))
+        keep.append(order[a : a + min(room, b - a)])
+        if b - a > room:
+            log.count(file, sheet, rule, severity, b - a - room)
+    return np.sort(np.concatenate(keep))
+
+
 def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
     if members.empty or "members" not in members.columns:
         return
@@ -29,10 +56,12 @@ def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
     ):
         if part not in members.columns:
             continue
-        bad = members[part].notna() & total.notna() & (members[part] > total)
+        bad = (members[part].notna() & total.notna() & (members[part] > total)).to_numpy()
         if bad.any():
-            places = place_of(members[bad], part)
-            for i in members.index[bad.to_numpy()]:
+            offending = members[bad]
+            shown = offending.iloc[_kept(log, offending, "counts", "error")]
+            places = place_of(shown, part)
+            for i in shown.index:
                 _log_at(
                     log,
                     places[i],
@@ -87,6 +116,7 @@ def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
     bad = np.flatnonzero(ok & (expected != count))
     if not len(bad):
         return
+    bad = bad[_kept(log, members.iloc[order[bad]][["_file", "_sheet"]], "flow-identity")]
     rows = members.iloc[order[bad]]
     places = place_of(rows, "members").to_numpy()
     for k, (place, i) in enumerate(zip(places, bad, strict=True)):
@@ -164,7 +194,7 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
     top_row = np.full(len(first), -1)
     top_row[group[is_top]] = np.flatnonzero(is_top)  # where each group's HTXSNV count is
     breach = np.flatnonzero((top > QUOTA * good) & (top_row >= 0))
-    shown = breach[: MAX_PER_RULE * 4]  # the log keeps the first few per sheet anyway
+    shown = breach[_kept(log, ratings.iloc[top_row[breach]], "quota")]
     places = place_of(ratings.iloc[top_row[shown]], "count").to_numpy() if len(shown) else []
     for g, place in zip(shown, places, strict=True):
         _log_at(
@@ -177,9 +207,6 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
             value=int(top[g]),
             rule="quota",
         )
-    if len(breach) > len(shown):
-        file, sheet = places[-1].split(" › ")[:2]
-        log.count(file, sheet, "quota", "warning", len(breach) - len(shown))
     years = keys["year"].to_numpy()
     for year in np.unique(years):
         in_year = years == year
@@ -221,10 +248,12 @@ def check_income(income: pd.DataFrame, log: ProblemLog) -> None:
             income[part].notna()
             & income["households"].notna()
             & (income[part] > income["households"])
-        )
+        ).to_numpy()
         if bad.any():
-            places = place_of(income[bad], part)
-            for i in income.index[bad.to_numpy()]:
+            offending = income[bad]
+            shown = offending.iloc[_kept(log, offending, "counts", "error")]
+            places = place_of(shown, part)
+            for i in shown.index:
                 _log_at(
                     log,
                     places[i],
