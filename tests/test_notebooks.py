@@ -475,7 +475,7 @@ def test_01_shows_the_mix_streaks_moves_and_the_committee_of_the_sample(runs, wo
         (*moves, "from_level", "to_level", "count"),
         (*moves, "from_level", "to_level", "count"),
         ("figure", "Xếp loại Đảng bộ thị trấn Ngô Đồng: vị trí và bậc quy đổi"),
-        ("table", "year", "unit", "rating", "scale", "rank", "tier"),
+        ("table", "year", "unit", "rating", "scale", "rank", "tier", "score"),
         ("table", "scale", "subject", "rating", "rank", "tier"),
     ]
     _, mix_chart, rank_mix, tier_mix, heatmap, *rest = items
