@@ -317,9 +317,9 @@ def load(source: str | Path | None = None) -> LoadResult:
     # Each table drops its bookkeeping columns (places, raw names) as soon as the checks
     # that name cells are done with it: at national scale they are gigabytes.
     registry = assemble.Registry.build(records("registry"), log)
-    cell_ratings = _public(
-        assemble.cell_ratings(records("cell_ratings"), registry, log), "cell_ratings"
-    )
+    cell_ratings = assemble.cell_ratings(records("cell_ratings"), registry, log)
+    checks.check_cell_ratings(cell_ratings, log)
+    cell_ratings = _public(cell_ratings, "cell_ratings")
     committee = _public(
         assemble.committee_ratings(records("committee_ratings"), log), "committee_ratings"
     )

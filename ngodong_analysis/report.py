@@ -780,13 +780,14 @@ def _quota_block(sh: _Sheet, member_ratings: pd.DataFrame) -> None:
         sh.no_data()
         return
     sh.line(text("quota_note"))
-    failing = quota[~quota["ok"].fillna(True)].copy()
-    if failing.empty:
-        sh.line(text("quota_ok"))
+    # the cap is on the committee, in the years a confirmed rule covers (quota_rules.csv)
+    whole = quota[(quota["cell_id"] == ALL_CELLS_ID) & quota["ok"].notna()]
+    if whole.empty:
+        sh.line(text("quota_no_rule"))
         return
-    whole = failing["cell_id"] == ALL_CELLS_ID
-    failing["cell"] = failing["cell"].astype(object).mask(whole, text("whole_committee"))
-    sh.table(failing, [sh.col(c) for c in ("year", "cell", "excellent", "well", "allowed")])
+    sh.table(whole, [sh.col(c) for c in ("year", "excellent", "well", "allowed", "ok", "source")])
+    if bool(whole["ok"].all()):
+        sh.line(text("quota_ok"))
 
 
 def _members(sh: _Sheet, ds: Dataset) -> None:

@@ -11,16 +11,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .analysis.membership import ALL_CELLS_ID, quota_check
+from .analysis.ratings import cell_quota_check
 from .assemble import _log_at, place_of
 from .problems import MAX_PER_RULE, ProblemLog
 from .schema import STRING
 
-QUOTA = 0.20  # HD 21 (2019): HTXSNV members ≤ 20% of those rated HTTNV, per TCCSĐ
 
-
-def _kept(
-    log: ProblemLog, rows: pd.DataFrame, rule: str, severity: str = "warning"
-) -> np.ndarray:
+def _kept(log: ProblemLog, rows: pd.DataFrame, rule: str, severity: str = "warning") -> np.ndarray:
     """Positions (in ``rows``, the offending records) of those whose problem the log will
     keep: the first of each file and sheet, up to the room :data:`MAX_PER_RULE` leaves. The
     others are counted, never formatted — a broken column gives a problem per row, and at
@@ -162,8 +160,6 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
     group = _key_groups(ratings)
     first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     count = ratings["count"].to_numpy(dtype=float, na_value=0.0)
-    rating = ratings["rating"]
-    codes, categories = rating.cat.codes.to_numpy(), list(rating.cat.categories)
     keys = ratings.iloc[first][["year", "cell_id", "cell"]].reset_index(drop=True)
     rated = keys.assign(rated=np.bincount(group, count))
     if not members.empty and "members" in members.columns:
@@ -184,50 +180,36 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
                     value=int(over.at[i, "rated"]),
                     rule="counts",
                 )
-    is_top, is_good = (
-        codes == (categories.index(c) if c in categories else -2) for c in ("HTXSNV", "HTTNV")
-    )
-    if not is_top.any() or not is_good.any():
+    # the quota is a rule of analysis (one home): here its breaches become problems
+    quota = quota_check(ratings)
+    _quota_problems(quota[quota["cell_id"] == ALL_CELLS_ID], ratings, "members", log)
+
+
+def check_cell_ratings(cell_ratings: pd.DataFrame, log: ProblemLog) -> None:
+    """The cap on organisations rated HTXSNV, in the years a confirmed rule makes one."""
+    if cell_ratings.empty or "_file" not in cell_ratings.columns:
         return
-    top = np.bincount(group, count * is_top, minlength=len(first))
-    good = np.bincount(group, count * is_good, minlength=len(first))
-    top_row = np.full(len(first), -1)
-    top_row[group[is_top]] = np.flatnonzero(is_top)  # where each group's HTXSNV count is
-    breach = np.flatnonzero((top > QUOTA * good) & (top_row >= 0))
-    shown = breach[_kept(log, ratings.iloc[top_row[breach]], "quota")]
-    places = place_of(ratings.iloc[top_row[shown]], "count").to_numpy() if len(shown) else []
-    for g, place in zip(shown, places, strict=True):
-        _log_at(
-            log,
-            place,
-            "warning",
-            f"quota: {int(top[g])} members rated HTXSNV in {_name(keys, g)} in "
-            f"{keys.at[g, 'year']}, more than 20% of the {int(good[g])} rated HTTNV (HD 21, "
-            "2019)",
-            value=int(top[g]),
+    _quota_problems(cell_quota_check(cell_ratings), cell_ratings, "organisations", log)
+
+
+def _quota_problems(verdicts: pd.DataFrame, rows: pd.DataFrame, subject: str, log) -> None:
+    """One warning per year (and committee) whose verdict is a breach, naming the rule and
+    its source, placed at the sheet holding the year's first HTXSNV rating."""
+    for v in verdicts[verdicts["ok"].eq(False).fillna(False).astype(bool)].itertuples():
+        in_year = rows[(rows["year"] == v.year).to_numpy() & (rows["rating"] == "HTXSNV")]
+        src = in_year.iloc[0] if len(in_year) else None
+        file = str(src["_file"]).replace("\\", "/").rsplit("/", 1)[-1] if src is not None else ""
+        what = "members" if subject == "members" else "cells"
+        log.warning(
+            file,
+            None if src is None else src["_sheet"],
+            None,
+            f"quota ({v.source}): {int(v.excellent)} {what} rated HTXSNV in {v.year} across "
+            f"the committee, more than the {int(v.allowed)} the rule allows for the "
+            f"{int(v.well)} rated HTTNV",
+            value=int(v.excellent),
             rule="quota",
         )
-    years = keys["year"].to_numpy()
-    for year in np.unique(years):
-        in_year = years == year
-        year_top, year_good = top[in_year].sum(), good[in_year].sum()
-        if year_top > QUOTA * year_good:
-            rows = top_row[in_year][top_row[in_year] >= 0]
-            src = ratings.iloc[rows[0]] if len(rows) else None
-            file, sheet = (
-                (str(src["_file"]).replace("\\", "/").rsplit("/", 1)[-1], src["_sheet"])
-                if src is not None
-                else ("", None)
-            )
-            log.warning(
-                file,
-                sheet,
-                None,
-                f"quota: {int(year_top)} members rated HTXSNV in {year} across "
-                f"the committee, more than 20% of the {int(year_good)} rated HTTNV",
-                value=int(year_top),
-                rule="quota",
-            )
 
 
 def _name(table: pd.DataFrame, i) -> str:

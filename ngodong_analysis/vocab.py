@@ -92,6 +92,62 @@ def derived_columns() -> dict[str, Derivation]:
 
 
 @dataclass(frozen=True)
+class QuotaRule:
+    """A cap on top ratings as a document writes it (``resources/quota_rules.csv``)."""
+
+    rule: str
+    subject: str  # members | organisations
+    first_year: int
+    last_year: int | None
+    unit: str  # committee: the cap applies to a grassroots committee's totals
+    rated: str  # the capped rating (HTXSNV)
+    of: str  # the rating it is a share of (HTTNV)
+    cap: float
+    source: str
+    note: str
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+
+def quota_rules_path() -> Path:
+    """The quota rules in force: ``NGODONG_QUOTA_RULES`` (a CSV of the same columns, e.g. a
+    province's own rule) or the shipped table."""
+    env = os.environ.get("NGODONG_QUOTA_RULES")
+    return Path(env).expanduser() if env else resource("quota_rules.csv")
+
+
+@cache
+def _quota_rules(path: Path) -> tuple[QuotaRule, ...]:
+    out = []
+    for r in _rows("quota_rules.csv", path):
+        if r["confirmed"].strip().lower() not in ("yes", "true", "1") or not r["cap"].strip():
+            continue  # an unconfirmed rule is documented, never applied
+        out.append(
+            QuotaRule(
+                r["rule"],
+                r["subject"],
+                int(r["first_year"]),
+                int(r["last_year"]) if r["last_year"].strip() else None,
+                r["unit"],
+                r["rated"],
+                r["of"],
+                float(r["cap"]),
+                r["source"],
+                r["note"],
+            )
+        )
+    return tuple(out)
+
+
+def quota_rule(subject: str, year: int) -> QuotaRule | None:
+    """The confirmed quota rule on ``subject`` ("members" or "organisations") for ratings of
+    ``year``, or None when no confirmed rule covers it."""
+    return next((q for q in _quota_rules(quota_rules_path()) if q.subject == subject
+                 and q.covers(int(year))), None)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Label:
     code: str
     subject: str  # organisation | member

@@ -292,19 +292,35 @@ def test_well_or_above_share_all_blank_counts():
 
 def test_quota_check(member_ratings):
     out = quota_check(member_ratings)
-    assert list(out.columns) == ["year", "cell_id", "cell", "excellent", "well", "allowed", "ok"]
-    rows = list(out.itertuples(index=False, name=None))
-    assert rows == [
-        # 2018 a: 20% of 12 = 2.4 → 2; c: no HTXSNV, 20% of 4 → 0
-        (2018, "a", "A", 2, 12, 2, True),
-        (2018, "c", "C", 0, 4, 0, True),
-        # committee 2018: 2 excellent against floor(0.2 × 16) = 3
-        (2018, "__all__", "Toàn Đảng bộ", 2, 16, 3, True),
-        # 2019 a: 3 > floor(0.2 × 10) = 2; b: 1 ≤ floor(0.2 × 5) = 1
-        (2019, "a", "A", 3, 10, 2, False),
-        (2019, "b", "B", 1, 5, 1, True),
-        (2019, "__all__", "Toàn Đảng bộ", 4, 15, 3, False),
+    assert list(out.columns) == [
+        "year",
+        "cell_id",
+        "cell",
+        "excellent",
+        "well",
+        "share",
+        "allowed",
+        "ok",
+        "rule",
+        "source",
     ]
+    rows = [
+        tuple(None if pd.isna(v) else v for v in row)
+        for row in out.drop(columns="share").itertuples(index=False, name=None)
+    ]
+    hd21 = ("hd21-members", "HD 21-HD/BTCTW (2019)")
+    assert rows == [
+        # cells are shown, never judged: the cap is on the committee
+        (2018, "a", "A", 2, 12, None, None, None, None),
+        (2018, "c", "C", 0, 4, None, None, None, None),
+        # 2018: no cap before the 2019 ratings (HD 21)
+        (2018, "__all__", "Toàn Đảng bộ", 2, 16, None, None, None, None),
+        (2019, "a", "A", 3, 10, None, None, None, None),
+        (2019, "b", "B", 1, 5, None, None, None, None),
+        # committee 2019: 4 excellent against floor(0.2 × 15) = 3
+        (2019, "__all__", "Toàn Đảng bộ", 4, 15, 3, False, *hd21),
+    ]
+    assert out["share"].tolist()[:2] == pytest.approx([2 / 12, 0.0])
 
 
 def test_quota_check_limit_and_float_floor():
@@ -315,8 +331,8 @@ def test_quota_check_limit_and_float_floor():
     )
     out = quota_check(rows, limit=0.29)
     # 0.29 × 100 is 28.999999999999996 in binary floating point; the allowance is 29.
-    assert out["allowed"].tolist() == [29, 29]
-    assert out["ok"].tolist() == [True, True]
+    assert out["allowed"].tolist()[1] == 29
+    assert out["ok"].tolist()[1] is True
     assert math.floor(0.29 * 100) == 28  # the trap the function avoids
 
 
@@ -357,7 +373,18 @@ def test_quota_check_limit_and_float_floor():
         (
             quota_check,
             "member_ratings",
-            ["year", "cell_id", "cell", "excellent", "well", "allowed", "ok"],
+            [
+                "year",
+                "cell_id",
+                "cell",
+                "excellent",
+                "well",
+                "share",
+                "allowed",
+                "ok",
+                "rule",
+                "source",
+            ],
         ),
     ],
 )
@@ -456,8 +483,16 @@ def _reference_quota(member_ratings, limit=0.2):
     whole = whole.assign(cell_id="__all__", cell="Toàn Đảng bộ")
     out = pd.concat([per_cell.reset_index(), whole.reset_index()], ignore_index=True)
     well = out["well"].to_numpy(dtype="int64")
-    out["allowed"] = np.floor(np.round(limit * well, 9)).astype("int64")
-    out["ok"] = out["excellent"] <= out["allowed"]
+    out["share"] = (out["excellent"] / out["well"].where(out["well"] != 0)).astype("Float64")
+    # HD 21-HD/BTCTW: the cap is on the committee, from the 2019 ratings on
+    ruled = ((out["cell_id"] == "__all__") & (out["year"] >= 2019)).to_numpy()
+    allowed = np.floor(np.round(limit * well, 9)).astype("int64")
+    out["allowed"] = pd.array(allowed, dtype="Int64")
+    out.loc[~ruled, "allowed"] = pd.NA
+    out["ok"] = pd.array(out["excellent"].to_numpy() <= allowed, dtype="boolean")
+    out.loc[~ruled, "ok"] = pd.NA
+    out["rule"] = pd.array(np.where(ruled, "hd21-members", None), dtype="string")
+    out["source"] = pd.array(np.where(ruled, "HD 21-HD/BTCTW (2019)", None), dtype="string")
     out = out.assign(_all=out["cell_id"] == "__all__")
     return out.sort_values(["year", "_all", "cell_id"])
 

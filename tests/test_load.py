@@ -520,14 +520,32 @@ def test_more_rated_than_members_and_the_quota_are_reported_at_their_cells(xlsx)
     problems = nd.validate(xlsx("q.xlsx", {"DV": _members_with_ratings(rows)}))
     errors = [(p.cell, p.message) for p in problems if p.is_error]
     assert errors == [("C2", "36 members rated but only 30 members in CB TDP 1 in 2019")]
-    quota = sorted((p.cell or "", p.message) for p in problems if p.rule == "quota")
-    assert [c for c, _ in quota] == ["", "", "D2", "D4"]
-    committee = " ".join(m for c, m in quota if not c)
-    assert "11 members rated HTXSNV in 2019 across the committee" in committee
-    assert "more than 20% of the 50 rated HTTNV" in committee
-    assert "2 members rated HTXSNV in 2018 across the committee" in committee
-    assert quota[2][1].startswith("quota: 10 members rated HTXSNV in CB TDP 1 in 2019")
-    assert quota[3][1].startswith("quota: 2 members rated HTXSNV in CB TDP 2 in 2018")
+    quota = [p for p in problems if p.rule == "quota"]
+    # HD 21 caps the committee, not each cell, and only from 2019: 11 HTXSNV > floor(0.2 ×
+    # 50); 2018's 2 of 5 HTTNV was no breach of anything (no cap before 2019)
+    assert [(p.file, p.sheet, p.cell, p.severity) for p in quota] == [
+        ("q.xlsx", "DV", None, "warning")
+    ]
+    assert quota[0].message == (
+        "quota (HD 21-HD/BTCTW (2019)): 11 members rated HTXSNV in 2019 across the "
+        "committee, more than the 10 the rule allows for the 50 rated HTTNV"
+    )
+
+
+def test_the_organisation_quota_applies_to_the_2023_and_2024_ratings_only(xlsx):
+    def sheet(year):
+        rows = [["Chi bộ", "Xếp loại"]]
+        rows += [[f"Chi bộ Thôn {n}", "HTXSNV" if n <= 3 else "HTTNV"] for n in range(1, 9)]
+        return rows
+
+    path = xlsx("xl.xlsx", {f"Năm {y}": sheet(y) for y in (2019, 2022, 2023, 2024)})
+    quota = [p for p in nd.validate(path) if p.rule == "quota"]
+    # 3 HTXSNV cells against floor(0.2 × 5 HTTNV) = 1: a breach under QĐ 124 only
+    assert [(p.sheet, p.message.split(":")[0]) for p in quota] == [
+        ("Năm 2023", "quota (QĐ 124-QĐ/TW, Art. 12 (2023))"),
+        ("Năm 2024", "quota (QĐ 124-QĐ/TW, Art. 12 (2023))"),
+    ]
+    assert "3 cells rated HTXSNV in 2023" in quota[0].message
 
 
 def test_flow_identity_across_years_names_the_year_end_cell(xlsx):

@@ -22,12 +22,13 @@ from .membership import (
     quota_check,
     well_or_above_share,
 )
-from .ratings import crosswalk, rating_mix, rating_transitions, top_streaks
+from .ratings import cell_quota_check, crosswalk, rating_mix, rating_transitions, top_streaks
 from .reconcile import CHECKS, article_applies, article_figures, article_source, reconcile
 from .summary import yearly_summary
 
 __all__ = [
     "ALL_CELLS_ID",
+    "cell_quota_check",
     "crosswalk",
     "CHECKS",
     "article_applies",

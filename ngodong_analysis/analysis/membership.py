@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import COUNT, MEMBER_RATING_CODES, RATING, STRING
+from ..vocab import quota_rule
 from ._common import (
     FLOAT,
     Grouping,
@@ -85,8 +86,11 @@ QUOTA_COLUMNS = {
     "cell": STRING,
     "excellent": COUNT,
     "well": COUNT,
+    "share": FLOAT,
     "allowed": COUNT,
     "ok": "boolean",
+    "rule": STRING,
+    "source": STRING,
 }
 ALL_CELLS_ID = "__all__"
 ALL_CELLS_NAME = "Toàn Đảng bộ"
@@ -371,32 +375,35 @@ def well_or_above_share(member_ratings: pd.DataFrame) -> pd.DataFrame:
 
 
 @expects("member_ratings", "year", "cell_id", "cell", "rank", "count")
-def quota_check(member_ratings: pd.DataFrame, *, limit: float = 0.2) -> pd.DataFrame:
-    """The quota on excellent ratings: HTXSNV members may not exceed ``limit`` × HTTNV members.
+def quota_check(member_ratings: pd.DataFrame, *, limit: float | None = None) -> pd.DataFrame:
+    """The quota on excellent ratings, where a confirmed rule makes one.
 
-    The rule (HD 21, 2019; domain.md) applies within each grassroots committee; it is checked
-    here for each cell and for the committee as a whole, in every year of the data (before
-    2019 the result only shows what the rule would have said). A breach is a warning, not an
-    error.
+    HD 21-HD/BTCTW (2019) caps the members rated HTXSNV at 20% of those rated HTTNV within
+    each grassroots committee, from the 2019 ratings on; before 2019 there was no cap. The
+    rules are data (``resources/quota_rules.csv``, or ``NGODONG_QUOTA_RULES``): a year no
+    confirmed rule covers has no allowance and no verdict. Each cell's share is shown for
+    reference, never as a breach: the cap is on the committee.
 
     Parameters
     ----------
     member_ratings : DataFrame
         The ``member_ratings`` contract table. A missing count is taken as 0.
-    limit : float
-        Allowed ratio of HTXSNV to HTTNV members (0.2 = 20%).
+    limit : float, optional
+        A cap of your own (0.2 = 20%) instead of the rule's, for the years a rule covers.
 
     Returns
     -------
     DataFrame
         ``year``, ``cell_id``, ``cell``, ``excellent`` (HTXSNV members), ``well`` (HTTNV
-        members), ``allowed`` (= floor(limit × well)), ``ok`` (excellent ≤ allowed). Per year,
-        one row per cell, then one row with ``cell_id`` ``"__all__"`` (``cell`` "Toàn Đảng
-        bộ") for the committee, whose ``allowed`` applies the limit to the committee's total.
+        members), ``share`` (excellent / well; NA when no one is rated HTTNV). Per year, one
+        row per cell, then one row with ``cell_id`` ``"__all__"`` (``cell`` "Toàn Đảng bộ")
+        for the committee, which alone has ``allowed`` (= floor(cap × well)), ``ok``
+        (excellent ≤ allowed), ``rule`` and ``source`` (the rule applied and its document),
+        and only in the years a confirmed rule covers.
 
     Examples
     --------
-    >>> quota_check(ds.member_ratings).query("not ok")
+    >>> quota_check(ds.member_ratings).query("ok == False")
     """
     year = member_ratings["year"].to_numpy()
     year_code, years = int_codes(year)
@@ -453,8 +460,31 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float = 0.2) -> pd.DataF
     # Rounded before the floor so 0.2 × 35 = 7.000000000000001 and 0.29 × 100 =
     # 28.999999999999996 give the allowances a person would compute.
     well = out["well"].to_numpy(dtype="int64")
-    out["allowed"] = np.floor(np.round(limit * well, 9)).astype("int64")
-    out["ok"] = out["excellent"] <= out["allowed"]
+    out["share"] = ratio(out["excellent"].astype(COUNT), out["well"].astype(COUNT))
+    rules = {int(y): quota_rule("members", int(y)) for y in years}
+    committee_row = (out["cell_id"] == ALL_CELLS_ID).to_numpy()
+    covered = committee_row & np.array([rules[int(y)] is not None for y in out["year"]], bool)
+    caps = np.array(
+        [
+            (limit if limit is not None else rules[int(y)].cap) if c else np.nan
+            for y, c in zip(out["year"], covered, strict=True)
+        ],
+        dtype=float,
+    )
+    allowed = np.floor(np.round(caps * well, 9))
+    out["allowed"] = pd.array(np.where(covered, allowed, 0).astype("int64"), dtype=COUNT)
+    out.loc[~covered, "allowed"] = pd.NA
+    ok = pd.array(out["excellent"].to_numpy() <= np.nan_to_num(allowed), dtype="boolean")
+    ok[~covered] = pd.NA
+    out["ok"] = ok
+    out["rule"] = pd.array(
+        [rules[int(y)].rule if c else None for y, c in zip(out["year"], covered, strict=True)],
+        dtype=STRING,
+    )
+    out["source"] = pd.array(
+        [rules[int(y)].source if c else None for y, c in zip(out["year"], covered, strict=True)],
+        dtype=STRING,
+    )
     return frame(out, QUOTA_COLUMNS)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import COUNT, STRING
+from ..vocab import quota_rule
 from ._common import (
     FLOAT,
     LEVELS,
@@ -271,3 +272,59 @@ def crosswalk() -> pd.DataFrame:
         pd.DataFrame(rows, columns=["scale", "subject", "rating", "rank", "tier"]),
         {"scale": STRING, "subject": STRING, "rating": STRING, "rank": COUNT, "tier": COUNT},
     )
+
+
+CELL_QUOTA_COLUMNS = {
+    "year": "int64",
+    "excellent": COUNT,
+    "well": COUNT,
+    "share": FLOAT,
+    "allowed": COUNT,
+    "ok": "boolean",
+    "rule": STRING,
+    "source": STRING,
+}
+
+
+@expects("cell_ratings", "year", "rating")
+def cell_quota_check(cell_ratings: pd.DataFrame) -> pd.DataFrame:
+    """The cap on organisations rated HTXSNV, where a confirmed rule makes one.
+
+    QĐ 124-QĐ/TW (Art. 12) caps the organisations rated HTXSNV at 20% of those rated HTTNV
+    within each group of similar roles, for the 2023 and 2024 ratings; QĐ 132 made no such
+    cap and QĐ 366's is unconfirmed (``resources/quota_rules.csv``). The package knows no
+    grouping of roles, so a committee's cells are one group: an **assumption**.
+
+    Returns
+    -------
+    DataFrame
+        One row per year: ``year``, ``excellent`` and ``well`` (cells rated HTXSNV and
+        HTTNV), ``share`` (excellent / well), and, in the years a confirmed rule covers,
+        ``allowed`` (floor(cap × well)), ``ok``, ``rule`` and ``source``; NA otherwise.
+
+    Examples
+    --------
+    >>> cell_quota_check(ds.cell_ratings)[["year", "excellent", "well", "ok"]]
+    """
+    rating = cell_ratings["rating"].astype(object)
+    by_year = pd.DataFrame(
+        {
+            "year": cell_ratings["year"].to_numpy(),
+            "excellent": (rating == "HTXSNV").to_numpy(),
+            "well": (rating == "HTTNV").to_numpy(),
+        }
+    )
+    out = by_year.groupby("year", sort=True).sum().reset_index()
+    out["share"] = ratio(out["excellent"].astype(COUNT), out["well"].astype(COUNT))
+    rules = [quota_rule("organisations", int(y)) for y in out["year"]]
+    caps = np.array([r.cap if r else np.nan for r in rules], dtype=float)
+    covered = ~np.isnan(caps)
+    allowed = np.floor(np.round(np.nan_to_num(caps) * out["well"].to_numpy(float), 9))
+    out["allowed"] = pd.array(np.where(covered, allowed, 0).astype("int64"), dtype=COUNT)
+    out.loc[~covered, "allowed"] = pd.NA
+    ok = pd.array(out["excellent"].to_numpy() <= allowed, dtype="boolean")
+    ok[~covered] = pd.NA
+    out["ok"] = ok
+    out["rule"] = pd.array([r.rule if r else None for r in rules], dtype=STRING)
+    out["source"] = pd.array([r.source if r else None for r in rules], dtype=STRING)
+    return frame(out, CELL_QUOTA_COLUMNS)
