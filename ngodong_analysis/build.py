@@ -27,7 +27,7 @@ from .config import processed_data_dir, raw_data_dir
 from .load import LoadResult, load
 from .manifest import MANIFEST, describe_inputs, read_manifest, sha256
 from .problems import Problem
-from .store import COMMIT, write_tables
+from .store import COMMIT, code_fingerprint, write_tables
 
 _LIBS = ("pandas", "pyarrow", "matplotlib", "openpyxl", "python-calamine", "numpy")
 
@@ -66,6 +66,7 @@ def fingerprint(inputs: list[dict[str, object]], options: dict[str, object]) -> 
             "inputs": [(i["path"], i["sha256"]) for i in inputs],
             "options": options,
             "version": __version__,
+            "code": code_fingerprint(),
         },
         sort_keys=True,
     )
@@ -316,6 +317,7 @@ def build(
                 written += stage(result, staging, lang, say)
             manifest = {
                 "fingerprint": fp,
+                "code": code_fingerprint(),
                 "options": options,
                 "versions": versions(),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

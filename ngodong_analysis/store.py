@@ -8,6 +8,7 @@ format live here, so that the writer and the reader cannot drift apart.
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -41,6 +42,20 @@ def write_tables(ds: Dataset, problems: list[Problem], staging: Path) -> list[st
     return [*written, "problems.csv", "problems.parquet"]
 
 
+@cache
+def code_fingerprint() -> str:
+    """Hash of the package's own code and shipped tables. A processed build is reused only
+    by the code that wrote it: a table gains a column (a score) or a rule changes without
+    the version number changing, and a stale build would hand out the old tables."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".csv") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def from_processed(raw: Path, processed: Path | None = None) -> Dataset | None:
     """The Dataset a build wrote from ``raw``, if it is current; else None."""
     from . import __version__
@@ -53,6 +68,8 @@ def from_processed(raw: Path, processed: Path | None = None) -> Dataset | None:
     if not manifest or manifest.get("raw") != str(raw.resolve()):
         return None
     if manifest.get("versions", {}).get("ngodong-analysis") != __version__:
+        return None
+    if manifest.get("code") != code_fingerprint():
         return None
     if manifest.get("inputs") != describe_inputs(raw):
         return None

@@ -151,6 +151,14 @@ def test_load_dataset_reuses_a_current_build(raw_copy, tmp_path, monkeypatch):
     for name, frame in slow.tables().items():
         assert_frame_equal(fast.tables()[name], frame)
     assert fast.problems == slow.problems
+    # a build by other code (a column added, a rule changed, same version) is not reused
+    from ngodong_analysis import store
+
+    monkeypatch.setattr(store, "code_fingerprint", lambda: "other code")
+    assert from_processed(raw_copy) is None
+    monkeypatch.undo()
+    monkeypatch.setenv("NGODONG_PROCESSED", str(out))
+    assert from_processed(raw_copy) is not None
     # a changed input makes the build stale: the workbooks are read again
     from helpers import write_xlsx
 
