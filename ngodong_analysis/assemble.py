@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,19 +163,39 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
     if scale is None:
         return Rated(None, None, None, None, "error", f"no rating scale is known for {year}")
     if not text and score is not None:
-        code = rating_from_score(score, scale) if scale == "qd366" else None
-        if code is None:
+        # a score is a ceiling, not a level (QĐ 366): no label, no rating — unless asked for
+        ceiling = rating_from_score(score, scale) if scale == "qd366" else None
+        if ceiling is None:
             return Rated(
                 None,
                 scale,
                 None,
                 None,
                 "error",
-                f"a score ({score:g}) sets the rating only from 2025 (QĐ 366) and "
-                "must be 0–100; write the rating label instead",
+                f"a score ({score:g}) is given only from 2025 (QĐ 366), from 0 to 100; write "
+                "the rating label instead",
             )
-        rank, tier = crosswalk()[(scale, subject, code)]
-        return Rated(code, scale, rank, tier)
+        if not infer_from_score():
+            return Rated(
+                None,
+                scale,
+                None,
+                None,
+                "error",
+                f"a score ({score:g}) but no rating: the score allows at most "
+                f"{_shown(scale, subject, ceiling)} and does not make the rating (QĐ 366); "
+                "write the rating label",
+            )
+        rank, tier = crosswalk()[(scale, subject, ceiling)]
+        return Rated(
+            ceiling,
+            scale,
+            rank,
+            tier,
+            "warning",
+            f"no rating written: read as {ceiling}, the highest level the score {score:g} "
+            f"allows (inferred, because {INFER_FROM_SCORE}=1)",
+        )
     label = match_label(text, subject)
     if label is None:
         return Rated(None, scale, None, None, "error", _unknown_rating(text, year, subject))
@@ -205,19 +226,30 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
             f"{text!r} is not a rating of {year}, rated under {scale_rules()[scale]}; read "
             f"as {_shown(scale, subject, new_code)}: {reason}",
         )
-    if score is not None and scale == "qd366":
-        by_score = rating_from_score(score, scale)
-        if by_score and by_score != rated.code:
+    if score is not None and scale == "qd366" and rated.code is not None:
+        ceiling = rating_from_score(score, scale)
+        allowed = crosswalk().get((scale, subject, ceiling)) if ceiling else None
+        if allowed is not None and rated.rank is not None and rated.rank < allowed[0]:
             return Rated(
-                rated.code,
+                None,
                 scale,
-                rated.rank,
-                rated.tier,
-                "warning",
-                f"rating {rated.code} disagrees with score {score:g} (which gives "
-                f"{by_score} under QĐ 366); kept the written rating",
+                None,
+                None,
+                "error",
+                f"rating {_shown(scale, subject, rated.code)} is above what the score "
+                f"{score:g} allows ({_shown(scale, subject, ceiling)} at most, QĐ 366); "
+                "correct the rating or the score",
             )
     return rated
+
+
+INFER_FROM_SCORE = "NGODONG_INFER_FROM_SCORE"
+
+
+def infer_from_score() -> bool:
+    """Whether a score without a label gives the band's ceiling as an inferred rating
+    (``NGODONG_INFER_FROM_SCORE=1``); by default it gives no rating and a problem."""
+    return os.environ.get(INFER_FROM_SCORE, "").strip().lower() in ("1", "yes", "true")
 
 
 def _shown(scale: str, subject: str, code: str) -> str:

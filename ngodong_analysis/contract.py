@@ -117,9 +117,15 @@ def contract_markdown() -> str:
     )
     lines += ["", "## Score bands (QĐ 366, from 2025)", ""]
     lines += _table(
-        ["scale", "from", "to", "rating", "note"],
+        ["scale", "from", "under", "rating", "note"],
         [
-            [r["scale"], r["min_score"], r["max_score"], r["rating"], r["note"]]
+            [
+                r["scale"],
+                r["from_score"],
+                r["below_score"] or r["max_score"],
+                r["rating"],
+                r["note"],
+            ]
             for r in _rows("score_bands.csv")
         ],
     )

@@ -26,7 +26,7 @@ from .problems import DataError, Problem, ProblemList, ProblemLog, cell_name
 from .read import Sheet, find_inputs, read_workbook, report_uncalculated
 from .schema import TABLES, conform, empty
 from .text import fold
-from .vocab import header_example
+from .vocab import header_example, rating_period
 from .workers import map_or_here
 
 # Sheets of prose that come with templates ("Hướng dẫn"), skipped silently when headerless.
@@ -104,6 +104,19 @@ _KIND_NAMES = {
 _FIELD_NAMES = {"cell": "cell's name", "unit": "committee's name", "area": "area's name"}
 
 
+_RATING_KINDS = ("cell_ratings", "committee_ratings", "member_ratings")
+_PERIOD_NAMES = {"quarter": "quarterly", "half-year": "half-yearly", "term": "whole-term"}
+
+
+def _period(sheet: Sheet, layout) -> str | None:
+    """A rating period other than the year named by the sheet or its title lines."""
+    texts = [sheet.name] + [
+        " ".join(str(v) for v in sheet.row(r) if v not in (None, ""))
+        for r in range(layout.header_rows[0])
+    ]
+    return next((p for t in texts if (p := rating_period(t))), None)
+
+
 def _internal(log: ProblemLog, path: Path, sheet: str | None, exc: Exception) -> None:
     where = "sheet" if sheet is not None else "file"
     log.error(
@@ -171,6 +184,19 @@ def _read_sheet(
             f"sheet skipped: {what}. See the README's input contract for the "
             "headers that are recognised",
             rule="unknown-sheet",
+        )
+        sheets.append((sheet.file.name, sheet.name, None))
+        return
+    period = _period(sheet, layout) if layout.kind in _RATING_KINDS else None
+    if period is not None:
+        log.warning(
+            sheet.file,
+            sheet.name,
+            None,
+            f"this sheet holds {_PERIOD_NAMES.get(period, period)} ratings (QĐ 366 adds them "
+            "beside the yearly one), not the year's: it was not read. Keep the year's ratings "
+            "on a sheet of their own",
+            rule="period-ratings",
         )
         sheets.append((sheet.file.name, sheet.name, None))
         return

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .text import fold, key, nfc
-from .vocab import Label, cell_kind_patterns, labels, score_bands
+from .vocab import Label, cell_kind_patterns, labels, score_bands, score_range
 
 # Every quantity here is a count or an amount far below this; beyond it floats lose units.
 MAX_NUMBER = 2.0**53
@@ -189,9 +189,14 @@ def _edits(a: str, b: str) -> int:
 
 
 def rating_from_score(score: float, scale: str) -> str | None:
-    """The label a 0–100 score sets under QĐ 366 (``resources/score_bands.csv``)."""
-    for band_scale, low, high, rating in score_bands():
-        if band_scale == scale and low <= score <= high:
+    """The highest level a 0–100 score allows under QĐ 366 (``resources/score_bands.csv``,
+    half-open bands: 89.9995 is under 90). Not the level itself: HTXSNV also needs its
+    conditions, and a committee may rate lower than its score allows."""
+    high = score_range()[1]
+    if not 0 <= score <= high:
+        return None
+    for band_scale, low, below, rating in score_bands():
+        if band_scale == scale and low <= score < below:
             return rating
     return None
 

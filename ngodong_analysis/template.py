@@ -122,8 +122,9 @@ _TEXT = {
         "rating_pick": "Cột 'Kết quả xếp loại': chọn một mức trong danh sách thả xuống. Chỉ "
         "dùng các mức của năm {year} (liệt kê bên dưới), không gõ chữ viết tắt.",
         "scale": "Thang xếp loại áp dụng cho năm {year}: {rules}.",
-        "score": "Cột 'Điểm': tổng điểm đánh giá từ 0 đến 100 (có thể có phần thập phân). Mức "
-        "xếp loại ghi theo điểm ({bands}); nếu để trống mức xếp loại, phần mềm lấy mức theo điểm.",
+        "score": "Cột 'Điểm': tổng điểm đánh giá từ 0 đến 100 (có thể có phần thập phân). Điểm "
+        "cho biết mức cao nhất được xếp ({bands}); vẫn phải ghi mức xếp loại: chỉ có điểm thì "
+        "chưa có kết quả xếp loại.",
         "band": "từ {low:g} điểm: {code}",
         "committee": "Trang 'Đảng bộ': ghi tên đảng bộ và kết quả xếp loại của đảng bộ năm "
         "{year} vào dòng đầu tiên dưới tiêu đề. Năm lấy từ dòng tiêu đề '... NĂM {year}': "
@@ -188,8 +189,8 @@ _TEXT = {
         "Only the labels of {year} (listed below) are valid; do not type abbreviations.",
         "scale": "Rating rules for {year}: {rules}.",
         "score": "Column 'Điểm' (score): the 0–100 evaluation score (decimals allowed). The "
-        "rating follows the score ({bands}); if the rating is left blank, the software takes it "
-        "from the score.",
+        "score gives the highest level allowed ({bands}); write the rating too: a score alone "
+        "gives no rating.",
         "band": "{low:g} and above: {code}",
         "committee": "Sheet 'Đảng bộ': write the committee's name and its rating for {year} in "
         "the first row under the headers. The year is read from the title line '... NĂM "

@@ -5,6 +5,7 @@ can read (and replace) them; nothing here is a constant in code."""
 from __future__ import annotations
 
 import csv
+import math
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +29,19 @@ def blank_unknown() -> frozenset[str]:
     """Count fields whose blank cell means "not reported" (``blank=unknown`` in
     blanks.csv): one blank among filled cells makes a sum over the column incomplete."""
     return frozenset(r["field"] for r in _rows("blanks.csv") if r["blank"] == "unknown")
+
+
+@cache
+def rating_periods() -> list[tuple[str, str]]:
+    """(folded phrase, period) of ratings that are not the yearly one (quarter, half-year,
+    term), from ``resources/rating_periods.csv``."""
+    return [(key(r["phrase"]), r["period"]) for r in _rows("rating_periods.csv")]
+
+
+def rating_period(text: str) -> str | None:
+    """The period ("quarter", "term", …) a sheet name or title names, if not the year."""
+    folded = f" {key(text)} "
+    return next((p for phrase, p in rating_periods() if f" {phrase} " in folded), None)
 
 
 @cache
@@ -247,16 +261,19 @@ def wrong_scale() -> dict[tuple[str, str, str], tuple[str, str]]:
 
 @cache
 def score_bands() -> list[tuple[str, float, float, str]]:
-    return [
-        (r["scale"], float(r["min_score"]), float(r["max_score"]), r["rating"])
-        for r in _rows("score_bands.csv")
-    ]
+    """(scale, from, below, rating): half-open bands ``from <= score < below`` (QĐ 366 writes
+    "70 to under 90"); the top band's ``below`` is past the maximum, so 100 is in it."""
+    out = []
+    for r in _rows("score_bands.csv"):
+        below = float(r["below_score"]) if r["below_score"].strip() else math.inf
+        out.append((r["scale"], float(r["from_score"]), below, r["rating"]))
+    return out
 
 
 def score_range() -> tuple[float, float]:
-    """The lowest and highest score any band of ``score_bands.csv`` allows (0–100)."""
-    bands = score_bands()
-    return min(b[1] for b in bands), max(b[2] for b in bands)
+    """The lowest and highest score ``score_bands.csv`` allows (0–100)."""
+    rows = _rows("score_bands.csv")
+    return min(float(r["from_score"]) for r in rows), max(float(r["max_score"]) for r in rows)
 
 
 @cache

@@ -6,7 +6,7 @@ child (and fails with "the current process has finished its bootstrapping phase"
 heredoc (``python - <<EOF``) fails on ``<stdin>``. "fork" avoids that but copies a threaded
 parent's locks (a notebook, a thread calling the loader) and may deadlock.
 
-So a helper here is a fresh interpreter running ``python -m ngodong_analysis.workers``: it
+So a helper here is a fresh interpreter running ``python -m ngodong_analysis._worker``: it
 imports this package only, reads ``(function, args)`` requests from its stdin and writes the
 results to a private copy of its stdout, both pickled and length-prefixed. A function is sent
 by reference (module and name), so it must be a module-level function of an importable
@@ -108,7 +108,7 @@ class Workers:
                 raise WorkerFailed("the helpers are closed")
             try:
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "ngodong_analysis.workers"],
+                    [sys.executable, "-m", "ngodong_analysis._worker", str(os.getpid())],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     env=_environment(),
@@ -181,9 +181,15 @@ def _die_with(parent: int, every: float = 0.5) -> None:
     os._exit(3)
 
 
-def _serve() -> None:
-    """The helper's loop: answer requests until the parent closes our stdin or dies."""
-    threading.Thread(target=_die_with, args=(os.getppid(),), daemon=True).start()
+def _serve(parent: int | None = None) -> None:
+    """The helper's loop: answer requests until the parent closes our stdin or dies.
+
+    ``parent`` is the pid the parent gave: it may have died while this process was still
+    importing, and then ``os.getppid()`` is already that of init."""
+    parent = os.getppid() if parent is None else parent
+    if os.getppid() != parent:
+        os._exit(3)
+    threading.Thread(target=_die_with, args=(parent,), daemon=True).start()
     requests = sys.stdin.buffer
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     # whatever the work prints goes to stderr, never into the answers
@@ -201,7 +207,3 @@ def _serve() -> None:
             _write(answers, answer)
         except (pickle.PickleError, AttributeError, TypeError) as exc:
             _write(answers, (False, f"{type(exc).__name__}: {exc}"))
-
-
-if __name__ == "__main__":
-    _serve()

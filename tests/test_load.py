@@ -286,21 +286,33 @@ def test_nfd_text_and_toan_dang_bo_totals(xlsx):
     assert ds.members["cell"].tolist() == ["Chi bộ Tổ dân phố số 1"]
 
 
-def test_score_sets_the_label_from_2025(xlsx):
+def test_a_qd366_score_is_the_ceiling_of_the_rating_not_the_rating(xlsx, monkeypatch):
     rows = [
         ["Tên chi bộ", "Điểm", "Xếp loại"],
-        ["CB TDP 1", 92, ""],
-        ["CB TDP 2", "75,5", ""],
-        ["CB TDP 3", 55, ""],
-        ["CB TDP 4", 40, ""],
-        ["CB TDP 5", 71, "HTXSNV"],
+        ["CB TDP 1", 92, "HTXSNV"],  # fine: 92 allows HTXSNV
+        ["CB TDP 2", 89.9995, "HTTNV"],  # under 90: HTTNV at most, no gap below 90
+        ["CB TDP 3", 85, "HTXSNV"],  # above what 85 allows: an error naming both
+        ["CB TDP 4", 95, ""],  # a score, no label: no rating, asked for
+        ["CB TDP 5", 95, "HTNV"],  # below the ceiling: allowed
+        ["CB TDP 6", 90, "HTXSNV"],  # the edges land in the band they open
+        ["CB TDP 7", 70, "HTTNV"],
+        ["CB TDP 8", 50, "HTNV"],
+        ["CB TDP 9", 100, "HTXSNV"],
+        ["CB TDP 10", 69.99, "HTTNV"],  # 69.99 allows HTNV at most
     ]
-    ds = nd.load_dataset(xlsx("s.xlsx", {"Năm 2025": rows}))
-    cr = ds.cell_ratings
-    assert cr["rating"].tolist() == ["HTXSNV", "HTTNV", "HTNV", "KHTNV", "HTXSNV"]
-    assert set(cr["scale"]) == {"qd366"}
-    [warning] = ds.problems
-    assert warning.cell == "C6" and "disagrees" in warning.message
+    path = xlsx("s.xlsx", {"Năm 2025": rows})
+    errors = {p.cell: p.message for p in nd.validate(path) if p.is_error}
+    assert sorted(errors) == ["C11", "C4", "C5"]
+    assert "above what the score 85 allows" in errors["C4"]
+    assert "(HTXSNV)" in errors["C4"] and "(HTTNV) at most" in errors["C4"]
+    assert "no rating" in errors["C5"] and "write the rating label" in errors["C5"]
+    assert "above what the score 69.99 allows" in errors["C11"]
+    # opting in, a score alone gives its band's ceiling, marked as inferred
+    monkeypatch.setenv("NGODONG_INFER_FROM_SCORE", "1")
+    rows = [["Tên chi bộ", "Điểm", "Xếp loại"], ["CB TDP 1", 95, ""], ["CB TDP 2", 70, ""]]
+    ds = nd.load_dataset(xlsx("t.xlsx", {"Năm 2025": rows}), use_processed=False)
+    assert ds.cell_ratings["rating"].tolist() == ["HTXSNV", "HTTNV"]
+    assert all("inferred" in p.message for p in ds.problems)
 
 
 def test_score_before_2025_is_an_error(xlsx):
@@ -636,3 +648,32 @@ def test_a_value_given_twice_is_written_as_in_the_workbook(xlsx):
     assert "(64)" in problem.message and "(63)" in problem.message
     assert "np." not in problem.message and "float" not in problem.message
     assert "'Chi bộ Tổ dân phố số 1' in 2019" in problem.message
+
+
+def test_quarterly_and_term_ratings_are_named_and_not_read_as_the_years(xlsx):
+    def sheet(title=None):
+        rows = [["Tên chi bộ", "Xếp loại"], ["Chi bộ Thôn 1", "HTTNV"], ["Chi bộ Thôn 2", "HTNV"]]
+        return [[title], *rows] if title else rows
+
+    path = xlsx(
+        "xl_2025.xlsx",
+        {
+            "Năm 2025": sheet(),
+            "Quý I năm 2025": sheet(),
+            "Sheet3": sheet("KẾT QUẢ XẾP LOẠI CẢ NHIỆM KỲ 2025"),
+            # 'Quy định' (a regulation) is not 'Quý' (a quarter)
+            "QĐ 366": sheet("XẾP LOẠI NĂM 2025 THEO QUY ĐỊNH 366"),
+        },
+    )
+    result = nd.validate(path)
+    periods = {p.sheet: p.message for p in result if p.rule == "period-ratings"}
+    assert sorted(periods) == ["Quý I năm 2025", "Sheet3"]
+    assert "quarterly" in periods["Quý I năm 2025"] and "whole-term" in periods["Sheet3"]
+    # the yearly sheet and the one titled by the regulation are read
+    kinds = {name: kind for _, name, kind in load(path).sheets}
+    assert kinds == {
+        "Năm 2025": "cell_ratings",
+        "Quý I năm 2025": None,
+        "Sheet3": None,
+        "QĐ 366": "cell_ratings",
+    }

@@ -145,3 +145,24 @@ def test_a_typing_slip_suggests_the_label():
 )
 def test_kind_from_name(name, kind):
     assert infer_kind(name) == kind
+
+
+@pytest.mark.parametrize(
+    ("score", "ceiling"),
+    [
+        (100, "HTXSNV"),
+        (90, "HTXSNV"),
+        (89.9995, "HTTNV"),  # "70 to under 90": no gap between 89.999 and 90
+        (70, "HTTNV"),
+        (69.9995, "HTNV"),
+        (50, "HTNV"),
+        (49.9995, "KHTNV"),
+        (0, "KHTNV"),
+        (100.5, None),
+        (-0.5, None),
+    ],
+)
+def test_a_qd366_score_s_ceiling_follows_the_half_open_bands(score, ceiling):
+    from ngodong_analysis.normalise import rating_from_score
+
+    assert rating_from_score(score, "qd366") == ceiling

@@ -398,12 +398,15 @@ def test_filled_templates_give_exactly_the_values_filled(tmp_path, year, cells, 
     assert set(ds.cells["cell_id"]) == set(cr["cell_id"])
 
 
-def test_2025_template_has_a_score_that_sets_the_rating(tmp_path):
+def test_2025_template_has_a_score_beside_the_rating(tmp_path):
     write_templates(tmp_path, 2025)
     fill_ratings(
         ratings_path(tmp_path, 2025),
         2025,
-        [("Chi bộ Tổ dân phố số 1", None), ("Chi bộ Tổ dân phố số 2", "Hoàn thành tốt nhiệm vụ")],
+        [
+            ("Chi bộ Tổ dân phố số 1", "Hoàn thành xuất sắc nhiệm vụ"),
+            ("Chi bộ Tổ dân phố số 2", "Hoàn thành tốt nhiệm vụ"),
+        ],
         committee=("Đảng bộ xã Giao Thủy", "Hoàn thành tốt nhiệm vụ"),
         scores=[92.5, 75],
     )

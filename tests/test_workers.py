@@ -178,7 +178,9 @@ def test_a_helper_dies_with_its_killed_parent(tmp_path):
         "from ngodong_analysis.workers import Workers\n"
         "pool = Workers(1)\n"
         "future = pool.submit(time.sleep, 60)\n"
-        "time.sleep(0.5)\n"
+        "while not pool._procs:\n"
+        "    time.sleep(0.01)\n"
+        # killed at once: the helper is still importing, before it could see its parent
         "print(pool._procs[0].pid, flush=True)\n"
         "time.sleep(60)\n"
     )
@@ -187,7 +189,7 @@ def test_a_helper_dies_with_its_killed_parent(tmp_path):
     )
     try:
         helper = int(parent.stdout.readline())
-        assert _state(helper) not in (None, "Z")  # the helper is at work on its long task
+        assert _state(helper) not in (None, "Z")  # the helper has started
         parent.send_signal(signal.SIGKILL)
         parent.wait(10)
         deadline = time.monotonic() + 10
