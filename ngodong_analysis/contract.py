@@ -129,6 +129,19 @@ def contract_markdown() -> str:
             for r in _rows("score_bands.csv")
         ],
     )
+    lines += ["", "## Nested counts of compiled sheets", ""]
+    lines += _table(
+        ["phrase (folded)", "where", "meaning", "note"],
+        [
+            [r["phrase"], r["position"], r["meaning"], r["note"]]
+            for r in _rows("nested_headers.csv")
+        ],
+    )
+    lines += ["", "## Sheets of ratings other than the year's (not read)", ""]
+    lines += _table(
+        ["phrase (folded)", "period"],
+        [[r["phrase"], r["period"]] for r in _rows("rating_periods.csv")],
+    )
     lines += ["", "## Abbreviations expanded before matching", ""]
     lines += _table(
         ["short", "long (folded)"], [[r["short"], r["long"]] for r in _rows("abbreviations.csv")]

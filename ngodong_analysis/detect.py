@@ -16,7 +16,14 @@ from functools import lru_cache
 from .read import Sheet
 from .schema import INCOME_FIELDS, MEMBER_FIELDS
 from .text import fold, key, nfc, strip_parens
-from .vocab import header_aliases, header_phrases, labels, share_markers, subheader_rules
+from .vocab import (
+    header_aliases,
+    header_phrases,
+    labels,
+    nested_headers,
+    share_markers,
+    subheader_rules,
+)
 
 HEADER_SCAN_ROWS = 30
 _YEAR_ONLY = re.compile(r"^(?:nam )?((?:19|20)\d{2})$")
@@ -57,6 +64,21 @@ def match_header(text: str) -> tuple[str | None, int | None]:
         year = int(m.group(1))
         k = (k[: m.start()] + " " + k[m.end() :]).strip()
         k = re.sub(r"\s+", " ", re.sub(r"\bnam$", "", k)).strip()
+    for phrase, position, meaning in nested_headers():
+        # compiled reports nest counts: "trong đó X" is X (a part of its parent), "X trở lên"
+        # is X and every better level together
+        if position == "prefix" and k.startswith(phrase + " "):
+            return match_header(k[len(phrase) + 1 :])[0], year
+        if position == "suffix" and k.endswith(" " + phrase):
+            inner = k[: -len(phrase) - 1]
+            # "Số ĐV được xếp loại HTTNV trở lên": the level is the label the text ends with
+            ends = [
+                (len(label), found.code)
+                for label, found in labels()["member"].items()
+                if inner == label or inner.endswith(" " + label)
+            ]
+            if ends and meaning == "cumulative":
+                return "mrcum:" + max(ends)[1], year
     aliases = header_aliases()
     if k in aliases:
         return aliases[k], year

@@ -246,6 +246,7 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
             for c in cols:
                 _put(part, sheet, block, c, layout, log)
             _check_blanks(sheet, part, cols, log)
+            _split_cumulative(sheet, part, cols, log)
             # a share without a year is checked once, and only against counts without one
             for c in shares:
                 if c.year == year or (c.year is None and not frames):
@@ -258,6 +259,7 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
         for c in plain:
             _put(part, sheet, block, c, layout, log)
         _check_blanks(sheet, part, plain, log)
+        _split_cumulative(sheet, part, plain, log)
         for c in shares:
             _check_share(sheet, block, layout, part, c, log)
         frames.append(part)
@@ -334,7 +336,7 @@ def _put(
         part[fld] = _each(cell_text, uniques)[codes]
     else:
         values = _numbers(
-            sheet, block, col, log, integer=fld in INT_FIELDS or fld.startswith("mr:")
+            sheet, block, col, log, integer=fld in INT_FIELDS or fld.startswith(("mr:", "mrcum:"))
         )
         if fld == "income_per_capita":
             values = _income(sheet, col, values, log)
@@ -536,3 +538,73 @@ def _check_blanks(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log: Pro
             "are none",
             rule="blank-cells",
         )
+
+
+def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log: ProblemLog):
+    """A compiled sheet's "HTTNV trở lên" (``mrcum:HTTNV``: this level and every better one)
+    becomes the level's own count: the total less the better levels written beside it
+    ("Trong đó: HTXSNV"). A part above its total, or a level also written on its own that
+    disagrees, is a warning at the total's cell; a total whose better levels are not written
+    cannot be split and is not read (said so). Never added to its parts."""
+    from .schema import MEMBER_RATING_CODES
+
+    order = list(MEMBER_RATING_CODES)
+    for c in cols:
+        if c.field is None or not c.field.startswith("mrcum:") or c.field not in part.columns:
+            continue
+        code = c.field.split(":", 1)[1]
+        total = part.pop(c.field).to_numpy(dtype=float)
+        if f"_col_{c.field}" in part.columns:
+            del part[f"_col_{c.field}"]
+        better = order[: order.index(code)] if code in order else []
+        missing = [b for b in better if f"mr:{b}" not in part.columns]
+        where = cell_name(c.header_cell[0], c.index)
+        if missing:
+            log.warning(
+                sheet.file,
+                sheet.name,
+                where,
+                f"'{c.header}' counts {code} and the better levels together, but no column "
+                f"gives {', '.join(missing)} on its own, so {code} cannot be told apart: the "
+                "column was not read. Add the better levels' columns ('Trong đó: …')",
+                rule="cumulative",
+            )
+            continue
+        parts = sum(
+            (np.nan_to_num(part[f"mr:{b}"].to_numpy(dtype=float)) for b in better),
+            np.zeros(len(part)),
+        )
+        own = total - parts
+        rows = part["_row"].to_numpy()
+        names = part["name"].to_numpy()
+        if f"mr:{code}" in part.columns:  # written twice: the level and the cumulative
+            written = part[f"mr:{code}"].to_numpy(dtype=float)
+            bad = ~np.isnan(total) & ~np.isnan(written) & (written != own)
+            for i in np.flatnonzero(bad)[:MAX_PER_RULE]:
+                log.warning(
+                    sheet.file,
+                    sheet.name,
+                    cell_name(int(rows[i]), c.index),
+                    f"'{c.header}' is {as_written(total[i])} for {names[i]}, but its levels "
+                    f"add up to {as_written(parts[i] + written[i])}; check the counts",
+                    value=total[i],
+                    rule="cumulative",
+                )
+            continue
+        bad = ~np.isnan(total) & (own < 0)
+        for i in np.flatnonzero(bad)[:MAX_PER_RULE]:
+            log.warning(
+                sheet.file,
+                sheet.name,
+                cell_name(int(rows[i]), c.index),
+                f"'{c.header}' is {as_written(total[i])} for {names[i]}, fewer than its part "
+                f"{', '.join(better)} ({as_written(parts[i])}); {code} was left blank",
+                value=total[i],
+                rule="cumulative",
+            )
+        own[bad] = np.nan
+        part[f"mr:{code}"] = pd.array(
+            np.where(np.isnan(own), 0, own).astype("int64"), dtype="Int64"
+        )
+        part.loc[np.isnan(own), f"mr:{code}"] = pd.NA
+        part[f"_col_mr:{code}"] = _place(c.index)

@@ -32,6 +32,14 @@ def blank_unknown() -> frozenset[str]:
 
 
 @cache
+def nested_headers() -> list[tuple[str, str, str]]:
+    """(folded phrase, prefix|suffix, subset|cumulative) of compiled sheets' nested headers
+    (``resources/nested_headers.csv``), longest phrase first."""
+    rows = [(key(r["phrase"]), r["position"], r["meaning"]) for r in _rows("nested_headers.csv")]
+    return sorted(rows, key=lambda r: -len(r[0]))
+
+
+@cache
 def rating_periods() -> list[tuple[str, str]]:
     """(folded phrase, period) of ratings that are not the yearly one (quarter, half-year,
     term), from ``resources/rating_periods.csv``."""
