@@ -563,13 +563,48 @@ def gen_nation_half(folder: Path) -> dict:
 
 
 def gen_members_200k(
-    path: Path, n_cells: int = 20_000, years: tuple[int, ...] = YEARS, seed: int = 11
+    path: Path,
+    n_cells: int = 20_000,
+    years: tuple[int, ...] = YEARS,
+    seed: int = 11,
+    *,
+    messy: bool = False,
 ) -> dict:
-    """One workbook, one long members sheet of ``n_cells × len(years)`` rows."""
+    """One workbook, one long members sheet of ``n_cells × len(years)`` rows.
+
+    ``messy`` writes it as offices do: admissions that make most flow identities fail,
+    women above the members in 1% of rows, 5% of names abbreviated or in lower case without
+    diacritics ("CB Thôn 7 …", "chi bo thon 7 …": the same cells), and a totals row per year
+    that disagrees with its column."""
     communes = -(-n_cells // 25)
     region = make_region("tỉnh Thanh Hóa", communes, 25, 10, seed=seed, years=years)
     keep = set(region.cells[:n_cells])
     m = region.members[region.members["Chi bộ"].isin(keep)].reset_index(drop=True)
+    if messy:
+        import numpy as np
+
+        rng = np.random.default_rng(seed + 1)
+        m = m.copy()
+        n = len(m)
+        m["Kết nạp"] = m["Kết nạp"] + rng.integers(0, 3, n)  # most identities now fail
+        over = rng.random(n) < 0.01
+        m.loc[over, "Nữ"] = m.loc[over, "Tổng số đảng viên"] + 1
+        names = m["Chi bộ"].astype(str)
+        pick = rng.random(n)
+        short = names.str.replace("Chi bộ ", "CB ", regex=False)
+        folded = (
+            names.map(lambda t: unicodedata.normalize("NFD", t))
+            .str.replace(r"[\u0300-\u036f]", "", regex=True)
+            .str.replace("đ", "d")
+            .str.replace("Đ", "D")
+            .str.lower()
+        )
+        m["Chi bộ"] = np.where(pick < 0.025, short, np.where(pick < 0.05, folded, names))
+        numbers = [c for c in m.columns if c not in ("Năm", "Chi bộ")]
+        totals = m.groupby("Năm", as_index=False)[numbers].sum()
+        totals["Tổng số đảng viên"] += 7  # a totals row that disagrees with its column
+        totals["Chi bộ"] = "Tổng cộng"
+        m = pd.concat([m, totals], ignore_index=True)
     write_xlsx(
         path,
         {
@@ -579,7 +614,7 @@ def gen_members_200k(
             )
         },
     )
-    return {"rows": len(m), "cells": n_cells, "years": len(years)}
+    return {"rows": len(m), "cells": n_cells, "years": len(years), "messy": messy}
 
 
 GENERATORS = {
@@ -593,7 +628,7 @@ GENERATORS = {
 def ensure(size: str, *, force: bool = False) -> Path:
     """The folder (or file) of ``size``, generated unless already complete."""
     DATA.mkdir(parents=True, exist_ok=True)
-    if size in ("members_200k", "distinct"):
+    if size in ("members_200k", "members_200k_messy", "distinct"):
         return _ensure_files(size, force=force)
     folder = DATA / size
     if not force and _complete(folder, {"size": size}):
@@ -616,6 +651,8 @@ def _ensure_files(what: str, *, force: bool) -> Path:
     _fresh(folder)
     if what == "members_200k":
         info = {"size": what, **gen_members_200k(folder / "members_200k.xlsx")}
+    elif what == "members_200k_messy":
+        info = {"size": what, **gen_members_200k(folder / "members_200k.xlsx", messy=True)}
     else:
         # the same 2,000 cells over 10 and over 20 years: rows double, distinct values not
         info = {"size": what}
@@ -628,7 +665,15 @@ def _ensure_files(what: str, *, force: bool) -> Path:
     return folder
 
 
-ALL = ("commune", "province", "nation", "nation_half", "members_200k", "distinct")
+ALL = (
+    "commune",
+    "province",
+    "nation",
+    "nation_half",
+    "members_200k",
+    "members_200k_messy",
+    "distinct",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
