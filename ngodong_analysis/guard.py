@@ -5,8 +5,9 @@ cells at A1 and XFD1048576 asks for hundreds of GiB and aborts the process; a zi
 inflate a thousandfold; an XML part can declare entities that expand without bound. Every
 zip member is therefore streamed once through zlib (bounded memory) to measure what it really
 inflates to, XML parts are refused if they carry a DOCTYPE, and worksheet parts are scanned
-for the extent of their cells. Limits come from environment variables so a bigger machine can
-raise them.
+for the extent of their cells; binary workbooks (.xlsb) are refused outright (see
+:func:`_refuse_binary_workbook`). Limits come from environment variables so a bigger machine
+can raise them.
 
 The extent is read the way calamine places cells: a cell with an ``r`` attribute sits where
 that reference says, in whatever order the attributes come; a cell without one follows the
@@ -84,6 +85,7 @@ def check_zip(path: os.PathLike[str] | str, limits: Limits | None = None) -> dic
     uncalculated: dict[str, list[str]] = {}
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
+        _refuse_binary_workbook(infos)
         declared = sum(i.file_size for i in infos)
         if declared > limits.unzipped_bytes:
             raise Refused(
@@ -96,6 +98,28 @@ def check_zip(path: os.PathLike[str] | str, limits: Limits | None = None) -> dic
                 continue
             total += _scan_member(zf, info, limits, limits.unzipped_bytes - total, uncalculated)
     return uncalculated
+
+
+def _refuse_binary_workbook(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse an Excel Binary Workbook (.xlsb), whatever the file is called.
+
+    calamine reads a zip as xlsb whenever it cannot read it as xlsx, and finds its parts
+    ignoring case and with backslashes as slashes, so the part is looked for the same way.
+    Its cells cannot be vouched for cheaply: calamine takes each cell's column from the cell
+    record itself (any 32-bit number, unchecked) and builds the grid out to the farthest
+    one, while the sheet's dimension record is only a hint. Knowing the extent means walking
+    every variable-length record of every sheet one after another, which numpy cannot do
+    and Python does at about the cost of reading the whole file exactly; and which parts
+    are sheets is decided by workbook.bin, a second format to keep in step with calamine.
+    Excel saves .xlsx unless asked otherwise, and saving as .xlsx is one step for the clerk.
+    """
+    for info in infos:
+        if info.filename.replace("\\", "/").lower() == "xl/workbook.bin":
+            raise Refused(
+                "this is an Excel Binary Workbook (.xlsb), which is not read; open it in "
+                "Excel and save it as .xlsx (File › Save As › Excel Workbook), then load "
+                "that copy"
+            )
 
 
 def _scan_member(

@@ -1,5 +1,6 @@
 """Hostile and huge workbooks are refused before a parser inflates them."""
 
+import os
 import struct
 import subprocess
 import sys
@@ -184,6 +185,104 @@ def test_bomb_under_a_memory_limit(tmp_path, declared):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
     assert proc.stdout.startswith("big.xlsx: refused")
+
+
+def _biff12(typ: int, payload: bytes = b"") -> bytes:
+    """One BIFF12 record: its type and size as 7-bit groups, low first, then the payload."""
+    head = bytes([typ]) if typ < 0x80 else bytes([typ & 0x7F | 0x80, typ >> 7])
+    size, length = len(payload), bytearray()
+    while True:
+        length.append(size & 0x7F | (0x80 if size > 0x7F else 0))
+        size >>= 7
+        if not size:
+            return head + bytes(length) + payload
+
+
+def _write_xlsb(path, cells):
+    """An Excel Binary Workbook with one sheet 'Năm 2019' and a number at each (row, column,
+    value) of ``cells``, 0-based: just the records calamine needs to read it."""
+
+    def wide(text: str) -> bytes:
+        return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+    bundle = struct.pack("<II", 0, 1) + wide("rId1") + wide("Năm 2019")  # BrtBundleSh
+    book = _biff12(0x83) + _biff12(0x8F) + _biff12(0x9C, bundle) + _biff12(0x90)
+    book += _biff12(0x9D, bytes(12)) + _biff12(0x84)  # BrtCalcProp ends the defined names
+    rows = b"".join(
+        _biff12(0x00, struct.pack("<I", row) + bytes(13))  # BrtRowHdr
+        + _biff12(0x05, struct.pack("<IId", col, 0, value))  # BrtCellReal
+        for row, col, value in cells
+    )
+    # BrtBeginSheet, BrtWsDim (A1: only a hint to calamine), BrtBeginSheetData … the ends
+    sheet = _biff12(0x81) + _biff12(0x94, bytes(16)) + _biff12(0x91) + rows
+    sheet += _biff12(0x92) + _biff12(0x82)
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        'Target="worksheets/sheet1.bin"/></Relationships>'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.bin", book)
+        zf.writestr("xl/_rels/workbook.bin.rels", rels)
+        zf.writestr("xl/worksheets/sheet1.bin", sheet)
+    return path
+
+
+def test_the_binary_workbook_builder_makes_a_book_calamine_reads(tmp_path):
+    import python_calamine as calamine
+
+    path = _write_xlsb(tmp_path / "small.xlsb", [(0, 0, 1.0), (2, 3, 7.0)])
+    with open(path, "rb") as fh:
+        book = calamine.CalamineWorkbook.from_filelike(fh)
+    assert book.sheet_names == ["Năm 2019"]
+    rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    assert (len(rows), len(rows[0]), rows[0][0], rows[2][3]) == (3, 4, 1.0, 7.0)
+
+
+@pytest.mark.parametrize("name", ["bao_cao.xlsb", "bao_cao.xlsx"])
+def test_a_binary_workbook_with_a_far_cell_is_refused_and_the_folder_still_loads(tmp_path, name):
+    """calamine takes an xlsb cell's column from the cell itself: one cell at column
+    16,777,215 of row 1,000,001 asks for ~500 TB and aborts the process, so the folder
+    is loaded in a child process that must live to say what it found."""
+    folder = tmp_path / "in"
+    write_xlsx(
+        folder / "plain.xlsx",
+        {"Năm 2019": [["Tên chi bộ", "Xếp loại"], ["CB TDP 1", "Hoàn thành tốt nhiệm vụ"]]},
+    )
+    _write_xlsb(folder / name, [(0, 0, 1.0), (1_000_000, 0xFFFFFF, 7.0)])
+    code = textwrap.dedent(f"""
+        from ngodong_analysis.load import load
+        result = load({str(folder)!r})
+        for problem in result.problems:
+            print(problem.rule, problem.file, problem.message, sep="|")
+        print("ratings", len(result.dataset.cell_ratings))
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NGODONG_WORKERS": "1"},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()
+    assert lines[-1] == "ratings 1"
+    [refused] = [line.split("|") for line in lines if line.startswith("refused|")]
+    assert refused[1] == name
+    assert "Excel Binary Workbook" in refused[2] and "save it as .xlsx" in refused[2]
+
+
+def test_a_binary_workbook_is_found_as_calamine_finds_it(tmp_path):
+    """calamine looks parts up ignoring case, with backslashes read as slashes."""
+    book = _write_xlsb(tmp_path / "book.xlsb", [(0, 0, 1.0)])
+    renamed = tmp_path / "renamed.xlsx"
+    with zipfile.ZipFile(book) as zin, zipfile.ZipFile(renamed, "w") as zout:
+        for item in zin.infolist():
+            name = "XL\\Workbook.BIN" if item.filename == "xl/workbook.bin" else item.filename
+            zout.writestr(name, zin.read(item.filename))
+    with pytest.raises(Refused, match="save it as .xlsx"):
+        check_zip(renamed)
 
 
 def test_ods_filled_row_repeated_beyond_the_limit_is_refused(tmp_path):
