@@ -1,5 +1,6 @@
 """Hostile and huge workbooks are refused before a parser inflates them."""
 
+import functools
 import os
 import struct
 import subprocess
@@ -94,30 +95,33 @@ def test_compression_ratio_beyond_any_real_workbook_is_refused(tmp_path, plain):
         check_zip(bomb, Limits(ratio=100))
 
 
-def test_lying_sizes_are_caught_while_streaming(tmp_path, plain):
-    bomb = _replace_member(
-        plain,
-        tmp_path / "liar.xlsx",
-        "xl/sharedStrings.xml",
-        b"<sst>" + b" " * 5_000_000 + b"</sst>",
-    )
+@pytest.mark.parametrize("checksum", ["of the whole part", "of what it declares"])
+def test_lying_sizes_are_caught_while_streaming(tmp_path, plain, checksum):
+    """A part that declares 100 bytes and inflates to 5 MB. Its checksum is right for the
+    whole part, or (crafted) for the 100 bytes it declares, which a reader that stops at
+    the declared size would find sound: either way only the size read can catch it."""
+    text = b"<sst>" + b" " * 5_000_000 + b"</sst>"
+    bomb = _replace_member(plain, tmp_path / "liar.xlsx", "xl/sharedStrings.xml", text)
+    crc = zlib.crc32(text if checksum == "of the whole part" else text[:100])
     data = bytearray(bomb.read_bytes())
-    # rewrite the uncompressed size of that member (local header and central directory)
+    # rewrite the checksum and uncompressed size (local header and central directory)
     name = b"xl/sharedStrings.xml"
-    for sig, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+    for sig, fields, name_at, name_start in (
+        (b"PK\x03\x04", 14, 26, 30),
+        (b"PK\x01\x02", 16, 28, 46),
+    ):
         pos = 0
         while (pos := data.find(sig, pos)) != -1:
-            name_len = struct.unpack_from("<H", data, pos + (26 if sig == b"PK\x03\x04" else 28))[
-                0
-            ]
-            start = pos + (30 if sig == b"PK\x03\x04" else 46)
-            if bytes(data[start : start + name_len]) == name:
-                struct.pack_into("<I", data, pos + offset, 100)
+            name_len = struct.unpack_from("<H", data, pos + name_at)[0]
+            if bytes(data[pos + name_start : pos + name_start + name_len]) == name:
+                struct.pack_into("<I", data, pos + fields, crc)
+                struct.pack_into("<I", data, pos + fields + 8, 100)
             pos += 4
     liar = tmp_path / "liar2.xlsx"
     liar.write_bytes(bytes(data))
     [problem] = nd.validate(liar)
-    assert problem.file == "liar2.xlsx" and problem.is_error
+    assert problem.file == "liar2.xlsx" and problem.rule == "refused"
+    assert "inflates to more than the 100 bytes it declares" in problem.message
 
 
 def test_formulas_never_calculated_are_named(tmp_path):
@@ -136,11 +140,12 @@ def test_formulas_never_calculated_are_named(tmp_path):
 
 def _raw_zip(path, members):
     """A zip written byte by byte, so declared sizes can be whatever the test says.
-    ``members``: (name, deflated bytes, declared uncompressed size)."""
+    ``members``: (name, deflated bytes, declared uncompressed size, CRC-32 of the whole
+    uncompressed part)."""
     out, central = bytearray(), bytearray()
-    for name, data, size in members:
+    for name, data, size, crc in members:
         offset = len(out)
-        fields = struct.pack("<HHHHHIII", 20, 0, 8, 0, 0, 0, len(data), size)
+        fields = struct.pack("<HHHHHIII", 20, 0, 8, 0, 0, crc, len(data), size)
         out += b"PK\x03\x04" + fields + struct.pack("<HH", len(name), 0) + name + data
         central += (
             b"PK\x01\x02"
@@ -154,23 +159,34 @@ def _raw_zip(path, members):
     return path
 
 
-def _deflated_spaces(mebibytes: int) -> bytes:
-    """Raw deflate of ``mebibytes`` MiB of spaces, made from one full-flushed block repeated."""
+@functools.cache
+def _deflated_spaces(mebibytes: int) -> tuple[bytes, int]:
+    """Raw deflate of ``mebibytes`` MiB of spaces, made from one full-flushed block repeated,
+    and the CRC-32 of the spaces (about 0.3 s a GiB)."""
+    spaces = b" " * (1 << 20)
     comp = zlib.compressobj(9, zlib.DEFLATED, -15)
-    block = comp.compress(b" " * (1 << 20)) + comp.flush(zlib.Z_FULL_FLUSH)
-    return block * mebibytes + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    block = comp.compress(spaces) + comp.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mebibytes):
+        crc = zlib.crc32(spaces, crc)
+    return block * mebibytes + zlib.compressobj(9, zlib.DEFLATED, -15).flush(), crc
 
 
 @pytest.mark.parametrize("declared", ["honest", "lying"])
 def test_bomb_under_a_memory_limit(tmp_path, declared):
-    """A 3 GiB member is refused by a process capped at 1.5 GiB of address space."""
-    data = _deflated_spaces(3 * 1024)
+    """A 3 GiB member is refused by a process capped at 1.5 GiB of address space, whether
+    it declares its size or claims 1 MiB (with checksums right for the whole member, so
+    that only the size read while inflating can tell)."""
+    data, crc = _deflated_spaces(3 * 1024)
     size = 3 * 1024 * (1 << 20) if declared == "honest" else 1 << 20
     empty = zlib.compressobj(9, zlib.DEFLATED, -15)
     book = empty.compress(b"<workbook/>") + empty.flush()
     bomb = _raw_zip(
         tmp_path / "big.xlsx",
-        [(b"xl/workbook.xml", book, 11), (b"xl/worksheets/sheet1.xml", data, size)],
+        [
+            (b"xl/workbook.xml", book, 11, zlib.crc32(b"<workbook/>")),
+            (b"xl/worksheets/sheet1.xml", data, size, crc),
+        ],
     )
     code = textwrap.dedent(f"""
         import resource, sys
@@ -185,6 +201,8 @@ def test_bomb_under_a_memory_limit(tmp_path, declared):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
     assert proc.stdout.startswith("big.xlsx: refused")
+    reason = "would unpack to 3,072 MiB" if declared == "honest" else "bytes it declares"
+    assert reason in proc.stdout
 
 
 def _biff12(typ: int, payload: bytes = b"") -> bytes:
