@@ -5,8 +5,9 @@ cells at A1 and XFD1048576 asks for hundreds of GiB and aborts the process; a zi
 inflate a thousandfold; an XML part can declare entities that expand without bound. Every
 zip member is therefore streamed once through zlib (bounded memory) to measure what it really
 inflates to, XML parts are refused if they carry a DOCTYPE, and worksheet parts are scanned
-for the extent of their cells. Limits come from environment variables so a bigger machine can
-raise them.
+for the extent of their cells; binary workbooks (.xlsb) are refused outright (see
+:func:`_refuse_binary_workbook`). Limits come from environment variables so a bigger machine
+can raise them.
 
 The extent is read the way calamine places cells: a cell with an ``r`` attribute sits where
 that reference says, in whatever order the attributes come; a cell without one follows the
@@ -19,6 +20,7 @@ spaces) does it read the part again with expat and follow calamine's placement e
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import queue
 import re
@@ -84,27 +86,49 @@ def check_zip(path: os.PathLike[str] | str, limits: Limits | None = None) -> dic
     uncalculated: dict[str, list[str]] = {}
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
+        _refuse_binary_workbook(infos)
         declared = sum(i.file_size for i in infos)
         if declared > limits.unzipped_bytes:
             raise Refused(
                 f"the workbook would unpack to {declared / 2**20:,.0f} MiB, more than the "
                 f"{limits.unzipped_bytes / 2**20:,.0f} MiB allowed (NGODONG_MAX_UNZIPPED_MB)"
             )
-        total = 0
+        # every member is held to its declared size while it streams, so the sum of the
+        # declared sizes bounds what the whole workbook inflates to
         for info in infos:
-            if info.is_dir():
-                continue
-            total += _scan_member(zf, info, limits, limits.unzipped_bytes - total, uncalculated)
+            if not info.is_dir():
+                _scan_member(zf, info, limits, uncalculated)
     return uncalculated
+
+
+def _refuse_binary_workbook(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse an Excel Binary Workbook (.xlsb), whatever the file is called.
+
+    calamine reads a zip as xlsb whenever it cannot read it as xlsx, and finds its parts
+    ignoring case and with backslashes as slashes, so the part is looked for the same way.
+    Its cells cannot be vouched for cheaply: calamine takes each cell's column from the cell
+    record itself (any 32-bit number, unchecked) and builds the grid out to the farthest
+    one, while the sheet's dimension record is only a hint. Knowing the extent means walking
+    every variable-length record of every sheet one after another, which numpy cannot do
+    and Python does at about the cost of reading the whole file exactly; and which parts
+    are sheets is decided by workbook.bin, a second format to keep in step with calamine.
+    Excel saves .xlsx unless asked otherwise, and saving as .xlsx is one step for the clerk.
+    """
+    for info in infos:
+        if info.filename.replace("\\", "/").lower() == "xl/workbook.bin":
+            raise Refused(
+                "this is an Excel Binary Workbook (.xlsb), which is not read; open it in "
+                "Excel and save it as .xlsx (File › Save As › Excel Workbook), then load "
+                "that copy"
+            )
 
 
 def _scan_member(
     zf: zipfile.ZipFile,
     info: zipfile.ZipInfo,
     limits: Limits,
-    budget: int,
     uncalculated: dict[str, list[str]],
-) -> int:
+) -> None:
     name = info.filename
     is_xml = name.endswith((".xml", ".rels")) or name == "content.xml"
     is_ods_content = name == "content.xml"
@@ -120,10 +144,11 @@ def _scan_member(
         with _reading(zf, info) as chunks:
             for chunk in chunks:
                 size += len(chunk)
-                if size > budget:
+                if size > info.file_size:
                     raise Refused(
-                        f"part {name} inflates past the {limits.unzipped_bytes / 2**20:,.0f} "
-                        "MiB allowed for the whole workbook (a decompression bomb?)"
+                        f"part {name} inflates to more than the {info.file_size:,} bytes it "
+                        "declares, so the file is damaged or made to deceive (a decompression "
+                        "bomb?); ask whoever sent it for a fresh copy saved from Excel"
                     )
                 if size > 50 * _CHUNK and size > limits.ratio * max(info.compress_size, 1):
                     raise Refused(
@@ -158,7 +183,6 @@ def _scan_member(
             _check_sheet(zf, info, sheet, limits)
             if sheet.uncalculated:
                 uncalculated[name] = sheet.uncalculated
-    return size
 
 
 def _check_sheet(
@@ -186,10 +210,17 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """The member's bytes, ``_CHUNK`` at a time. A big member is inflated in a second
     thread (zlib lets go of the GIL), so inflating the next chunk overlaps the scan of this
     one; the queue holds a few chunks, so memory stays bounded. Close the generator to stop
-    the thread early."""
+    the thread early.
+
+    The chunks run to the end of the member's compressed stream, past the size it declares:
+    zipfile would stop at that size, so a member that understates it would look small (and,
+    its checksum matched to what was read, sound) to the guard, while calamine's zip reader
+    goes on inflating. The caller compares what it gets with the declared size."""
     chunk_size = _CHUNK
+    whole = copy.copy(info)
+    whole.file_size = 1 << 62  # zipfile's cap on what it inflates: none
     if info.file_size <= 4 * chunk_size:
-        with zf.open(info) as fh:
+        with zf.open(whole) as fh:
             while chunk := fh.read(chunk_size):
                 yield chunk
         return
@@ -206,7 +237,7 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
 
     def inflate() -> None:
         try:
-            with zf.open(info) as fh:
+            with zf.open(whole) as fh:
                 while not stop.is_set():
                     chunk = fh.read(chunk_size)
                     put(chunk)

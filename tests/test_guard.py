@@ -1,5 +1,7 @@
 """Hostile and huge workbooks are refused before a parser inflates them."""
 
+import functools
+import os
 import struct
 import subprocess
 import sys
@@ -93,30 +95,33 @@ def test_compression_ratio_beyond_any_real_workbook_is_refused(tmp_path, plain):
         check_zip(bomb, Limits(ratio=100))
 
 
-def test_lying_sizes_are_caught_while_streaming(tmp_path, plain):
-    bomb = _replace_member(
-        plain,
-        tmp_path / "liar.xlsx",
-        "xl/sharedStrings.xml",
-        b"<sst>" + b" " * 5_000_000 + b"</sst>",
-    )
+@pytest.mark.parametrize("checksum", ["of the whole part", "of what it declares"])
+def test_lying_sizes_are_caught_while_streaming(tmp_path, plain, checksum):
+    """A part that declares 100 bytes and inflates to 5 MB. Its checksum is right for the
+    whole part, or (crafted) for the 100 bytes it declares, which a reader that stops at
+    the declared size would find sound: either way only the size read can catch it."""
+    text = b"<sst>" + b" " * 5_000_000 + b"</sst>"
+    bomb = _replace_member(plain, tmp_path / "liar.xlsx", "xl/sharedStrings.xml", text)
+    crc = zlib.crc32(text if checksum == "of the whole part" else text[:100])
     data = bytearray(bomb.read_bytes())
-    # rewrite the uncompressed size of that member (local header and central directory)
+    # rewrite the checksum and uncompressed size (local header and central directory)
     name = b"xl/sharedStrings.xml"
-    for sig, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+    for sig, fields, name_at, name_start in (
+        (b"PK\x03\x04", 14, 26, 30),
+        (b"PK\x01\x02", 16, 28, 46),
+    ):
         pos = 0
         while (pos := data.find(sig, pos)) != -1:
-            name_len = struct.unpack_from("<H", data, pos + (26 if sig == b"PK\x03\x04" else 28))[
-                0
-            ]
-            start = pos + (30 if sig == b"PK\x03\x04" else 46)
-            if bytes(data[start : start + name_len]) == name:
-                struct.pack_into("<I", data, pos + offset, 100)
+            name_len = struct.unpack_from("<H", data, pos + name_at)[0]
+            if bytes(data[pos + name_start : pos + name_start + name_len]) == name:
+                struct.pack_into("<I", data, pos + fields, crc)
+                struct.pack_into("<I", data, pos + fields + 8, 100)
             pos += 4
     liar = tmp_path / "liar2.xlsx"
     liar.write_bytes(bytes(data))
     [problem] = nd.validate(liar)
-    assert problem.file == "liar2.xlsx" and problem.is_error
+    assert problem.file == "liar2.xlsx" and problem.rule == "refused"
+    assert "inflates to more than the 100 bytes it declares" in problem.message
 
 
 def test_formulas_never_calculated_are_named(tmp_path):
@@ -135,11 +140,12 @@ def test_formulas_never_calculated_are_named(tmp_path):
 
 def _raw_zip(path, members):
     """A zip written byte by byte, so declared sizes can be whatever the test says.
-    ``members``: (name, deflated bytes, declared uncompressed size)."""
+    ``members``: (name, deflated bytes, declared uncompressed size, CRC-32 of the whole
+    uncompressed part)."""
     out, central = bytearray(), bytearray()
-    for name, data, size in members:
+    for name, data, size, crc in members:
         offset = len(out)
-        fields = struct.pack("<HHHHHIII", 20, 0, 8, 0, 0, 0, len(data), size)
+        fields = struct.pack("<HHHHHIII", 20, 0, 8, 0, 0, crc, len(data), size)
         out += b"PK\x03\x04" + fields + struct.pack("<HH", len(name), 0) + name + data
         central += (
             b"PK\x01\x02"
@@ -153,23 +159,34 @@ def _raw_zip(path, members):
     return path
 
 
-def _deflated_spaces(mebibytes: int) -> bytes:
-    """Raw deflate of ``mebibytes`` MiB of spaces, made from one full-flushed block repeated."""
+@functools.cache
+def _deflated_spaces(mebibytes: int) -> tuple[bytes, int]:
+    """Raw deflate of ``mebibytes`` MiB of spaces, made from one full-flushed block repeated,
+    and the CRC-32 of the spaces (about 0.3 s a GiB)."""
+    spaces = b" " * (1 << 20)
     comp = zlib.compressobj(9, zlib.DEFLATED, -15)
-    block = comp.compress(b" " * (1 << 20)) + comp.flush(zlib.Z_FULL_FLUSH)
-    return block * mebibytes + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    block = comp.compress(spaces) + comp.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mebibytes):
+        crc = zlib.crc32(spaces, crc)
+    return block * mebibytes + zlib.compressobj(9, zlib.DEFLATED, -15).flush(), crc
 
 
 @pytest.mark.parametrize("declared", ["honest", "lying"])
 def test_bomb_under_a_memory_limit(tmp_path, declared):
-    """A 3 GiB member is refused by a process capped at 1.5 GiB of address space."""
-    data = _deflated_spaces(3 * 1024)
+    """A 3 GiB member is refused by a process capped at 1.5 GiB of address space, whether
+    it declares its size or claims 1 MiB (with checksums right for the whole member, so
+    that only the size read while inflating can tell)."""
+    data, crc = _deflated_spaces(3 * 1024)
     size = 3 * 1024 * (1 << 20) if declared == "honest" else 1 << 20
     empty = zlib.compressobj(9, zlib.DEFLATED, -15)
     book = empty.compress(b"<workbook/>") + empty.flush()
     bomb = _raw_zip(
         tmp_path / "big.xlsx",
-        [(b"xl/workbook.xml", book, 11), (b"xl/worksheets/sheet1.xml", data, size)],
+        [
+            (b"xl/workbook.xml", book, 11, zlib.crc32(b"<workbook/>")),
+            (b"xl/worksheets/sheet1.xml", data, size, crc),
+        ],
     )
     code = textwrap.dedent(f"""
         import resource, sys
@@ -184,6 +201,106 @@ def test_bomb_under_a_memory_limit(tmp_path, declared):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
     assert proc.stdout.startswith("big.xlsx: refused")
+    reason = "would unpack to 3,072 MiB" if declared == "honest" else "bytes it declares"
+    assert reason in proc.stdout
+
+
+def _biff12(typ: int, payload: bytes = b"") -> bytes:
+    """One BIFF12 record: its type and size as 7-bit groups, low first, then the payload."""
+    head = bytes([typ]) if typ < 0x80 else bytes([typ & 0x7F | 0x80, typ >> 7])
+    size, length = len(payload), bytearray()
+    while True:
+        length.append(size & 0x7F | (0x80 if size > 0x7F else 0))
+        size >>= 7
+        if not size:
+            return head + bytes(length) + payload
+
+
+def _write_xlsb(path, cells):
+    """An Excel Binary Workbook with one sheet 'Năm 2019' and a number at each (row, column,
+    value) of ``cells``, 0-based: just the records calamine needs to read it."""
+
+    def wide(text: str) -> bytes:
+        return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+    bundle = struct.pack("<II", 0, 1) + wide("rId1") + wide("Năm 2019")  # BrtBundleSh
+    book = _biff12(0x83) + _biff12(0x8F) + _biff12(0x9C, bundle) + _biff12(0x90)
+    book += _biff12(0x9D, bytes(12)) + _biff12(0x84)  # BrtCalcProp ends the defined names
+    rows = b"".join(
+        _biff12(0x00, struct.pack("<I", row) + bytes(13))  # BrtRowHdr
+        + _biff12(0x05, struct.pack("<IId", col, 0, value))  # BrtCellReal
+        for row, col, value in cells
+    )
+    # BrtBeginSheet, BrtWsDim (A1: only a hint to calamine), BrtBeginSheetData … the ends
+    sheet = _biff12(0x81) + _biff12(0x94, bytes(16)) + _biff12(0x91) + rows
+    sheet += _biff12(0x92) + _biff12(0x82)
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        'Target="worksheets/sheet1.bin"/></Relationships>'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.bin", book)
+        zf.writestr("xl/_rels/workbook.bin.rels", rels)
+        zf.writestr("xl/worksheets/sheet1.bin", sheet)
+    return path
+
+
+def test_the_binary_workbook_builder_makes_a_book_calamine_reads(tmp_path):
+    import python_calamine as calamine
+
+    path = _write_xlsb(tmp_path / "small.xlsb", [(0, 0, 1.0), (2, 3, 7.0)])
+    with open(path, "rb") as fh:
+        book = calamine.CalamineWorkbook.from_filelike(fh)
+    assert book.sheet_names == ["Năm 2019"]
+    rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    assert (len(rows), len(rows[0]), rows[0][0], rows[2][3]) == (3, 4, 1.0, 7.0)
+
+
+@pytest.mark.parametrize("name", ["bao_cao.xlsb", "bao_cao.xlsx"])
+def test_a_binary_workbook_with_a_far_cell_is_refused_and_the_folder_still_loads(tmp_path, name):
+    """calamine takes an xlsb cell's column from the cell itself: one cell at column
+    16,777,215 of row 1,000,001 asks for ~500 TB and aborts the process, so the folder
+    is loaded in a child process that must live to say what it found."""
+    folder = tmp_path / "in"
+    write_xlsx(
+        folder / "plain.xlsx",
+        {"Năm 2019": [["Tên chi bộ", "Xếp loại"], ["CB TDP 1", "Hoàn thành tốt nhiệm vụ"]]},
+    )
+    _write_xlsb(folder / name, [(0, 0, 1.0), (1_000_000, 0xFFFFFF, 7.0)])
+    code = textwrap.dedent(f"""
+        from ngodong_analysis.load import load
+        result = load({str(folder)!r})
+        for problem in result.problems:
+            print(problem.rule, problem.file, problem.message, sep="|")
+        print("ratings", len(result.dataset.cell_ratings))
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NGODONG_WORKERS": "1"},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()
+    assert lines[-1] == "ratings 1"
+    [refused] = [line.split("|") for line in lines if line.startswith("refused|")]
+    assert refused[1] == name
+    assert "Excel Binary Workbook" in refused[2] and "save it as .xlsx" in refused[2]
+
+
+def test_a_binary_workbook_is_found_as_calamine_finds_it(tmp_path):
+    """calamine looks parts up ignoring case, with backslashes read as slashes."""
+    book = _write_xlsb(tmp_path / "book.xlsb", [(0, 0, 1.0)])
+    renamed = tmp_path / "renamed.xlsx"
+    with zipfile.ZipFile(book) as zin, zipfile.ZipFile(renamed, "w") as zout:
+        for item in zin.infolist():
+            name = "XL\\Workbook.BIN" if item.filename == "xl/workbook.bin" else item.filename
+            zout.writestr(name, zin.read(item.filename))
+    with pytest.raises(Refused, match="save it as .xlsx"):
+        check_zip(renamed)
 
 
 def test_ods_filled_row_repeated_beyond_the_limit_is_refused(tmp_path):
