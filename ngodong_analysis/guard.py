@@ -524,7 +524,7 @@ class _SheetScan:
             value = buf[start : start + _LONGEST_REF]
             if _REF_START.fullmatch(value) and in_text:
                 self.text_row = max(self.text_row, EXCEL_MAX_ROWS + 1)  # beyond Excel
-            elif _REF_START.fullmatch(value):
+            elif _REF_START.fullmatch(value):  # in a cell tag: no writer's, refused now
                 raise Refused(
                     f"{self.name} has a cell reference longer than any spreadsheet writes "
                     f"({value[:20].decode()}…); it was not written by a spreadsheet program"
@@ -548,9 +548,9 @@ class _SheetScan:
         tag: those whose nearest '<' before them opens ``<c`` or ``<row`` (or ``<x:c``,
         ``<x:row``). Text never holds a '<' (it is written &lt;), so an r="…" in the text
         of a ``<t>``, ``<v>`` or ``<f>`` has that element's tag as its nearest '<'. A tag
-        the window does not hold whole, or a '<' inside a value (which XML forbids), makes
-        an r= look like text: that costs at most the exact reading (see
-        :func:`_check_sheet`), never a missed cell."""
+        the window does not hold whole, or a '<' inside a value (which XML forbids but
+        calamine reads), makes an r= look like text: that costs at most the exact reading
+        (see :func:`_check_sheet`), never a missed cell."""
         row_first = (a[eq - 6] == ord("<")) & (a[eq - 5] == ord("r"))  # <row r=…, the usual
         row_first &= (a[eq - 4] == ord("o")) & (a[eq - 3] == ord("w"))
         if row_first.all():
