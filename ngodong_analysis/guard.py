@@ -15,6 +15,9 @@ cell before it. The scan looks at every ``r="…"`` value with numpy, a few vect
 per megabyte, while a second thread inflates the next chunk. Only when it meets something it
 cannot vouch for that way (a cell without ``r``, a prefixed ``<x:c>``, ``r = "…"`` written with
 spaces) does it read the part again with expat and follow calamine's placement exactly.
+An ``r="…"`` outside a ``<c>`` or ``<row>`` tag is most likely text a clerk typed (an inline
+string, a shared string, a formula's cached value): it is kept apart, and sends the part to
+the exact reading only if the part would be refused because of it.
 """
 
 from __future__ import annotations
@@ -189,7 +192,13 @@ def _check_sheet(
     zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: _SheetScan, limits: Limits
 ) -> None:
     rows, cols = sheet.max_row, sheet.max_col
-    if sheet.needs_exact:
+    exact = sheet.needs_exact
+    if not exact and (sheet.text_row > rows or sheet.text_col > cols):
+        # values that may be text only add to the extent: if the part passes with them, or
+        # is refused without them, they do not matter; else the exact reading tells
+        with_text = max(rows, sheet.text_row), max(cols, sheet.text_col)
+        exact = _refusal(*with_text, limits) is not None and _refusal(rows, cols, limits) is None
+    if exact:
         with _reading(zf, info) as chunks:
             rows, cols = _exact_extent(info.filename, chunks)
     _check_extent(info.filename, rows, cols, limits)
@@ -344,6 +353,10 @@ class _SheetScan:
         self.name = name
         self.max_row = 0
         self.max_col = 0
+        # the extent of r="…" values outside any cell or row tag: the text of an inline
+        # string or a formula, mostly, which calamine never reads as a reference
+        self.text_row = 0
+        self.text_col = 0
         self.needs_exact = False
         self.is_sheet = False  # calamine finds cells only after <sheetData>
         self.uncalculated: list[str] = []
@@ -421,12 +434,24 @@ class _SheetScan:
         # unquoted value is an error to calamine, and so is text: r=x)
         is_r = (before == ord("r")) & (near(eq, -2) <= 32) & ((after == 34) | (after == 39))
         r_eq, quote = eq[is_r], after[is_r]
-        self._take_values(buf, a, r_eq + (lo + 2), quote)
+        # an r= in a cell or row tag is a reference; one elsewhere may be text, and is
+        # kept apart. Writers put r first (<c r="…, <row r="…), which is cheap to see
+        first = (near(r_eq, -3) == ord("c")) & (near(r_eq, -4) == ord("<"))
+        tag_eq, tag_quote = r_eq, quote
+        if not first.all():
+            rest = np.flatnonzero(~first)
+            in_tag = self._in_cell_tags(buf, a, lo, hi, r_eq[rest] + lo)
+            if not in_tag.all():
+                for i in rest[~in_tag].tolist():
+                    self._take_one(buf, int(r_eq[i]) + lo + 2, int(quote[i]), in_text=True)
+                keep = first.copy()
+                keep[rest[in_tag]] = True
+                tag_eq, tag_quote = r_eq[keep], quote[keep]
+        self._take_values(buf, a, tag_eq + (lo + 2), tag_quote)
         # a cell without r is placed after the one before, so the maxima hold only when
         # every cell tag has an r. Most writers put r first (<c r="…), which is counted
         # here; anything else is looked at more closely
         owned = a[lo : hi + 1]  # a pair starting at hi-1 ends at hi
-        first = (near(r_eq, -3) == ord("c")) & (near(r_eq, -4) == ord("<"))
         if self._count_pairs(owned, b"<c") != np.count_nonzero(first):
             self._check_cells(a, lo, hi, r_eq + lo, r_eq[first] + (lo - 4))
         if buf.find(b":", lo, hi + 1) != -1 and self._count_pairs(owned, b":c"):
@@ -487,13 +512,19 @@ class _SheetScan:
                     self._take_one(buf, int(starts[i]), int(quote[i]))
                 return
 
-    def _take_one(self, buf: bytes, start: int, quote: int, strict: bool = False) -> bool:
+    def _take_one(
+        self, buf: bytes, start: int, quote: int, strict: bool = False, in_text: bool = False
+    ) -> bool:
         """Fold the value at ``start`` into the maxima if it is a reference. ``strict``:
-        say False, without folding, if it is not one, or has leading zeros."""
+        say False, without folding, if it is not one, or has leading zeros. ``in_text``:
+        the value may be text, so it goes into the text maxima, and one too long to be a
+        reference there leaves the part to the exact reading rather than refusing it."""
         end = buf.find(bytes([quote]), start, start + _LONGEST_REF)
         if end == -1:
             value = buf[start : start + _LONGEST_REF]
-            if _REF_START.fullmatch(value):
+            if _REF_START.fullmatch(value) and in_text:
+                self.text_row = max(self.text_row, EXCEL_MAX_ROWS + 1)  # beyond Excel
+            elif _REF_START.fullmatch(value):  # in a cell tag: no writer's, refused now
                 raise Refused(
                     f"{self.name} has a cell reference longer than any spreadsheet writes "
                     f"({value[:20].decode()}…); it was not written by a spreadsheet program"
@@ -502,9 +533,42 @@ class _SheetScan:
         m = _REF.fullmatch(buf, start, end)
         if not m or (strict and m.group(2).startswith(b"0")):
             return not strict
-        self.max_row = max(self.max_row, int(m.group(2)))
-        self.max_col = max(self.max_col, _col_number(m.group(1)))
+        if in_text:
+            self.text_row = max(self.text_row, int(m.group(2)))
+            self.text_col = max(self.text_col, _col_number(m.group(1)))
+        else:
+            self.max_row = max(self.max_row, int(m.group(2)))
+            self.max_col = max(self.max_col, _col_number(m.group(1)))
         return True
+
+    def _in_cell_tags(
+        self, buf: bytes, a: np.ndarray, lo: int, hi: int, eq: np.ndarray
+    ) -> np.ndarray:
+        """Which of the r= at ``eq`` (absolute offsets of the '=') sit in a cell or row
+        tag: those whose nearest '<' before them opens ``<c`` or ``<row`` (or ``<x:c``,
+        ``<x:row``). Text never holds a '<' (it is written &lt;), so an r="…" in the text
+        of a ``<t>``, ``<v>`` or ``<f>`` has that element's tag as its nearest '<'. A tag
+        the window does not hold whole, or a '<' inside a value (which XML forbids but
+        calamine reads), makes an r= look like text: that costs at most the exact reading
+        (see :func:`_check_sheet`), never a missed cell."""
+        row_first = (a[eq - 6] == ord("<")) & (a[eq - 5] == ord("r"))  # <row r=…, the usual
+        row_first &= (a[eq - 4] == ord("o")) & (a[eq - 3] == ord("w"))
+        if row_first.all():
+            return row_first
+        opens = np.flatnonzero(self._equal(a[lo:hi], ord("<"))) + lo
+        nearest = np.searchsorted(opens, eq) - 1
+        lt = opens[np.maximum(nearest, 0)] if opens.size else np.zeros_like(eq)
+        is_c = (a[lt + 1] == ord("c")) & _IS_DELIM[a[lt + 2]]
+        is_row = (a[lt + 1] == ord("r")) & (a[lt + 2] == ord("o")) & (a[lt + 3] == ord("w"))
+        is_row &= _IS_DELIM[a[lt + 4]]
+        in_tag = row_first | ((nearest >= 0) & (is_c | is_row))
+        # the rest is mostly text, and few: names with a prefix are looked at one by one
+        for i in np.flatnonzero(~in_tag & (nearest >= 0)).tolist():
+            start = int(lt[i]) + 1
+            name = buf[start : start + 64].split(None, 1)[0].split(b"/", 1)[0]
+            local = name.partition(b">")[0].rpartition(b":")[2]
+            in_tag[i] = b":" in name and local in (b"c", b"row")
+        return in_tag
 
     def _check_spaced(self, buf: bytes, positions: np.ndarray) -> None:
         """'=' with whitespace beside it: mostly text ("a = b"); an r attribute written
@@ -672,15 +736,22 @@ def _check_ods_repeats(window: bytes, limits: Limits) -> None:
                 )
 
 
-def _check_extent(name: str, rows: int, cols: int, limits: Limits) -> None:
+def _refusal(rows: int, cols: int, limits: Limits) -> str | None:
+    """Why a grid of ``rows`` × ``cols`` is refused (after the part's name), or None."""
     if rows > EXCEL_MAX_ROWS or cols > EXCEL_MAX_COLS:
-        raise Refused(
-            f"{name} has cells beyond Excel's limits ({rows:,} rows, {cols:,} "
-            "columns); it was not written by a spreadsheet program"
+        return (
+            f"has cells beyond Excel's limits ({rows:,} rows, {cols:,} columns); it was not "
+            "written by a spreadsheet program"
         )
     if rows * cols > limits.cells:
-        raise Refused(
-            f"{name} spans {rows:,} rows × {cols:,} columns = {rows * cols:,} cells, more "
-            f"than the {limits.cells:,} allowed (NGODONG_MAX_CELLS); delete stray cells far "
-            "from the table (Ctrl+End shows the last one) and save again"
+        return (
+            f"spans {rows:,} rows × {cols:,} columns = {rows * cols:,} cells, more than the "
+            f"{limits.cells:,} allowed (NGODONG_MAX_CELLS); delete stray cells far from the "
+            "table (Ctrl+End shows the last one) and save again"
         )
+    return None
+
+
+def _check_extent(name: str, rows: int, cols: int, limits: Limits) -> None:
+    if (why := _refusal(rows, cols, limits)) is not None:
+        raise Refused(f"{name} {why}")

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import ngodong_analysis as nd
 from ngodong_analysis import guard
 from ngodong_analysis.guard import Limits, Refused, check_zip
 
@@ -251,6 +252,65 @@ def test_text_that_looks_like_a_reference_is_not_a_cell():
     assert extent(cell_with(b'x r = "A900" y')) == (4, 2, True)
 
 
+TEXTS = [
+    ' r="A9999999"',
+    " r='XFD1048577' ",
+    ' r="A' + "9" * 60 + '"',  # longer than any reference
+    'r="A9999999"',  # at the start of the text: no whitespace before it, never an attribute
+]
+
+
+@pytest.mark.parametrize("writer", ["xlsxwriter", "openpyxl"])
+def test_cells_whose_text_looks_like_a_far_reference_load(tmp_path, writer):
+    """xlsxwriter writes text as shared strings (and here formulas with a cached text
+    value), openpyxl as inline strings. The word sheetData in the text makes the guard
+    scan the shared strings as a sheet too."""
+    path = tmp_path / f"{writer}.xlsx"
+    texts = [f"sheetData{text}" for text in TEXTS]
+    if writer == "xlsxwriter":
+        import xlsxwriter
+
+        wb = xlsxwriter.Workbook(path)
+        ws = wb.add_worksheet("Năm 2019")
+        for i, text in enumerate(texts):
+            ws.write_row(i, 0, [f"CB TDP {i}", text])
+            ws.write_formula(i, 2, f'=B{i + 1}&""', None, text)
+        wb.close()
+    else:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        wb.active.title = "Năm 2019"
+        for i, text in enumerate(texts):
+            wb.active.append([f"CB TDP {i}", text])
+        wb.save(path)
+    part = "xl/sharedStrings.xml" if writer == "xlsxwriter" else "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as zf:
+        assert b'sheetData r="A9999999"' in zf.read(part)  # as written, quotes and all
+    assert check_zip(path) == {}
+    assert not [p for p in nd.validate(path) if p.rule == "refused"]
+
+
+def test_text_beside_a_real_far_cell_still_refuses_it(tmp_path, base):
+    inline = b"".join(
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>%s</t></is></c>'
+        b'<c r="B%d" t="str"><f>"x"</f><v>%s</v></c></row>' % (i, i, t.encode(), i, t.encode())
+        for i, t in enumerate(TEXTS, start=1)
+    )
+    assert check_zip(book(base, tmp_path / "inline.xlsx", sheet(inline))) == {}
+    far = inline + b'<row r="9"><c r="C400000000"><v>1</v></c></row>'
+    with pytest.raises(Refused, match="400,000,000 rows"):
+        check_zip(book(base, tmp_path / "far.xlsx", sheet(far)))
+
+
+def test_an_r_in_a_cell_tag_after_a_lookalike_is_still_read(tmp_path, base):
+    """A '<' inside an attribute value (which XML forbids) makes the r after it look like
+    text; the exact reading then settles it rather than letting the cell through."""
+    xml = sheet(b'<row r="1"><c r="A1" s="<t>" r="A400000000"><v>1</v></c></row>')
+    with pytest.raises(Refused, match="not well-formed"):
+        check_zip(book(base, tmp_path / "lt.xlsx", xml))
+
+
 def test_a_sheet_anywhere_in_the_package_is_scanned(tmp_path, base):
     """calamine opens whatever part the workbook's relationships name, under any name."""
     xml = sheet(b'<row r="2"><c r="A400000000"><v>1</v></c></row>')
@@ -367,8 +427,17 @@ def text(alphabet: str):
     )
 
 
+REF_TEXT = st.builds(
+    lambda space, quote, letters, row: f"{space}r={quote}{letters}{row}{quote}",
+    SPACE,
+    st.sampled_from(['"', "'"]),
+    st.text(LETTERS, max_size=3),
+    st.integers(1, 3_000_000),
+)
+
+
 @st.composite
-def cells(draw, prefix: str, text_alphabet: str, always_r: bool):
+def cells(draw, prefix: str, text_alphabet: str, always_r: bool, text_refs: bool = False):
     refs = st.tuples(st.text(LETTERS, min_size=1, max_size=3), st.integers(1, 3_000_000))
     ref = draw(refs if always_r else st.one_of(st.none(), refs))
     quote = draw(st.sampled_from(['"', "'"]))
@@ -377,21 +446,30 @@ def cells(draw, prefix: str, text_alphabet: str, always_r: bool):
         attrs.insert(draw(st.integers(0, 2)), f"r={quote}{ref[0]}{ref[1]}{quote}")
     head = f"<{prefix}c" + "".join(draw(SPACE) + a for a in attrs)
     t = draw(text(text_alphabet))
+    if text_refs and draw(st.booleans()):
+        t += draw(REF_TEXT) + draw(text(text_alphabet))
     return f"{head}><{prefix}is><{prefix}t>{t}</{prefix}t></{prefix}is></{prefix}c>"
 
 
 @st.composite
-def sheets(draw, prefixes=("", "", "", "x:"), text_alphabet=" =r\"'ab<&>:", always_r=False):
+def sheets(
+    draw,
+    prefixes=("", "", "", "x:"),
+    text_alphabet=" =r\"'ab<&>:",
+    always_r=False,
+    text_refs=False,
+):
     """Sheet XML with rows and cells with and without r, attributes in any order, either
     quote, any whitespace between attributes, some prefixed elements, and text with '=',
-    quotes and 'r' in it (never digits, so text never holds a reference)."""
+    quotes and 'r' in it (never digits, so text never holds a reference, unless
+    ``text_refs`` puts r="…" with a reference in some of it)."""
     rows = []
     for _ in range(draw(st.integers(0, 6))):
         prefix = draw(st.sampled_from(prefixes))
         r = draw(st.one_of(st.none(), st.integers(1, 3_000_000)))
         attrs = "" if r is None else f'{draw(SPACE)}r="{r}"'
         attrs += draw(st.sampled_from(["", ' spans="1:3"', ' ht="12.8" hidden="false"']))
-        row_cells = cells(prefix, text_alphabet, always_r)
+        row_cells = cells(prefix, text_alphabet, always_r, text_refs)
         body = "".join(draw(st.lists(row_cells, max_size=4)))
         if not body and draw(st.booleans()):
             rows.append(f"<{prefix}row{attrs}/>")
@@ -429,6 +507,23 @@ def test_the_scan_agrees_with_the_references(xml, sizes, window, carry):
 def test_cells_that_all_have_r_are_read_fast(xml, sizes, window, carry):
     """No cell without r, no prefix, no '=' in text: the vectorised scan answers alone."""
     assert chunked_extent(xml, sizes, window, carry) == (*regex_extent(xml), False)
+
+
+def tag_extent(xml: bytes) -> tuple[int, int]:
+    """The largest row and column among the r="…" values of <c> and <row> tags only."""
+    tags = b" ".join(re.findall(rb"<(?:c|row)(?=[\s/>])[^>]*>", xml))
+    return regex_extent(tags)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    xml=sheets(prefixes=("",), text_alphabet=" r\"'ab<&>:", always_r=True, text_refs=True),
+    **CHUNKING,
+)
+def test_references_in_text_are_not_cells(xml, sizes, window, carry):
+    """Text holding r="A12" (as a clerk may type it) leaves the extent to the r of the cell
+    and row tags, and is still read fast."""
+    assert chunked_extent(xml, sizes, window, carry) == (*tag_extent(xml), False)
 
 
 # --- the inflating thread ---------------------------------------------------------------
