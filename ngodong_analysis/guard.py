@@ -133,12 +133,14 @@ def _scan_member(
     uncalculated: dict[str, list[str]],
 ) -> None:
     name = info.filename
-    is_xml = name.endswith((".xml", ".rels")) or name == "content.xml"
+    # calamine finds parts whatever the case of their names: "sheet1.XML" is XML too
+    lower = name.lower()
+    is_xml = lower.endswith((".xml", ".rels")) or lower == "content.xml"
     is_ods_content = name == "content.xml"
     # calamine opens as a sheet whatever part xl/_rels/workbook.xml.rels names, under any
     # name, and finds cells only after <sheetData>: so every .xml part is scanned as a
     # sheet, and any other part that holds the word "sheetData" is scanned again below
-    sheet = _SheetScan(name) if name.endswith(".xml") and not is_ods_content else None
+    sheet = _SheetScan(name) if lower.endswith(".xml") and not is_ods_content else None
     mentions_sheet_data = False
     size = 0
     head = b""

@@ -73,6 +73,13 @@ def test_entity_declarations_are_refused(tmp_path, plain):
     assert problem.rule == "refused" and "DOCTYPE" in problem.message
 
 
+def test_entity_declarations_in_an_upper_case_part_name_are_refused(tmp_path, plain):
+    evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><x>&a;</x>'
+    bad = _replace_member(plain, tmp_path / "lol.xlsx", "xl/Extra.XML", evil)
+    with pytest.raises(Refused, match="DOCTYPE"):
+        check_zip(bad)
+
+
 def test_declared_size_over_the_limit_is_refused(tmp_path, plain):
     bomb = _replace_member(
         plain,
