@@ -246,13 +246,15 @@ def _resolve(path: list[str]) -> tuple[str | None, int | None, bool]:
         if field is None and rule is not None and pending is None:
             if rule == "ignore":
                 return None, year, share
-            if rule in ("inherit", "start"):
+            if rule in ("inherit", "start", "count"):
                 pending, own = rule, fld
                 continue
             continue  # a grouping level
         if field is None and fld is not None:
+            if pending == "count" and fld not in VALUE_FIELDS:
+                return own, year, share  # "Thôn › Số hộ": the households, not the village
             field = f"{fld}_start" if pending == "start" else fld
-    if field is None and pending == "inherit":
+    if field is None and pending in ("inherit", "count"):
         field = own  # no parent names a field: the header is a field's own alias
     return field, year, share
 

@@ -179,3 +179,22 @@ def test_a_share_formula_without_a_calculated_value_blocks_nothing(xlsx):
     merges = ["B2:C2", "D2:E2", "F2:G2", "A2:A3"]
     path = xlsx("w.xlsx", {"Thu nhập": wide}, merges={"Thu nhập": merges})
     assert nd.validate(path) == []
+
+
+def test_a_poor_households_group_with_its_count_and_share_loads(tmp_path):
+    """'Hộ nghèo › Số hộ | Tỷ lệ (%)' beside the area's 'Số hộ', as report forms draw it."""
+    from helpers import write_xlsx
+
+    import ngodong_analysis as nd
+
+    rows = [
+        ["Năm", "Tổ dân phố", "Số hộ", "Hộ nghèo", None],
+        [None, None, None, "Số hộ", "Tỷ lệ (%)"],
+        [2019, "Tổ dân phố số 1", 80, 6, 7.5],
+        [2019, "Tổ dân phố số 2", 120, 3, 2.5],
+    ]
+    path = write_xlsx(tmp_path / "ngheo.xlsx", {"2019": rows}, merges={"2019": ["D1:E1"]})
+    ds = nd.load_dataset(path, use_processed=False)
+    assert ds.income["households"].tolist() == [80, 120]
+    assert ds.income["poor_households"].tolist() == [6, 3]
+    assert [p for p in ds.problems if p.severity == "error"] == []
