@@ -13,7 +13,7 @@ import pandas as pd
 
 from .extract import map_distinct, text_column
 from .normalise import infer_kind, kind_from_text, match_label, rating_from_score, suggest_labels
-from .problems import MAX_PER_RULE, ProblemLog, as_written, cell_name
+from .problems import MAX_PER_RULE, ProblemLog, as_written, cell_name, keep_first
 from .schema import INCOME_FIELDS, MEMBER_FIELDS, MEMBER_RATING_CODES, RATING, conform, empty
 from .text import key, make_id
 from .vocab import (
@@ -444,23 +444,31 @@ def combine(
         dup = given.duplicated(keys, keep=False)
         if not dup.any():
             continue
-        groups = given[dup].groupby(keys, sort=False)
-        places = place_of(given[dup], fld)
+        both = given[dup]
         thing = what if isinstance(what, str) else what[fld]
-        for _, grp in groups:
-            first = grp.index[0]
-            for other in grp.index[1:]:
-                label = _key_label(grp, other, keys)
+        # count first: a sheet pasted twice repeats every row, and only the first few
+        # problems of a sheet are listed, so only those are worked out and written
+        repeats = both[both.duplicated(keys, keep="first")]
+        shown = repeats.iloc[keep_first(log, repeats, "duplicate", "error")]
+        if len(shown):
+            firsts = both.drop_duplicates(keys, keep="first")
+            first_of = dict(zip(map(tuple, firsts[keys].to_numpy()), firsts.index, strict=True))
+            first_rows = [first_of[tuple(k)] for k in shown[keys].to_numpy()]
+            here = place_of(shown, fld)
+            there = place_of(both.loc[first_rows], fld).to_numpy()
+            for j, other in enumerate(shown.index):
+                first = first_rows[j]
+                label = _key_label(shown, other, keys)
                 _log_at(
                     log,
-                    places[other],
+                    here[other],
                     "error",
-                    f"{thing} {label} is given twice: here ({as_written(grp.at[other, fld])}) "
-                    f"and at {places[first]} ({as_written(grp.at[first, fld])}); keep one",
-                    value=grp.at[other, fld],
+                    f"{thing} {label} is given twice: here ({as_written(shown.at[other, fld])}) "
+                    f"and at {there[j]} ({as_written(both.at[first, fld])}); keep one",
+                    value=shown.at[other, fld],
                     rule="duplicate",
                 )
-        dropped = grp_indices(given[dup], keys, fld)
+        dropped = grp_indices(both, keys, fld)
         records = records.drop(index=dropped, errors="ignore")
         clash = clash.drop(index=dropped, errors="ignore")
     if not records.duplicated(keys).any():  # the usual case: one record per key already

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 Severity = Literal["error", "warning"]
@@ -254,3 +255,30 @@ def cell_name(row: int, col: int) -> str:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return f"{letters}{row + 1}"
+
+
+def keep_first(
+    log: ProblemLog, rows: pd.DataFrame, rule: str, severity: str = "warning"
+) -> np.ndarray:
+    """Positions (in ``rows``, the offending records) of those whose problem the log will
+    keep: the first of each file and sheet, up to the room :data:`MAX_PER_RULE` leaves. The
+    others are counted, never formatted — a broken column gives a problem per row, and at
+    national scale building each message would take longer than loading the data."""
+    if rows.empty:
+        return np.zeros(0, dtype=np.intp)
+    file_codes, files = pd.factorize(rows["_file"].astype(object), use_na_sentinel=False)
+    sheet_codes, sheets = pd.factorize(rows["_sheet"].astype(object), use_na_sentinel=False)
+    group = file_codes.astype(np.int64) * max(len(sheets), 1) + sheet_codes
+    order = np.argsort(group, kind="stable")
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    keep: list[np.ndarray] = []
+    for a, b in zip(starts, ends, strict=True):
+        first = order[a]
+        file = str(files[file_codes[first]]).replace("\\", "/").rsplit("/", 1)[-1]
+        sheet = sheets[sheet_codes[first]]
+        room = max(0, MAX_PER_RULE - log.counted(file, sheet, rule, severity))
+        keep.append(order[a : a + min(room, b - a)])
+        if b - a > room:
+            log.count(file, sheet, rule, severity, b - a - room)
+    return np.sort(np.concatenate(keep))

@@ -14,33 +14,8 @@ import pyarrow.compute as pc
 from .analysis.membership import ALL_CELLS_ID, quota_check
 from .analysis.ratings import cell_quota_check
 from .assemble import _log_at, place_of
-from .problems import MAX_PER_RULE, ProblemLog
+from .problems import ProblemLog, keep_first
 from .schema import STRING
-
-
-def _kept(log: ProblemLog, rows: pd.DataFrame, rule: str, severity: str = "warning") -> np.ndarray:
-    """Positions (in ``rows``, the offending records) of those whose problem the log will
-    keep: the first of each file and sheet, up to the room :data:`MAX_PER_RULE` leaves. The
-    others are counted, never formatted — a broken column gives a problem per row, and at
-    national scale building each message would take longer than loading the data."""
-    if rows.empty:
-        return np.zeros(0, dtype=np.intp)
-    file_codes, files = pd.factorize(rows["_file"].astype(object), use_na_sentinel=False)
-    sheet_codes, sheets = pd.factorize(rows["_sheet"].astype(object), use_na_sentinel=False)
-    group = file_codes.astype(np.int64) * max(len(sheets), 1) + sheet_codes
-    order = np.argsort(group, kind="stable")
-    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
-    ends = np.r_[starts[1:], len(order)]
-    keep: list[np.ndarray] = []
-    for a, b in zip(starts, ends, strict=True):
-        first = order[a]
-        file = str(files[file_codes[first]]).replace("\\", "/").rsplit("/", 1)[-1]
-        sheet = sheets[sheet_codes[first]]
-        room = max(0, MAX_PER_RULE - log.counted(file, sheet, rule, severity))
-        keep.append(order[a : a + min(room, b - a)])
-        if b - a > room:
-            log.count(file, sheet, rule, severity, b - a - room)
-    return np.sort(np.concatenate(keep))
 
 
 def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
@@ -57,7 +32,7 @@ def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
         bad = (members[part].notna() & total.notna() & (members[part] > total)).to_numpy()
         if bad.any():
             offending = members[bad]
-            shown = offending.iloc[_kept(log, offending, "counts", "error")]
+            shown = offending.iloc[keep_first(log, offending, "counts", "error")]
             places = place_of(shown, part)
             for i in shown.index:
                 _log_at(
@@ -114,7 +89,7 @@ def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
     bad = np.flatnonzero(ok & (expected != count))
     if not len(bad):
         return
-    bad = bad[_kept(log, members.iloc[order[bad]][["_file", "_sheet"]], "flow-identity")]
+    bad = bad[keep_first(log, members.iloc[order[bad]][["_file", "_sheet"]], "flow-identity")]
     rows = members.iloc[order[bad]]
     places = place_of(rows, "members").to_numpy()
     for k, (place, i) in enumerate(zip(places, bad, strict=True)):
@@ -233,7 +208,7 @@ def check_income(income: pd.DataFrame, log: ProblemLog) -> None:
         ).to_numpy()
         if bad.any():
             offending = income[bad]
-            shown = offending.iloc[_kept(log, offending, "counts", "error")]
+            shown = offending.iloc[keep_first(log, offending, "counts", "error")]
             places = place_of(shown, part)
             for i in shown.index:
                 _log_at(

@@ -125,3 +125,19 @@ def test_reported_counts_equal_offending_rows_and_at_most_the_cap_is_formatted(
     groups = len({(f, s) for f, s in zip(members["_file"], members["_sheet"], strict=True)})
     # places are worked out for the kept rows only: two checks, at most the cap per sheet
     assert sum(formatted) <= 2 * MAX_PER_RULE * groups
+
+
+def test_a_sheet_pasted_twice_lists_the_cap_and_counts_the_rest_exactly(tmp_path):
+    from helpers import write_xlsx
+
+    import ngodong_analysis as nd
+
+    rows = [["Chi bộ", "Xếp loại"]] + [[f"Chi bộ Thôn {n}", "HTTNV"] for n in range(1, 61)]
+    path = write_xlsx(tmp_path / "xl.xlsx", {"Năm 2019": rows, "Năm 2019 (2)": rows})
+    dups = [p for p in nd.validate(path) if p.rule == "duplicate"]
+    listed = [p for p in dups if p.cell is not None]
+    assert len(listed) == MAX_PER_RULE and {p.sheet for p in listed} == {"Năm 2019 (2)"}
+    [more] = [p for p in dups if p.cell is None]
+    assert more.message.startswith(f"… and {60 - MAX_PER_RULE} more")
+    first = listed[0]
+    assert first.cell == "B2" and "at xl.xlsx › Năm 2019 › B2" in first.message
