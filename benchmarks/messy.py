@@ -18,10 +18,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from tasks import probe_seconds  # noqa: E402 - the benchmarks' one speed probe
+
 ROOT = HERE.parent
 
 LOADER = """
@@ -43,14 +45,6 @@ frames = pd.read_excel(sys.argv[1], engine="calamine", sheet_name=None)
 print(json.dumps({"seconds": time.perf_counter() - t,
                   "rows": sum(len(f) for f in frames.values())}))
 """
-
-
-def probe() -> float:
-    t = time.perf_counter()
-    total = 0
-    for i in range(3_000_000):
-        total += i % 7
-    return time.perf_counter() - t
 
 
 def run(code: str, path: Path) -> dict:
@@ -80,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     best: dict[str, float] = {}
     for rep in range(args.reps):
-        p = probe()
+        p = probe_seconds()
         line = [f"run {rep + 1}: probe {p:.2f} s"]
         for name, path in files.items():
             for what, code in (("bare", BARE), ("load", LOADER)):

@@ -63,7 +63,7 @@ def t_import(module: str) -> None:
     emit({"seconds": time.perf_counter() - t0})
 
 
-def t_probe() -> None:
+def probe_seconds() -> float:
     """How fast this machine runs plain Python right now: a fixed loop of 10 million
     additions. Shared machines have slow spells; absolute times (the build, the nation)
     are to be read against this figure."""
@@ -71,7 +71,11 @@ def t_probe() -> None:
     total = 0
     for i in range(10_000_000):
         total += i
-    emit({"seconds": time.perf_counter() - t0})
+    return time.perf_counter() - t0
+
+
+def t_probe() -> None:
+    emit({"seconds": probe_seconds()})
 
 
 def t_read_excel(path: str, engine: str) -> None:

@@ -21,10 +21,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from tasks import probe_seconds  # noqa: E402 - the benchmarks' one speed probe
+
 ROOT = HERE.parent
 
 # the old loader's pool, as it was (load._read_all before issue 12); with a main guard,
@@ -66,15 +68,6 @@ print(json.dumps({"seconds": time.perf_counter() - t, "files": len(out)}))
 """
 
 
-def probe() -> float:
-    """Seconds for a fixed pure-Python loop: the machine's speed just now."""
-    t = time.perf_counter()
-    total = 0
-    for i in range(3_000_000):
-        total += i % 7
-    return time.perf_counter() - t
-
-
 def run(code: str, folder: Path, workers: int) -> dict:
     env = dict(os.environ, NGODONG_WORKERS=str(workers), PYTHONPATH=str(ROOT))
     out = subprocess.run(
@@ -103,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     old_times, new_times = [], []
     try:
         for rep in range(args.reps):
-            p = probe()
+            p = probe_seconds()
             env = dict(os.environ, NGODONG_WORKERS=str(args.workers), PYTHONPATH=str(ROOT))
             t = subprocess.run(
                 [sys.executable, str(old_script), str(folder), str(args.workers)],
