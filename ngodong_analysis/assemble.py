@@ -157,31 +157,28 @@ class Rated:
     message: str | None = None
 
 
+def _refused(scale: str | None, message: str) -> Rated:
+    """No rating for the label as written: an error saying why."""
+    return Rated(None, scale, None, None, "error", message)
+
+
 def rate(text: str, year: int, subject: str, score: float | None = None) -> Rated:
     """A rating label written for ``year`` → canonical code, scale, rank and tier."""
     scale = scale_for_year(year)
     if scale is None:
-        return Rated(None, None, None, None, "error", f"no rating scale is known for {year}")
+        return _refused(None, f"no rating scale is known for {year}")
     if not text and score is not None:
         # a score is a ceiling, not a level (QĐ 366): no label, no rating — unless asked for
         ceiling = rating_from_score(score, scale) if scale == "qd366" else None
         if ceiling is None:
-            return Rated(
-                None,
+            return _refused(
                 scale,
-                None,
-                None,
-                "error",
                 f"a score ({score:g}) is given only from 2025 (QĐ 366), from 0 to 100; write "
                 "the rating label instead",
             )
         if not infer_from_score():
-            return Rated(
-                None,
+            return _refused(
                 scale,
-                None,
-                None,
-                "error",
                 f"a score ({score:g}) but no rating: the score allows at most "
                 f"{_shown(scale, subject, ceiling)} and does not make the rating (QĐ 366); "
                 "write the rating label",
@@ -198,7 +195,7 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
         )
     label = match_label(text, subject)
     if label is None:
-        return Rated(None, scale, None, None, "error", _unknown_rating(text, year, subject))
+        return _refused(scale, _unknown_rating(text, year, subject))
     code = label.code
     found = crosswalk().get((scale, subject, code))
     if found is not None:
@@ -206,12 +203,8 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
     else:
         mapped = wrong_scale().get((scale, subject, code))
         if mapped is None:
-            return Rated(
-                None,
+            return _refused(
                 scale,
-                None,
-                None,
-                "error",
                 f"rating {text!r} ({code}) is not a rating of {year}, rated under "
                 f"{scale_rules()[scale]}; write one of its labels instead",
             )
@@ -230,12 +223,8 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
         ceiling = rating_from_score(score, scale)
         allowed = crosswalk().get((scale, subject, ceiling)) if ceiling else None
         if allowed is not None and rated.rank is not None and rated.rank < allowed[0]:
-            return Rated(
-                None,
+            return _refused(
                 scale,
-                None,
-                None,
-                "error",
                 f"rating {_shown(scale, subject, rated.code)} is above what the score "
                 f"{score:g} allows ({_shown(scale, subject, ceiling)} at most, QĐ 366); "
                 "correct the rating or the score",

@@ -377,7 +377,7 @@ def membership(members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = No
             label=text("members"),
         )
         # a total that leaves out a cell is hatched and pale, not read as a fall
-        partial = _incomplete(totals, "members")
+        partial = analysis.incomplete_mask(totals, "members")
         for bar, flagged in zip(bars, partial, strict=True):
             if flagged:
                 bar.set_hatch("///")
@@ -640,17 +640,6 @@ def _income_bands(ax: Axes, growth: pd.DataFrame, text: Callable[..., str]) -> N
     )
 
 
-def _incomplete(totals: pd.DataFrame, column: str) -> np.ndarray:
-    """Per row of an analysis' totals, whether ``column``'s sum left out a unit listed that
-    year (its ``incomplete`` column, see :func:`ngodong_analysis.analysis.incomplete_sums`)."""
-    if "incomplete" not in totals.columns:
-        return np.zeros(len(totals), dtype=bool)
-    return np.array(
-        [not pd.isna(v) and column in str(v).split(", ") for v in totals["incomplete"]],
-        dtype=bool,
-    )
-
-
 def poverty(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:
     """Poor and near-poor households per year, with the changes of poverty standard marked.
 
@@ -684,7 +673,7 @@ def poverty(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) 
             values = _floats(table[column])
             ax.plot(years, values, marker="o", color=PALETTE[key], label=text(key))
             # a year summed over only some areas: a hollow point, not read as a fall
-            partial = _incomplete(table, column)
+            partial = analysis.incomplete_mask(table, column)
             if partial.any():
                 hollow = True
                 ax.plot(

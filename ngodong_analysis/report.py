@@ -503,7 +503,7 @@ def _overview(sh: _Sheet, ds: Dataset, problems: Sequence[Problem], names: dict[
         line = text(
             "info_members", year=int(last["year"]), count=_thousands(int(last["members"]), text)
         )
-        if "members" in str(last["incomplete"]).split(", "):
+        if analysis.incomplete_mask(totals.iloc[[-1]], "members")[0]:
             line += " " + text("info_members_incomplete")
         sh.line(line)
     errors = sum(p.severity == "error" for p in problems)

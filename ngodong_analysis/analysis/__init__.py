@@ -11,7 +11,7 @@ The docstrings' examples assume ``import pandas as pd``, ``import ngodong_analys
 ``from ngodong_analysis.schema import conform`` and ``ds = nd.load_dataset()``.
 """
 
-from .completeness import incomplete_sums
+from .completeness import incomplete_mask, incomplete_sums
 from .income import income_cagr, income_growth, income_vs_rating, poverty, poverty_breaks
 from .membership import (
     ALL_CELLS_ID,
@@ -35,6 +35,7 @@ __all__ = [
     "article_figures",
     "article_source",
     "flow_discrepancies",
+    "incomplete_mask",
     "incomplete_sums",
     "income_cagr",
     "income_growth",

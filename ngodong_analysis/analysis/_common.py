@@ -518,3 +518,35 @@ def key_rows(keys: np.ndarray, valid: np.ndarray, size: int) -> np.ndarray | Non
     rows = np.full(size, -1, dtype=np.int64)
     rows[found] = np.flatnonzero(valid)
     return rows
+
+
+def quota_verdict(
+    out: pd.DataFrame, subject: str, judged: np.ndarray, limit: float | None = None
+) -> pd.DataFrame:
+    """``out`` (``year``, ``excellent``, ``well``) with the quota's columns: ``share``
+    (excellent / well) on every row; ``allowed`` (floor(cap × well)), ``ok``, ``rule`` and
+    ``source`` on the ``judged`` rows whose year a confirmed rule on ``subject`` covers
+    (``resources/quota_rules.csv``), NA elsewhere. ``limit`` replaces the rule's cap."""
+    from ..schema import COUNT, STRING
+    from ..vocab import quota_rule
+
+    out = out.copy()
+    out["share"] = ratio(out["excellent"].astype(COUNT), out["well"].astype(COUNT))
+    rules = [
+        quota_rule(subject, int(y)) if j else None
+        for y, j in zip(out["year"], judged, strict=True)
+    ]
+    covered = np.array([r is not None for r in rules], dtype=bool)
+    cap = [limit if limit is not None else r.cap if r else 0.0 for r in rules]
+    caps = np.array(cap, dtype=float)
+    # rounded before the floor so 0.2 × 35 = 7.000000000000001 and 0.29 × 100 =
+    # 28.999999999999996 give the allowances a person would compute
+    allowed = np.floor(np.round(caps * out["well"].to_numpy(dtype=float), 9)).astype("int64")
+    out["allowed"] = pd.array(allowed, dtype=COUNT)
+    out.loc[~covered, "allowed"] = pd.NA
+    ok = pd.array(out["excellent"].to_numpy() <= allowed, dtype="boolean")
+    ok[~covered] = pd.NA
+    out["ok"] = ok
+    out["rule"] = pd.array([r.rule if r else None for r in rules], dtype=STRING)
+    out["source"] = pd.array([r.source if r else None for r in rules], dtype=STRING)
+    return out

@@ -90,3 +90,14 @@ def incomplete_by_year(table: pd.DataFrame, columns: list[str]) -> pd.Series:
     gaps = incomplete_sums(table, columns)
     joined = gaps.groupby("year", sort=True)["column"].agg(", ".join)
     return joined.astype(STRING)
+
+
+def incomplete_mask(totals: pd.DataFrame, column: str) -> np.ndarray:
+    """Per row of a totals frame (``membership_totals``, ``poverty``), whether ``column``'s
+    sum left out a unit listed that year, read from its ``incomplete`` column."""
+    if "incomplete" not in totals.columns:
+        return np.zeros(len(totals), dtype=bool)
+    return np.array(
+        [not pd.isna(v) and column in str(v).split(", ") for v in totals["incomplete"]],
+        dtype=bool,
+    )

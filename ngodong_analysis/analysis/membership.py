@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from ..schema import COUNT, MEMBER_RATING_CODES, RATING, STRING
-from ..vocab import quota_rule
 from ._common import (
     FLOAT,
     Grouping,
@@ -28,6 +27,7 @@ from ._common import (
     member_rank_values,
     member_ranks,
     paired_ratio,
+    quota_verdict,
     ratio,
     sorted_runs,
     take,
@@ -457,34 +457,9 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float | None = None) -> 
             "well": np.insert(per_cell[1], ends, committee[1]),
         }
     )
-    # Rounded before the floor so 0.2 × 35 = 7.000000000000001 and 0.29 × 100 =
-    # 28.999999999999996 give the allowances a person would compute.
-    well = out["well"].to_numpy(dtype="int64")
-    out["share"] = ratio(out["excellent"].astype(COUNT), out["well"].astype(COUNT))
-    rules = {int(y): quota_rule("members", int(y)) for y in years}
-    committee_row = (out["cell_id"] == ALL_CELLS_ID).to_numpy()
-    covered = committee_row & np.array([rules[int(y)] is not None for y in out["year"]], bool)
-    caps = np.array(
-        [
-            (limit if limit is not None else rules[int(y)].cap) if c else np.nan
-            for y, c in zip(out["year"], covered, strict=True)
-        ],
-        dtype=float,
-    )
-    allowed = np.floor(np.round(caps * well, 9))
-    out["allowed"] = pd.array(np.where(covered, allowed, 0).astype("int64"), dtype=COUNT)
-    out.loc[~covered, "allowed"] = pd.NA
-    ok = pd.array(out["excellent"].to_numpy() <= np.nan_to_num(allowed), dtype="boolean")
-    ok[~covered] = pd.NA
-    out["ok"] = ok
-    out["rule"] = pd.array(
-        [rules[int(y)].rule if c else None for y, c in zip(out["year"], covered, strict=True)],
-        dtype=STRING,
-    )
-    out["source"] = pd.array(
-        [rules[int(y)].source if c else None for y, c in zip(out["year"], covered, strict=True)],
-        dtype=STRING,
-    )
+    # the cap is on the committee (HD 21): the cells' rows get a share, no verdict
+    judged = (out["cell_id"] == ALL_CELLS_ID).to_numpy()
+    out = quota_verdict(out, "members", judged, limit)
     return frame(out, QUOTA_COLUMNS)
 
 

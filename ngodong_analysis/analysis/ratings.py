@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from ..schema import COUNT, STRING
-from ..vocab import quota_rule
 from ._common import (
     FLOAT,
     LEVELS,
@@ -26,6 +25,7 @@ from ._common import (
     int_codes,
     int_values,
     level_column,
+    quota_verdict,
     ratio,
     take,
     year_step_pairs,
@@ -315,16 +315,5 @@ def cell_quota_check(cell_ratings: pd.DataFrame) -> pd.DataFrame:
         }
     )
     out = by_year.groupby("year", sort=True).sum().reset_index()
-    out["share"] = ratio(out["excellent"].astype(COUNT), out["well"].astype(COUNT))
-    rules = [quota_rule("organisations", int(y)) for y in out["year"]]
-    caps = np.array([r.cap if r else np.nan for r in rules], dtype=float)
-    covered = ~np.isnan(caps)
-    allowed = np.floor(np.round(np.nan_to_num(caps) * out["well"].to_numpy(float), 9))
-    out["allowed"] = pd.array(np.where(covered, allowed, 0).astype("int64"), dtype=COUNT)
-    out.loc[~covered, "allowed"] = pd.NA
-    ok = pd.array(out["excellent"].to_numpy() <= allowed, dtype="boolean")
-    ok[~covered] = pd.NA
-    out["ok"] = ok
-    out["rule"] = pd.array([r.rule if r else None for r in rules], dtype=STRING)
-    out["source"] = pd.array([r.source if r else None for r in rules], dtype=STRING)
+    out = quota_verdict(out, "organisations", np.ones(len(out), dtype=bool))
     return frame(out, CELL_QUOTA_COLUMNS)
