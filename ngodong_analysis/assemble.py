@@ -12,9 +12,20 @@ import numpy as np
 import pandas as pd
 
 from .extract import map_distinct, text_column
+from .grouping import key_order
 from .normalise import infer_kind, kind_from_text, match_label, rating_from_score, suggest_labels
 from .problems import MAX_PER_RULE, ProblemLog, as_written, cell_name, keep_first
-from .schema import INCOME_FIELDS, MEMBER_FIELDS, MEMBER_RATING_CODES, RATING, conform, empty
+from .schema import (
+    AREA_ID,
+    CELL_ID,
+    INCOME_FIELDS,
+    MEMBER_FIELDS,
+    MEMBER_RATING_CODES,
+    RATING,
+    conform,
+    empty,
+    key_of,
+)
 from .text import key, make_id
 from .vocab import (
     crosswalk,
@@ -65,11 +76,11 @@ class Registry:
         rows = []
         by_key: dict[str, str] = {}
         by_derived: dict[str, str] = {}
-        places = place_of(records, "cell_id")
+        places = place_of(records, CELL_ID)
         for i, rec in records.iterrows():
             name = rec["name"]
-            cid = (rec.get("cell_id") or "").strip() or make_id(name)
-            if any(r["cell_id"] == cid for r in rows):
+            cid = (rec.get(CELL_ID) or "").strip() or make_id(name)
+            if any(r[CELL_ID] == cid for r in rows):
                 _log_at(
                     log,
                     places[i],
@@ -99,17 +110,17 @@ class Registry:
                 by_derived.setdefault(make_id(alias), cid)
             rows.append(
                 {
-                    "cell_id": cid,
+                    CELL_ID: cid,
                     "cell": name,
                     "kind": kind,
-                    "area_id": area_id,
+                    AREA_ID: area_id,
                     "first_year": rec.get("first_year"),
                     "last_year": rec.get("last_year"),
                     "successor_id": (rec.get("successor") or None),
                 }
             )
         cells = conform(pd.DataFrame(rows), "cells") if rows else empty("cells")
-        known = set(cells["cell_id"])
+        known = set(cells[CELL_ID])
         for i, rec in records.iterrows():
             succ = rec.get("successor") or ""
             if succ and succ not in known and by_key.get(key(succ)) is None:
@@ -143,7 +154,7 @@ class Registry:
         return found
 
     def known(self, cell_id: str) -> bool:
-        return bool(len(self.cells)) and cell_id in set(self.cells["cell_id"])
+        return bool(len(self.cells)) and cell_id in set(self.cells[CELL_ID])
 
 
 # --------------------------------------------------------------------------- ratings
@@ -421,7 +432,7 @@ def combine(
     field when a mapping)."""
     if records.empty:
         return records
-    sharing, order = _key_order(records, keys)
+    sharing, order = key_order(records, keys)
     shared = sharing > 1
     if not shared.any():  # the usual case: one record per key already
         return records.take(order).reset_index(drop=True)
@@ -466,28 +477,6 @@ def combine(
     return records.groupby(keys, sort=True, as_index=False, dropna=False)[meta].first()
 
 
-def _key_order(records: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(how many rows share each row's key, the stable order that sorts the rows by key),
-    from integer codes: each key column is factorised once with its values sorted (missing
-    values last), which gives the order ``sort_values(keys, kind="stable")`` gives, without
-    hashing and sorting millions of strings once for the duplicate test and again for the
-    sort."""
-    combined = np.zeros(len(records), dtype=np.int64)
-    span = 1
-    for k in keys:
-        codes, uniques = pd.factorize(records[k], sort=True)
-        codes = np.where(codes < 0, len(uniques), codes)  # missing: after every value
-        combined = combined * (len(uniques) + 1) + codes
-        span *= len(uniques) + 1
-    order = np.argsort(combined, kind="stable")
-    if span <= 4 * len(records) + 1024:  # dense codes: count them directly
-        shared = np.bincount(combined, minlength=span)[combined]
-    else:
-        _, inverse, counts = np.unique(combined, return_inverse=True, return_counts=True)
-        shared = counts[inverse.reshape(-1)]
-    return shared, order
-
-
 def grp_indices(dups: pd.DataFrame, keys: list[str], fld: str) -> list:
     """Indices of all but the first record of each duplicated key (only ``fld`` clashes,
     but a record is dropped whole: which of its values are right is unknown)."""
@@ -513,7 +502,7 @@ def display_names(ids: pd.Series, names: pd.Series, registry: Registry) -> pd.Se
         best[pair_id[chosen]] = distinct[chosen] % n_names
     shown = np.asarray(name_values, dtype=object)[best]
     if len(registry.cells):
-        reg = dict(zip(registry.cells["cell_id"], registry.cells["cell"], strict=True))
+        reg = dict(zip(registry.cells[CELL_ID], registry.cells["cell"], strict=True))
         shown = np.array(
             [reg.get(i, s) for i, s in zip(id_values, shown, strict=True)], dtype=object
         )
@@ -522,13 +511,13 @@ def display_names(ids: pd.Series, names: pd.Series, registry: Registry) -> pd.Se
 
 # --------------------------------------------------------------------------- tables
 def assign_ids(
-    records: pd.DataFrame, registry: Registry, log: ProblemLog, *, field: str = "cell_id"
+    records: pd.DataFrame, registry: Registry, log: ProblemLog, *, field: str = CELL_ID
 ) -> pd.DataFrame:
     records = records.copy(deep=False)  # copy-on-write: the caller's frame is untouched
     records[field] = map_distinct(records["name"], registry.resolve, text=True)
     if len(registry.cells):
         _check_validity(records, registry, log, field)
-        unknown = ~records[field].isin(set(registry.cells["cell_id"]))
+        unknown = ~records[field].isin(set(registry.cells[CELL_ID]))
         if unknown.any():
             first = records[unknown].drop_duplicates(field)
             places = place_of(first, "name")
@@ -550,7 +539,7 @@ def _check_validity(
     records: pd.DataFrame, registry: Registry, log: ProblemLog, field: str
 ) -> None:
     """Data for a cell outside the years the registry gives it (Từ năm–Đến năm)."""
-    span = registry.cells.set_index("cell_id")[["first_year", "last_year", "successor_id"]]
+    span = registry.cells.set_index(CELL_ID)[["first_year", "last_year", "successor_id"]]
     years = records[field].map(span["first_year"]), records[field].map(span["last_year"])
     early = years[0].notna() & (records["year"] < years[0].astype("Float64"))
     late = years[1].notna() & (records["year"] > years[1].astype("Float64"))
@@ -584,11 +573,11 @@ def cell_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> 
     del records
     rated = _ratings(recs, "organisation", log)
     del recs
-    merged = combine(rated, ["year", "cell_id"], ["rating"], "the rating of", log)
+    merged = combine(rated, key_of("cell_ratings"), ["rating"], "the rating of", log)
     del rated
     if merged.empty:
         return empty("cell_ratings")
-    merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
+    merged["cell"] = display_names(merged[CELL_ID], merged["name"], registry)
     return conform(merged, "cell_ratings", sort=False)  # combine sorted it by key
 
 
@@ -598,6 +587,7 @@ def committee_ratings(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
     recs = check_years(records, log)
     recs["unit_id"] = map_distinct(recs["name"], make_id, text=True)
     rated = _ratings(recs, "organisation", log)
+    # the records' unit id, renamed to the table's key column ("unit") below
     merged = combine(rated, ["year", "unit_id"], ["rating"], "the rating of", log)
     if merged.empty:
         return empty("committee_ratings")
@@ -615,9 +605,9 @@ def members(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.Da
     rating_cols = [f"mr:{c}" for c in MEMBER_RATING_CODES if f"mr:{c}" in recs.columns]
     what = {f: "the membership of" for f in MEMBER_FIELDS}
     what.update({c: f"the {c[3:]} member rating of" for c in rating_cols})
-    merged = combine(recs, ["year", "cell_id"], [*MEMBER_FIELDS, *rating_cols], what, log)
+    merged = combine(recs, key_of("members"), [*MEMBER_FIELDS, *rating_cols], what, log)
     del recs
-    merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
+    merged["cell"] = display_names(merged[CELL_ID], merged["name"], registry)
     return merged
 
 
@@ -662,7 +652,7 @@ def member_ratings_from(
         melted = pd.DataFrame(
             {
                 "year": years[i],
-                "cell_id": _categories(members["cell_id"], i),
+                CELL_ID: _categories(members[CELL_ID], i),
                 "rating": pd.Categorical.from_codes(rating_codes[j], dtype=RATING),
                 "cell": _categories(members["cell"], i),
                 "rank": pd.array(rank, dtype="Float64").astype("Int64"),
@@ -676,8 +666,8 @@ def member_ratings_from(
     if melted.empty:
         return conform(others, "member_ratings")
     both = pd.concat([melted, others], ignore_index=True)
-    merged = combine(both, ["year", "cell_id", "rating"], ["count"], "the member rating of", log)
-    merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
+    merged = combine(both, key_of("member_ratings"), ["count"], "the member rating of", log)
+    merged["cell"] = display_names(merged[CELL_ID], merged["name"], registry)
     return conform(merged, "member_ratings")
 
 
@@ -713,7 +703,7 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
         if col not in recs.columns:
             continue
         sel = recs[recs[col].notna()]
-        part = sel[["year", "cell_id", "name", "_file", "_sheet", "_row", "_name_col"]].copy()
+        part = sel[["year", CELL_ID, "name", "_file", "_sheet", "_row", "_name_col"]].copy()
         part["rating"] = code
         part["count"] = sel[col]
         part["_col_count"] = sel[f"_col_{col}"]
@@ -741,7 +731,7 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
             ok[
                 [
                     "year",
-                    "cell_id",
+                    CELL_ID,
                     "name",
                     "rating",
                     "count",
@@ -756,7 +746,7 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
     if not parts:
         return pd.DataFrame()
     allr = pd.concat(parts, ignore_index=True)
-    merged = combine(allr, ["year", "cell_id", "rating"], ["count"], "the member rating of", log)
+    merged = combine(allr, key_of("member_ratings"), ["count"], "the member rating of", log)
     scale = merged["year"].map({y: scale_for_year(y) for y in merged["year"].unique()})
     ranks = pd.DataFrame(
         [(s, c, rank) for (s, subj, c), (rank, _) in crosswalk().items() if subj == "member"],
@@ -764,7 +754,7 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
     )
     keyed = pd.DataFrame({"_scale": scale.to_numpy(), "rating": merged["rating"].to_numpy()})
     merged["rank"] = keyed.merge(ranks, how="left", on=["_scale", "rating"])["rank"].to_numpy()
-    merged["cell"] = display_names(merged["cell_id"], merged["name"], registry)
+    merged["cell"] = display_names(merged[CELL_ID], merged["name"], registry)
     return merged
 
 
@@ -773,10 +763,10 @@ def income(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
         return empty("income")
     recs = check_years(records, log)
     del records
-    recs["area_id"] = map_distinct(recs["name"], make_id, text=True)
-    merged = combine(recs, ["year", "area_id"], list(INCOME_FIELDS), "the income record of", log)
+    recs[AREA_ID] = map_distinct(recs["name"], make_id, text=True)
+    merged = combine(recs, key_of("income"), list(INCOME_FIELDS), "the income record of", log)
     del recs
-    merged["area"] = display_names(merged["area_id"], merged["name"], Registry.empty())
+    merged["area"] = display_names(merged[AREA_ID], merged["name"], Registry.empty())
     return merged
 
 
@@ -787,15 +777,15 @@ def cells_table(registry: Registry, tables: list[pd.DataFrame]) -> pd.DataFrame:
         return conform(reg, "cells") if len(reg) else empty("cells")
 
     def spans(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.groupby("cell_id", sort=False, observed=True).agg(
+        return frame.groupby(CELL_ID, sort=False, observed=True).agg(
             cell=("cell", "first"), first_seen=("year", "min"), last_seen=("year", "max")
         )
 
     # per table first (millions of rows each), then across the few per-table spans
-    per_table = [spans(t[["cell_id", "cell", "year"]]) for t in tables if len(t)]
+    per_table = [spans(t[[CELL_ID, "cell", "year"]]) for t in tables if len(t)]
     both = pd.concat(per_table).reset_index()
     span = (
-        both.groupby("cell_id")
+        both.groupby(CELL_ID)
         .agg(
             cell=("cell", "first"),
             first_seen=("first_seen", "min"),
@@ -803,12 +793,12 @@ def cells_table(registry: Registry, tables: list[pd.DataFrame]) -> pd.DataFrame:
         )
         .reset_index()
     )
-    new = span[~span["cell_id"].isin(set(reg["cell_id"]))].copy()
+    new = span[~span[CELL_ID].isin(set(reg[CELL_ID]))].copy()
     new["kind"] = map_distinct(new["cell"], infer_kind)
-    new["area_id"] = np.where(new["kind"] == "residential", new["cell_id"], None)
+    new[AREA_ID] = np.where(new["kind"] == "residential", new[CELL_ID], None)
     new["first_year"] = new["first_seen"]
     new["last_year"] = pd.NA
     out = pd.concat([reg, new.drop(columns=["first_seen", "last_seen"])], ignore_index=True)
-    firsts = out["cell_id"].map(span.set_index("cell_id")["first_seen"])
+    firsts = out[CELL_ID].map(span.set_index(CELL_ID)["first_seen"])
     out["first_year"] = out["first_year"].astype("Float64").fillna(firsts.astype("Float64"))
     return conform(out, "cells")

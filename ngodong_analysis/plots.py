@@ -31,10 +31,10 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 
 from . import analysis
-from .analysis._common import codes as _codes
 from .analysis._common import level_column
 from .analysis.membership import ALL_FLOWS
 from .config import resource
+from .grouping import codes as _codes
 from .schema import MEMBER_RATING_CODES
 
 if TYPE_CHECKING:

@@ -59,11 +59,29 @@ KIND = pd.CategoricalDtype(list(KINDS), ordered=False)
 CELL_CODES = "category"
 
 
+# Every key below is written from these names, and the rest of the package takes its keys
+# from the tables (``TABLES[name].key``, ``.entity``), never by typing them: the committee
+# dimension then changes keys here only.
+#
+# SCOPE: the columns that say whose cell or area an id is. Empty while a dataset holds one
+# committee; with many committees it is ("committee_id",) and every key gains it.
+SCOPE: tuple[str, ...] = ()
+CELL_ID = "cell_id"  # a cell's id, unique within its scope ("tdp-2")
+AREA_ID = "area_id"  # a residential area's id, unique within its scope
+CELL_KEY = (*SCOPE, CELL_ID)
+AREA_KEY = (*SCOPE, AREA_ID)
+
+
 @dataclass(frozen=True)
 class Table:
+    """A table's contract: ``key`` identifies a row, ``entity`` what the row is about (the
+    key without its year and rating: the cell, the area, the committee), ``columns`` the
+    contract's columns and dtypes in order."""
+
     name: str
     key: tuple[str, ...]
     columns: dict[str, object]  # column -> dtype, in contract order
+    entity: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -72,7 +90,7 @@ class Table:
 
 CELLS = Table(
     "cells",
-    ("cell_id",),
+    CELL_KEY,
     {
         "cell_id": STRING,
         "cell": STRING,
@@ -82,10 +100,11 @@ CELLS = Table(
         "last_year": COUNT,
         "successor_id": STRING,
     },
+    entity=CELL_KEY,
 )
 CELL_RATINGS = Table(
     "cell_ratings",
-    ("year", "cell_id"),
+    ("year", *CELL_KEY),
     {
         "year": "int64",
         "cell_id": STRING,
@@ -96,6 +115,7 @@ CELL_RATINGS = Table(
         "tier": COUNT,
         "score": SCORE,
     },
+    entity=CELL_KEY,
 )
 COMMITTEE_RATINGS = Table(
     "committee_ratings",
@@ -109,10 +129,11 @@ COMMITTEE_RATINGS = Table(
         "tier": COUNT,
         "score": SCORE,
     },
+    entity=("unit",),
 )
 MEMBERS = Table(
     "members",
-    ("year", "cell_id"),
+    ("year", *CELL_KEY),
     {
         "year": "int64",
         "cell_id": STRING,
@@ -128,10 +149,11 @@ MEMBERS = Table(
         "removed": COUNT,
         "introduced": COUNT,
     },
+    entity=CELL_KEY,
 )
 MEMBER_RATINGS = Table(
     "member_ratings",
-    ("year", "cell_id", "rating"),
+    ("year", *CELL_KEY, "rating"),
     {
         "year": "int64",
         # the long table repeats each cell four times a year: categories, not strings (at
@@ -142,10 +164,11 @@ MEMBER_RATINGS = Table(
         "rank": COUNT,
         "count": COUNT,
     },
+    entity=CELL_KEY,
 )
 INCOME = Table(
     "income",
-    ("year", "area_id"),
+    ("year", *AREA_KEY),
     {
         "year": "int64",
         "area_id": STRING,
@@ -156,11 +179,23 @@ INCOME = Table(
         "poor_households": COUNT,
         "near_poor_households": COUNT,
     },
+    entity=AREA_KEY,
 )
 
 TABLES: dict[str, Table] = {
     t.name: t for t in (CELLS, CELL_RATINGS, COMMITTEE_RATINGS, MEMBERS, MEMBER_RATINGS, INCOME)
 }
+
+
+def key_of(name: str) -> list[str]:
+    """The key columns of table ``name``, in sort order."""
+    return list(TABLES[name].key)
+
+
+def entity_of(name: str) -> list[str]:
+    """The columns naming what a row of table ``name`` is about (its key without year and
+    rating): a cell's (scope, id), an area's, a committee's."""
+    return list(TABLES[name].entity)
 
 
 def empty(name: str) -> pd.DataFrame:

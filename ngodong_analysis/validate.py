@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from .analysis.membership import ALL_CELLS_ID, quota_check
+from .analysis.membership import ALL_CELLS_ID, flow_breaks, quota_check
 from .analysis.ratings import cell_quota_check
 from .assemble import _log_at, place_of
+from .grouping import key_runs
 from .problems import ProblemLog, keep_first
-from .schema import STRING
+from .schema import CELL_ID, key_of
 
 
 def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
@@ -49,79 +48,28 @@ def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
 
 
 def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
-    """end = start + admitted + in − out − died − removed, start being last year's end.
-
-    Worked on numpy arrays in (cell, year) order, the cells as integer codes: at national
-    scale a sort and two group-bys of the table by its string ids took gigabytes."""
-    flows = ["admitted", "transferred_in", "transferred_out", "died", "removed"]
-    present = [f for f in flows if f in members.columns]
-    if not present or members.empty:
+    """The flow identity's breaks (``analysis.flow_breaks``, the rule's one home) as
+    warnings at the cell holding the year-end count; messages are made only for the breaks
+    the log keeps (count first)."""
+    breaks = flow_breaks(members)
+    if not len(breaks.rows):
         return
-
-    def column(name: str) -> np.ndarray:
-        return members[name].to_numpy(dtype=float, na_value=np.nan)[order]
-
-    cells, _ = pd.factorize(members["cell_id"])
-    years = members["year"].to_numpy()
-    order = np.lexsort((years, cells))  # by cell, then year
-    cells, years = cells[order], years[order].astype(float)
-    count = column("members")
-    same_cell = np.r_[False, cells[1:] == cells[:-1]]
-    prev = np.where(same_cell, np.r_[np.nan, count[:-1]], np.nan)
-    prev_year = np.where(same_cell, np.r_[np.nan, years[:-1]], np.nan)
-    consecutive = ~np.isnan(prev) & (prev_year == years - 1)
-    if "members_start" in members.columns:  # a start-of-year count, where the form gives one
-        stated = column("members_start")
-        prev = np.where(consecutive, prev, stated)
-        consecutive = consecutive | ~np.isnan(stated)
-    changes = {f: column(f) if f in present else np.full(len(order), np.nan) for f in flows}
-    has_flows = np.any([~np.isnan(changes[f]) for f in present], axis=0)
-    ok = consecutive & ~np.isnan(prev) & ~np.isnan(count) & has_flows
-    c = {f: np.nan_to_num(v) for f, v in changes.items()}
-    expected = (
-        prev
-        + c["admitted"]
-        + c["transferred_in"]
-        - c["transferred_out"]
-        - c["died"]
-        - c["removed"]
-    )
-    bad = np.flatnonzero(ok & (expected != count))
-    if not len(bad):
-        return
-    bad = bad[keep_first(log, members.iloc[order[bad]][["_file", "_sheet"]], "flow-identity")]
-    rows = members.iloc[order[bad]]
+    shown = keep_first(log, members.iloc[breaks.rows][["_file", "_sheet"]], "flow-identity")
+    rows = members.iloc[breaks.rows[shown]]
     places = place_of(rows, "members").to_numpy()
-    for k, (place, i) in enumerate(zip(places, bad, strict=True)):
+    for k, place in enumerate(places):
+        i = shown[k]
         _log_at(
             log,
             place,
             "warning",
             f"flow identity broken for {rows['cell'].iloc[k]} in {rows['year'].iloc[k]}: "
-            f"{int(prev[i])} at the start of the year plus its "
-            f"changes gives {int(expected[i])}, but {int(count[i])} are "
+            f"{int(breaks.start[i])} at the start of the year plus its "
+            f"changes gives {int(breaks.expected[i])}, but {int(breaks.reported[i])} are "
             "reported; check admissions, transfers, deaths and removals",
             value=rows["members"].iloc[k],
             rule="flow-identity",
         )
-
-
-def _key_groups(table: pd.DataFrame) -> np.ndarray:
-    """Group number of each row of a table sorted by (year, cell_id, …): a new group starts
-    where the year or the cell changes (no hashing of millions of ids)."""
-    n = len(table)
-    starts = np.ones(n, dtype=bool)
-    if n > 1:
-        years = table["year"].to_numpy()
-        ids = table["cell_id"]
-        if isinstance(ids.dtype, pd.CategoricalDtype):
-            codes = ids.cat.codes.to_numpy()
-            changed = codes[1:] != codes[:-1]
-        else:
-            cells = pa.array(ids.astype(STRING), type=pa.large_string())
-            changed = pc.not_equal(cells[1:], cells[:-1]).to_numpy(zero_copy_only=False)
-        starts[1:] = (years[1:] != years[:-1]) | changed
-    return np.cumsum(starts) - 1
 
 
 def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: ProblemLog) -> None:
@@ -132,15 +80,14 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
     """
     if ratings.empty:
         return
-    group = _key_groups(ratings)
+    per_cell = key_of("members")  # a member rating's key without its rating
+    group = key_runs(ratings, per_cell)
     first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     count = ratings["count"].to_numpy(dtype=float, na_value=0.0)
-    keys = ratings.iloc[first][["year", "cell_id", "cell"]].reset_index(drop=True)
+    keys = ratings.iloc[first][per_cell].reset_index(drop=True)
     rated = keys.assign(rated=np.bincount(group, count))
     if not members.empty and "members" in members.columns:
-        joined = members.join(
-            rated.drop(columns="cell").set_index(["year", "cell_id"]), on=["year", "cell_id"]
-        )
+        joined = members.join(rated.set_index(per_cell), on=per_cell)
         over = joined[(joined["rated"] > joined["members"]).fillna(False).astype(bool)]
         if len(over):
             places = place_of(over, "members")
@@ -157,7 +104,7 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
                 )
     # the quota is a rule of analysis (one home): here its breaches become problems
     quota = quota_check(ratings)
-    _quota_problems(quota[quota["cell_id"] == ALL_CELLS_ID], ratings, "members", log)
+    _quota_problems(quota[quota[CELL_ID] == ALL_CELLS_ID], ratings, "members", log)
 
 
 def check_cell_ratings(cell_ratings: pd.DataFrame, log: ProblemLog) -> None:
@@ -190,7 +137,7 @@ def _quota_problems(verdicts: pd.DataFrame, rows: pd.DataFrame, subject: str, lo
 def _name(table: pd.DataFrame, i) -> str:
     """The cell of row ``i`` as the workbook names it; its id only when it has no name."""
     name = table.at[i, "cell"] if "cell" in table.columns else None
-    return str(name) if name is not None and not pd.isna(name) else str(table.at[i, "cell_id"])
+    return str(name) if name is not None and not pd.isna(name) else str(table.at[i, CELL_ID])
 
 
 def check_income(income: pd.DataFrame, log: ProblemLog) -> None:

@@ -17,8 +17,9 @@ import pytest
 from helpers import table
 
 from ngodong_analysis.analysis import rating_mix, rating_transitions, top_streaks
-from ngodong_analysis.analysis._common import codes, frame
+from ngodong_analysis.analysis._common import frame
 from ngodong_analysis.analysis.ratings import MIX_COLUMNS, STREAK_COLUMNS, TRANSITION_COLUMNS
+from ngodong_analysis.grouping import codes
 from ngodong_analysis.schema import STRING, conform, empty
 
 

@@ -8,8 +8,9 @@ import pytest
 from helpers import table
 
 from ngodong_analysis.analysis import yearly_summary
-from ngodong_analysis.analysis._common import Grouping, paired_ratio, year_sums
+from ngodong_analysis.analysis._common import paired_ratio
 from ngodong_analysis.dataset import Dataset
+from ngodong_analysis.grouping import Grouping, year_sums
 
 NA = None
 

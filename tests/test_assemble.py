@@ -62,34 +62,6 @@ def test_combine_merges_fields_from_two_records_and_reports_a_clash():
     assert out.loc[0, "members"] == 9  # the first record is kept
 
 
-def test_key_order_sorts_like_sort_values_and_counts_shared_keys():
-    """combine() orders rows and finds shared keys from integer codes: the same order as a
-    stable ``sort_values`` on the keys (missing values last), the same counts as grouping."""
-    import numpy as np
-    import pandas as pd
-
-    from ngodong_analysis.assemble import _key_order
-
-    rng = np.random.default_rng(3)
-    names = ["Tổ 1", "tổ 1", "Tổ 10", "Tổ 2", "Đội 3", "Zeta", "ấp 4", "a", ""]
-    for dtype in ("str", object):
-        n = 500
-        df = pd.DataFrame(
-            {
-                "year": rng.integers(2015, 2020, n),
-                "cell_id": pd.Series(rng.choice(names, n), dtype=dtype),
-                "rating": rng.choice(["HTXSNV", "HTTNV", None], n),
-                "v": np.arange(n),
-            }
-        )
-        for keys in (["year", "cell_id"], ["year", "cell_id", "rating"], ["cell_id"]):
-            sharing, order = _key_order(df, keys)
-            expected = df.sort_values(keys, kind="stable")
-            assert df.take(order)["v"].tolist() == expected["v"].tolist()
-            counts = df.groupby(keys, dropna=False)["v"].transform("size")
-            assert sharing.tolist() == counts.tolist()
-
-
 NEW_LABELS = (
     "'Hoàn thành xuất sắc nhiệm vụ' (HTXSNV), 'Hoàn thành tốt nhiệm vụ' (HTTNV), "
     "'Hoàn thành nhiệm vụ' (HTNV), 'Không hoàn thành nhiệm vụ' (KHTNV)"

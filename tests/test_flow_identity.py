@@ -1,9 +1,9 @@
 """The flow identity, end = start + admitted + in − out − died − removed, on hand-built tables.
 
-Two implementations check it: the loader's warning (``validate._check_flows``, which also
-takes a start-of-year count where the form gives one) and the analysis table
-(``analysis.flow_discrepancies``). Both are run on every case; each reports a broken row
-as (year, cell_id) → (start, expected, reported). Expected values are worked out by hand.
+The rule has one home (``analysis.flow_breaks``) and two faces: the loader's warning
+(``validate._check_flows``) and the analysis table (``analysis.flow_discrepancies``). Both
+are run on every case, so they cannot drift apart; each reports a broken row as
+(year, cell_id) → (start, expected, reported). Expected values are worked out by hand.
 """
 
 from __future__ import annotations
@@ -132,7 +132,8 @@ def test_rows_in_any_order_pair_the_same_years(found):
     assert found(members_table(rows)) == {(2019, "a"): (30, 31, 32), (2019, "b"): (20, 19, 20)}
 
 
-def test_a_start_of_year_count_is_checked_where_there_is_no_previous_year():
+@CHECKS
+def test_a_start_of_year_count_is_checked_where_there_is_no_previous_year(found):
     # The form gives "Đầu năm": the first year and the year after a gap are checked on it.
     rows = [
         (2017, "a", "A", 21, 1, 0, 0, 0, 0),  # first year: 20 + 1 = 21, fine
@@ -141,5 +142,14 @@ def test_a_start_of_year_count_is_checked_where_there_is_no_previous_year():
         (2020, "b", "B", 9, 0, 0, 0, 0, 0),  # no start given: last year's 9 + 0, fine
     ]
     members = members_table(rows, start=[20, 22, 12, NA])
-    assert by_validate(members) == {(2019, "a"): (22, 24, 25), (2019, "b"): (12, 10, 9)}
-    assert by_validate(members.drop(columns="members_start")) == {}  # nothing to compare
+    assert found(members) == {(2019, "a"): (22, 24, 25), (2019, "b"): (12, 10, 9)}
+    assert found(members.drop(columns="members_start")) == {}  # nothing to compare
+
+
+@CHECKS
+def test_a_blank_previous_count_gives_way_to_the_start_of_year_count(found):
+    rows = [
+        (2018, "a", "A", NA, *[NA] * 5),  # last year's end not reported
+        (2019, "a", "A", 33, 2, 0, 0, 0, 0),  # the form's start, 30: 30 + 2 = 32, not 33
+    ]
+    assert found(members_table(rows, start=[NA, 30])) == {(2019, "a"): (30, 32, 33)}

@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..grouping import int_codes
 from ..schema import STRING
 from ..vocab import blank_unknown
-from ._common import frame, int_codes
+from ._common import frame
 
 INCOMPLETE_COLUMNS = {
     "year": "int64",

@@ -13,29 +13,27 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..schema import COUNT, RATING, STRING
+from ..grouping import codes, key_codes, take, year_sums
+from ..schema import AREA_ID, AREA_KEY, CELL_ID, CELL_KEY, COUNT, RATING, STRING, entity_of
 from ._common import (
     FLOAT,
-    codes,
     expects,
     frame,
     paired_ratio,
     ratio,
     standard_of,
-    take,
-    year_sums,
 )
 from .completeness import incomplete_by_year
 
 GROWTH_COLUMNS = {
     "year": "int64",
-    "area_id": STRING,
+    **dict.fromkeys(AREA_KEY, STRING),
     "area": STRING,
     "income_per_capita": FLOAT,
     "growth_pct": FLOAT,
 }
 CAGR_COLUMNS = {
-    "area_id": STRING,
+    **dict.fromkeys(AREA_KEY, STRING),
     "area": STRING,
     "start_year": COUNT,
     "end_year": COUNT,
@@ -55,9 +53,9 @@ POVERTY_COLUMNS = {
 }
 INCOME_RATING_COLUMNS = {
     "year": "int64",
-    "cell_id": STRING,
+    **dict.fromkeys(CELL_KEY, STRING),
     "cell": STRING,
-    "area_id": STRING,
+    AREA_ID: STRING,
     "income_per_capita": FLOAT,
     "rating": RATING,
     "rank": COUNT,
@@ -65,7 +63,7 @@ INCOME_RATING_COLUMNS = {
 }
 
 
-@expects("income", "year", "area_id", "income_per_capita")
+@expects("income", "year", *AREA_KEY, "income_per_capita")
 def income_growth(income: pd.DataFrame) -> pd.DataFrame:
     """Income per capita per area and year, with the change on the area's previous year.
 
@@ -88,13 +86,13 @@ def income_growth(income: pd.DataFrame) -> pd.DataFrame:
     >>> income_growth(i)["growth_pct"].round(1).tolist()
     [<NA>, 14.0]
     """
-    area, area_ids = codes(income["area_id"])
-    area = np.where(area < 0, len(area_ids), area)  # sorted last, as sort_values puts NA
+    area, areas = key_codes(income, entity_of("income"))
+    area = np.where(area < 0, areas, area)  # sorted last, as sort_values puts NA
     year = income["year"].to_numpy()
     # In area then year order (ties in row order), each row's previous row of the same area.
     by_area = np.lexsort((year, area))
     sorted_area = area[by_area]
-    same = (sorted_area[1:] == sorted_area[:-1]) & (sorted_area[1:] < len(area_ids))
+    same = (sorted_area[1:] == sorted_area[:-1]) & (sorted_area[1:] < areas)
     previous = np.full(len(area), -1, dtype=np.int64)
     previous[by_area[1:][same]] = by_area[:-1][same]
     df = income.reset_index(drop=True)
@@ -103,7 +101,7 @@ def income_growth(income: pd.DataFrame) -> pd.DataFrame:
     return frame(df.take(np.lexsort((area, year))), GROWTH_COLUMNS)
 
 
-@expects("income", "year", "area_id", "area", "income_per_capita")
+@expects("income", "year", *AREA_KEY, "area", "income_per_capita")
 def income_cagr(
     income: pd.DataFrame, *, start: int | None = None, end: int | None = None
 ) -> pd.DataFrame:
@@ -137,10 +135,11 @@ def income_cagr(
         df = df[df["year"] >= start]
     if end is not None:
         df = df[df["year"] <= end]
-    areas = df.sort_values("year").groupby("area_id")["area"].last()
+    area = entity_of("income")
+    areas = df.sort_values("year").groupby(area)["area"].last()
     known = df.dropna(subset=["income_per_capita"]).sort_values("year")
-    first = known.groupby("area_id")[["year", "income_per_capita"]].first()
-    last = known.groupby("area_id")[["year", "income_per_capita"]].last()
+    first = known.groupby(area)[["year", "income_per_capita"]].first()
+    last = known.groupby(area)[["year", "income_per_capita"]].last()
     out = pd.DataFrame({"area": areas})
     out["start_year"] = first["year"]
     out["end_year"] = last["year"]
@@ -151,7 +150,7 @@ def income_cagr(
     cagr = (growth ** (1 / span.where(span > 0)) - 1).astype(FLOAT)
     # Masked afterwards because 1 ** NA is 1 for pandas' nullable floats.
     out["cagr"] = cagr.where((span > 0) & (out["start_value"] > 0))
-    return frame(out.rename_axis("area_id").reset_index(), CAGR_COLUMNS)
+    return frame(out.reset_index(), CAGR_COLUMNS)
 
 
 @expects("income", "year", "households", "poor_households", "near_poor_households")
@@ -222,7 +221,7 @@ def poverty_breaks(years: Iterable[int], *, lines: pd.DataFrame | None = None) -
     return [float(y) + 0.5 for y in axis[changes.fillna(False)]]
 
 
-@expects("income", "year", "area_id", "income_per_capita")
+@expects("income", "year", *AREA_KEY, "income_per_capita")
 def income_vs_rating(
     income: pd.DataFrame,
     cell_ratings: pd.DataFrame,
@@ -253,12 +252,15 @@ def income_vs_rating(
     >>> income_vs_rating(ds.income, ds.cell_ratings, ds.cells).groupby("rank")[
     ...     "income_per_capita"].mean()
     """
-    registry = cells.drop_duplicates("cell_id").set_index("cell_id")
+    # The registry maps a cell's id to its area's within one scope (a committee's ids are its
+    # own): the ids are joined as single columns here, so a scope of its own (the committee
+    # dimension) must be joined on as well before this function may serve many committees.
+    registry = cells.drop_duplicates(CELL_ID).set_index(CELL_ID)
     rated = cell_ratings[["rating", "rank", "tier"]].notna().any(axis=1).to_numpy()
     rows = np.flatnonzero(rated)
     # The registry is read once per distinct cell_id (a missing one is the last slot, which
     # also sorts last, as sort_values puts NA), not once per row.
-    cell, cell_ids = codes(cell_ratings["cell_id"])
+    cell, cell_ids = codes(cell_ratings[CELL_ID])
     cell = np.where(cell[rows] < 0, len(cell_ids), cell[rows])
     ids = pd.concat(
         [pd.Series(cell_ids.array).astype(STRING), pd.Series([pd.NA], dtype=STRING)],
@@ -267,12 +269,12 @@ def income_vs_rating(
     entry = registry.index.get_indexer(ids)
     kind = take(registry["kind"].astype(STRING), entry)
     residential = (kind.isna() | (kind == "residential").fillna(False)).to_numpy()
-    area = take(registry["area_id"].astype(STRING), entry).fillna(ids)
+    area = take(registry[AREA_ID].astype(STRING), entry).fillna(ids)
     kept = rows[residential[cell]]
     cell = cell[residential[cell]]
     # Joined on integer codes of (year, area): each cell's area looked up among the income
     # table's areas (-2: none such; -1, a missing area, joins a missing area as in a merge).
-    income_area, income_areas = codes(income["area_id"])
+    income_area, income_areas = codes(income[AREA_ID])
     area_code = income_areas.get_indexer(area)
     area_code[(area_code < 0) & area.notna().to_numpy()] = -2
     left = pd.DataFrame(
@@ -293,6 +295,6 @@ def income_vs_rating(
     order = np.lexsort((cell_of_row[row], pairs["year"].to_numpy()))
     row, income_row = row[order], pairs["income_row"].to_numpy()[order]
     joined = cell_ratings.iloc[row].reset_index(drop=True)
-    joined["area_id"] = area.array.take(cell_of_row[row])
+    joined[AREA_ID] = area.array.take(cell_of_row[row])
     joined["income_per_capita"] = income["income_per_capita"].array.take(income_row)
     return frame(joined, INCOME_RATING_COLUMNS)

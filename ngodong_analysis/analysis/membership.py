@@ -8,31 +8,33 @@ only over the cells that reported both of its counts.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from ..schema import COUNT, MEMBER_RATING_CODES, RATING, STRING
-from ._common import (
-    FLOAT,
+from ..grouping import (
     Grouping,
-    as_text,
-    codes,
     combine,
-    expects,
-    frame,
+    groups,
     int_codes,
     int_values,
+    sorted_runs,
+    take,
+    year_step_pairs,
+    year_sums,
+)
+from ..schema import CELL_KEY, COUNT, MEMBER_RATING_CODES, RATING, STRING, entity_of, key_of
+from ._common import (
+    FLOAT,
+    as_text,
+    expects,
+    frame,
     member_rank_values,
     member_ranks,
     paired_ratio,
     quota_verdict,
     ratio,
-    sorted_runs,
-    take,
-    year_step_pairs,
-    year_sums,
 )
 from .completeness import incomplete_by_year
 
@@ -56,7 +58,7 @@ TOTALS_COLUMNS = {
 FLOW_COLUMNS = {"year": "int64", "flow": STRING, "count": COUNT}
 DISCREPANCY_COLUMNS = {
     "year": "int64",
-    "cell_id": STRING,
+    **dict.fromkeys(CELL_KEY, STRING),
     "cell": STRING,
     "start": COUNT,
     **{flow: COUNT for flow in FLOWS},
@@ -82,7 +84,7 @@ WELL_COLUMNS = {
 }
 QUOTA_COLUMNS = {
     "year": "int64",
-    "cell_id": STRING,
+    **dict.fromkeys(CELL_KEY, STRING),
     "cell": STRING,
     "excellent": COUNT,
     "well": COUNT,
@@ -171,10 +173,69 @@ def member_flows(members: pd.DataFrame) -> pd.DataFrame:
     return frame(out.sort_values(["year", "order"]), FLOW_COLUMNS)
 
 
+class FlowBreaks(NamedTuple):
+    """Rows of a members table whose count breaks the flow identity (:func:`flow_breaks`):
+    their positions in the table, in its row order, and per row the start of the year, the
+    end the flows give and the end reported (persons)."""
+
+    rows: np.ndarray
+    start: np.ndarray
+    expected: np.ndarray
+    reported: np.ndarray
+
+
+def flow_breaks(members: pd.DataFrame) -> FlowBreaks:
+    """The flow identity, the package's one statement of it: ``end = start + admitted +
+    transferred_in − transferred_out − died − removed``, a missing flow counting as 0.
+
+    ``start`` is the cell's member count in the previous calendar year; where there is none
+    (its first year, a gap) or it is blank, the start-of-year count the form gives
+    (``members_start``, when the sheet has one). Not checked: rows without a start, without a
+    year-end count, or with every flow blank (nothing reported). :func:`flow_discrepancies`
+    shows the breaks as a table; the loader's warnings (``validate``) are made from them.
+    Rows are paired by integer key; a (year, cell) given twice is paired as a join pairs it,
+    with each of its twins."""
+    none = np.zeros(0, dtype=np.int64)
+    if members.empty or not all(c in members.columns for c in ("members", *FLOWS)):
+        return FlowBreaks(none, none, none, none)
+    cell = entity_of("members")
+    everything = np.arange(len(members))
+    found = year_step_pairs(members, everything, -1, cell)
+    if found is None:  # a key given twice: the join pairs each twin
+        here = members[["year", *cell]].assign(_row=everything)
+        before = members[["year", *cell]].assign(_before=everything)
+        before["year"] = before["year"] + 1
+        pairs = here.merge(before, on=["year", *cell])
+        rows, before_rows = pairs["_row"].to_numpy(), pairs["_before"].to_numpy()
+    else:
+        rows, before_rows = found
+    start, start_known = int_values(members["members"].iloc[before_rows])
+    if "members_start" in members.columns:
+        stated, stated_known = int_values(members["members_start"])
+        # the rows without a known previous year-end count, where the form states a start
+        unpaired = np.ones(len(members), dtype=bool)
+        unpaired[rows[start_known]] = False
+        extra = np.flatnonzero(unpaired & stated_known)
+        keep = start_known
+        rows = np.concatenate([rows[keep], extra])
+        start = np.concatenate([start[keep], stated[extra]])
+        start_known = np.ones(len(rows), dtype=bool)
+        order = np.argsort(rows, kind="stable")
+        rows, start = rows[order], start[order]
+    reported, reported_known = int_values(members["members"].iloc[rows])
+    flows = [int_values(members[flow].iloc[rows]) for flow in FLOWS]
+    expected = start.copy()
+    for (values, _), sign in zip(flows, (1, 1, -1, -1, -1), strict=True):
+        expected += sign * values  # a missing flow is 0 (int_values gives 0 for NA)
+    any_flow = np.logical_or.reduce([known for _, known in flows])
+    off = start_known & reported_known & any_flow & (reported != expected)
+    return FlowBreaks(rows[off], start[off], expected[off], reported[off])
+
+
 @expects(
     "members",
     "year",
-    "cell_id",
+    *CELL_KEY,
     "members",
     "admitted",
     "transferred_in",
@@ -186,10 +247,12 @@ def flow_discrepancies(members: pd.DataFrame) -> pd.DataFrame:
     """Cells and years whose member count breaks the flow identity.
 
     ``expected = start + admitted + transferred_in − transferred_out − died − removed``, where
-    ``start`` is the cell's member count in the previous calendar year and a missing flow
-    counts as 0. Skipped: rows without a previous year for the cell (first year, a gap, a new
-    or renamed cell), rows without a member count, and rows with every flow missing (nothing
-    reported to check).
+    ``start`` is the cell's member count in the previous calendar year — or, where there is
+    none, the start-of-year count the form gives (``members_start``, when the sheet has that
+    column) — and a missing flow counts as 0. Skipped: rows without a start (first year, a
+    gap, a new or renamed cell, and no start-of-year count), rows without a member count,
+    and rows with every flow missing (nothing reported to check). The loader's
+    ``flow-identity`` warnings are these rows (:func:`flow_breaks`).
 
     Parameters
     ----------
@@ -207,41 +270,11 @@ def flow_discrepancies(members: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> flow_discrepancies(ds.members)[["year", "cell", "difference"]]  # empty when all add up
     """
-    found = year_step_pairs(members, np.arange(len(members)), -1)
-    if found is None:  # duplicate (year, cell) keys: the join pairs them all
-        previous = members[["year", "cell_id", "members"]].rename(columns={"members": "start"})
-        previous = previous.assign(year=previous["year"] + 1)
-        df = members.merge(previous, on=["year", "cell_id"])
-    else:
-        # Each row's previous year looked up by integer key; only the rows whose identity
-        # fails are then built as a frame (those the join would have kept, in its order).
-        rows, before = found
-        start, start_known = int_values(members["members"].iloc[before])
-        reported, reported_known = int_values(members["members"].iloc[rows])
-        flows = [int_values(members[flow].iloc[rows]) for flow in FLOWS]
-        expected = start.copy()
-        for (values, _), sign in zip(flows, (1, 1, -1, -1, -1), strict=True):
-            expected += sign * values  # a missing flow is 0 (int_values gives 0 for NA)
-        any_flow = np.logical_or.reduce([known for _, known in flows])
-        off = start_known & reported_known & any_flow & (reported != expected)
-        df = members.iloc[rows[off]].reset_index(drop=True)
-        df = df.assign(start=members["members"].iloc[before[off]].array)
-    flows = df[list(FLOWS)]
-    checkable = df["start"].notna() & df["members"].notna() & flows.notna().any(axis=1)
-    df = df[checkable]
-    filled = df[list(FLOWS)].fillna(0)
-    expected = (
-        df["start"]
-        + filled["admitted"]
-        + filled["transferred_in"]
-        - filled["transferred_out"]
-        - filled["died"]
-        - filled["removed"]
-    )
-    df = df.assign(expected=expected, reported=df["members"])
+    breaks = flow_breaks(members)
+    df = members.iloc[breaks.rows].reset_index(drop=True)
+    df = df.assign(start=breaks.start, expected=breaks.expected, reported=breaks.reported)
     df = df.assign(difference=df["reported"] - df["expected"])
-    df = df[df["difference"] != 0].sort_values(["year", "cell_id"])
-    return frame(df, DISCREPANCY_COLUMNS)
+    return frame(df.sort_values(key_of("members"), kind="stable"), DISCREPANCY_COLUMNS)
 
 
 @expects("member_ratings", "year", "rating", "rank", "count")
@@ -374,7 +407,7 @@ def well_or_above_share(member_ratings: pd.DataFrame) -> pd.DataFrame:
     return frame(out, WELL_COLUMNS)
 
 
-@expects("member_ratings", "year", "cell_id", "cell", "rank", "count")
+@expects("member_ratings", "year", *CELL_KEY, "cell", "rank", "count")
 def quota_check(member_ratings: pd.DataFrame, *, limit: float | None = None) -> pd.DataFrame:
     """The quota on excellent ratings, where a confirmed rule makes one.
 
@@ -415,15 +448,20 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float | None = None) -> 
     everyone = np.ones(len(counts), dtype=bool)
     # One row per (year, cell) present, in year then cell_id order (of the text: categories
     # in another order are sorted first); the cell's name is the last one written.
-    ids = member_ratings["cell_id"]
-    if (
-        isinstance(ids.dtype, pd.CategoricalDtype)
-        and not ids.cat.categories.is_monotonic_increasing
-    ):
-        ids = ids.cat.reorder_categories(sorted(ids.cat.categories))
-    runs = sorted_runs(year, ids)
-    if runs is not None and len(runs[0]):  # in key order already: the groups are runs
+    cell = entity_of("member_ratings")
+    table = member_ratings[cell].copy()
+    for col in cell:  # categories in another order than their text's sort as their text
+        ids = table[col]
+        if (
+            isinstance(ids.dtype, pd.CategoricalDtype)
+            and not ids.cat.categories.is_monotonic_increasing
+        ):
+            table[col] = ids.cat.reorder_categories(sorted(ids.cat.categories))
+    # a one-column entity in key order (what the loader gives): the groups are runs
+    runs = sorted_runs(year, table[cell[0]]) if len(cell) == 1 else None
+    if runs is not None and len(runs[0]):
         starts, cell_id = runs
+        cell_id = pd.DataFrame({cell[0]: cell_id})
         group_year = year_code[starts]
         per_cell = [np.add.reduceat(excellent, starts), np.add.reduceat(well, starts)]
         if named.all():  # the name written last is the run's last row's
@@ -432,11 +470,11 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float | None = None) -> 
             position = np.where(named, np.arange(len(named)), -1)
             last_named = np.maximum.reduceat(position, starts)
     else:
-        cell_code, cell_ids = codes(ids)
-        g = combine(year_code, len(years), cell_code, len(cell_ids))
-        group_year = g.keys // max(len(cell_ids), 1)
-        cell_id = cell_ids.take(g.keys % max(len(cell_ids), 1)).array
+        g = groups(table.assign(year=year_code), ["year", *cell])
         by_cell = Grouping(g.ids, g.size)
+        first = by_cell.first(np.ones(len(year), dtype=bool))[g.present]
+        group_year = year_code[first]
+        cell_id = table.iloc[first].reset_index(drop=True)
         per_cell = [
             by_cell.sum(values, everyone)[g.present].to_numpy(np.int64)
             for values in (excellent, well)
@@ -449,7 +487,7 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float | None = None) -> 
     out = pd.DataFrame(
         {
             "year": np.insert(years[group_year], ends, years),
-            "cell_id": _with_committee(pd.Series(cell_id), ends, ALL_CELLS_ID),
+            **{col: _with_committee(cell_id[col], ends, ALL_CELLS_ID) for col in cell_id.columns},
             "cell": _with_committee(
                 take(member_ratings["cell"], last_named), ends, ALL_CELLS_NAME
             ),
@@ -458,7 +496,7 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float | None = None) -> 
         }
     )
     # the cap is on the committee (HD 21): the cells' rows get a share, no verdict
-    judged = (out["cell_id"] == ALL_CELLS_ID).to_numpy()
+    judged = (out[cell[-1]] == ALL_CELLS_ID).to_numpy()
     out = quota_verdict(out, "members", judged, limit)
     return frame(out, QUOTA_COLUMNS)
 

@@ -12,28 +12,30 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..schema import COUNT, STRING
+from ..grouping import (
+    Grouping,
+    combine,
+    int_codes,
+    int_values,
+    key_codes,
+    take,
+    year_step_pairs,
+)
+from ..schema import CELL_KEY, COUNT, SCOPE, STRING, entity_of
 from ._common import (
     FLOAT,
     LEVELS,
-    Grouping,
     Level,
-    codes,
-    combine,
     expects,
     frame,
-    int_codes,
-    int_values,
     level_column,
     quota_verdict,
     ratio,
-    take,
-    year_step_pairs,
 )
 
 MIX_COLUMNS = {"year": "int64", "level": COUNT, "count": COUNT, "share": FLOAT}
 STREAK_COLUMNS = {
-    "cell_id": STRING,
+    **dict.fromkeys(CELL_KEY, STRING),
     "cell": STRING,
     "start": "int64",
     "end": "int64",
@@ -103,7 +105,7 @@ def rating_mix(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.DataFram
     return frame(out, MIX_COLUMNS)
 
 
-@expects("cell_ratings", "year", "cell_id", "cell", level=True)
+@expects("cell_ratings", "year", *CELL_KEY, "cell", level=True)
 def top_streaks(cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 1) -> pd.DataFrame:
     """Maximal runs of consecutive years in which a cell was rated at ``level``.
 
@@ -137,7 +139,8 @@ def top_streaks(cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 
     col = level_column(by)
     values, known = int_values(cell_ratings[col])
     rows = np.flatnonzero(known & (values == level))
-    cell, cell_ids = codes(cell_ratings["cell_id"])
+    ids = entity_of("cell_ratings")
+    cell, n_cells = key_codes(cell_ratings, ids)
     cell, year = cell[rows], cell_ratings["year"].to_numpy()[rows]
     # By cell, then year (ties in row order); a row without a cell_id belongs to no run. A
     # table in key order has its years sorted already: a stable sort by cell is enough.
@@ -167,7 +170,7 @@ def top_streaks(cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 
         group_cell = cell[first]
     else:  # a cell twice in a year: the run numbers repeat out of order, so group them
         run, runs = int_codes(run)
-        g = combine(cell, len(cell_ids), run, len(runs))
+        g = combine(cell, n_cells, run, len(runs))
         by_run = Grouping(g.ids, g.size)
         everyone = np.ones(len(rows), dtype=bool)
         first = by_run.first(everyone)[g.present]
@@ -177,7 +180,7 @@ def top_streaks(cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 
         group_cell = g.keys // max(len(runs), 1)
     out = pd.DataFrame(
         {
-            "cell_id": cell_ids.take(group_cell).astype(STRING).array,
+            **{col: cell_ratings[col].take(rows[first]).astype(STRING).array for col in ids},
             "cell": take(cell_ratings["cell"], np.where(named >= 0, rows[named], -1)),
             "start": year[first],
             "end": year[last],
@@ -189,7 +192,7 @@ def top_streaks(cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 
     return frame(out, STREAK_COLUMNS)
 
 
-@expects("cell_ratings", "year", "cell_id", level=True)
+@expects("cell_ratings", "year", *CELL_KEY, level=True)
 def rating_transitions(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.DataFrame:
     """How many cells moved from one level to another between consecutive years.
 
@@ -217,13 +220,15 @@ def rating_transitions(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.
     """
     col = level_column(by)
     keys = ["year_from", "year_to", "from_level", "to_level"]
-    found = year_step_pairs(cell_ratings, np.flatnonzero(cell_ratings[col].notna().to_numpy()), 1)
+    ids = entity_of("cell_ratings")
+    rated_rows = np.flatnonzero(cell_ratings[col].notna().to_numpy())
+    found = year_step_pairs(cell_ratings, rated_rows, 1, ids)
     if found is None:  # duplicate (cell, year) keys: the join pairs them all
-        rated = _rated(cell_ratings, col)[["year", "cell_id", col]]
+        rated = _rated(cell_ratings, col)[["year", *ids, col]]
         before = rated.rename(columns={"year": "year_from", col: "from_level"})
         after = rated.rename(columns={col: "to_level"})
         after = after.assign(year_from=after["year"] - 1).rename(columns={"year": "year_to"})
-        pairs = before.merge(after, on=["cell_id", "year_from"])
+        pairs = before.merge(after, on=[*ids, "year_from"])
         out = pairs.groupby(keys).size().rename("count").reset_index().sort_values(keys)
         return frame(out, TRANSITION_COLUMNS)
     rows, after = found
@@ -276,6 +281,7 @@ def crosswalk() -> pd.DataFrame:
 
 CELL_QUOTA_COLUMNS = {
     "year": "int64",
+    **dict.fromkeys(SCOPE, STRING),  # per committee, never two committees together
     "excellent": COUNT,
     "well": COUNT,
     "share": FLOAT,
@@ -310,10 +316,11 @@ def cell_quota_check(cell_ratings: pd.DataFrame) -> pd.DataFrame:
     by_year = pd.DataFrame(
         {
             "year": cell_ratings["year"].to_numpy(),
+            **{col: cell_ratings[col].to_numpy() for col in SCOPE},
             "excellent": (rating == "HTXSNV").to_numpy(),
             "well": (rating == "HTTNV").to_numpy(),
         }
     )
-    out = by_year.groupby("year", sort=True).sum().reset_index()
+    out = by_year.groupby(["year", *SCOPE], sort=True).sum().reset_index()
     out = quota_verdict(out, "organisations", np.ones(len(out), dtype=bool))
     return frame(out, CELL_QUOTA_COLUMNS)
