@@ -14,7 +14,7 @@ import pandas as pd
 from .extract import map_distinct, text_column
 from .grouping import key_order
 from .normalise import infer_kind, kind_from_text, match_label, rating_from_score, suggest_labels
-from .problems import MAX_PER_RULE, ProblemLog, as_written, cell_name, keep_first
+from .problems import MAX_PER_RULE, ProblemLog, as_written, keep_first, log_at, place_of
 from .schema import (
     AREA_ID,
     CELL_ID,
@@ -38,20 +38,6 @@ from .vocab import (
 )
 
 FIRST_YEAR = 1930  # the Party's founding; anything earlier is a typing error
-
-
-def place_of(frame: pd.DataFrame, field: str) -> pd.Series:
-    """'file › sheet › D7' for each record's ``field`` cell."""
-    col = frame.get(f"_col_{field}", frame["_name_col"]).fillna(frame["_name_col"])
-    cells = [cell_name(int(r), int(c)) for r, c in zip(frame["_row"], col, strict=True)]
-    files = frame["_file"].astype(object).map(lambda f: f.replace("\\", "/").rsplit("/", 1)[-1])
-    sheets = frame["_sheet"].astype(object)
-    return files + " › " + sheets + " › " + pd.Series(cells, index=frame.index)
-
-
-def _log_at(log: ProblemLog, place: str, severity: str, message: str, **kw) -> None:
-    file, sheet, cell = (place.split(" › ") + [None, None])[:3]
-    log.add(file, sheet, cell, severity, message, **kw)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- registry
@@ -81,7 +67,7 @@ class Registry:
             name = rec["name"]
             cid = (rec.get(CELL_ID) or "").strip() or make_id(name)
             if any(r[CELL_ID] == cid for r in rows):
-                _log_at(
+                log_at(
                     log,
                     places[i],
                     "error",
@@ -93,7 +79,7 @@ class Registry:
             kind_text = rec.get("kind") or ""
             kind = kind_from_text(kind_text) if kind_text else infer_kind(name)
             if kind is None:
-                _log_at(
+                log_at(
                     log,
                     places[i],
                     "warning",
@@ -124,7 +110,7 @@ class Registry:
         for i, rec in records.iterrows():
             succ = rec.get("successor") or ""
             if succ and succ not in known and by_key.get(key(succ)) is None:
-                _log_at(
+                log_at(
                     log,
                     places[i],
                     "error",
@@ -323,7 +309,7 @@ def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFra
         places = place_of(sub.iloc[shown], "rating").to_numpy() if shown else []
         for place, k in zip(places, shown, strict=True):
             if blank[k]:
-                _log_at(
+                log_at(
                     log,
                     place,
                     "warning",
@@ -331,7 +317,7 @@ def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFra
                     rule="rating",
                 )
             else:
-                _log_at(log, place, sev[k], msg[k], value=values[k], rule="rating")
+                log_at(log, place, sev[k], msg[k], value=values[k], rule="rating")
         for (f, sh, v), n in hidden.items():
             log.count(Path(f).name, sh, "rating", v, int(n))
     ok = (~no_rating & joined["_code"].notna()).to_numpy(dtype=bool)
@@ -362,7 +348,7 @@ def _scores(records: pd.DataFrame, log: ProblemLog) -> pd.Series:
     places = place_of(sub, "score")
     for i in sub.index:
         value = sub.at[i, "score"]
-        _log_at(
+        log_at(
             log,
             places[i],
             "error",
@@ -389,7 +375,7 @@ def check_years(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
             y = records.at[i, "year"]
             if pd.isna(y):
                 continue  # a sheet without a year is reported once, at the sheet
-            _log_at(
+            log_at(
                 log,
                 places[i],
                 "error",
@@ -459,7 +445,7 @@ def combine(
             for j, other in enumerate(shown.index):
                 first = first_rows[j]
                 label = _key_label(shown, other, keys)
-                _log_at(
+                log_at(
                     log,
                     here[other],
                     "error",
@@ -522,7 +508,7 @@ def assign_ids(
             first = records[unknown].drop_duplicates(field)
             places = place_of(first, "name")
             for i in first.index:
-                _log_at(
+                log_at(
                     log,
                     places[i],
                     "warning",
@@ -554,7 +540,7 @@ def _check_validity(
         successor = span.at[cid, "successor_id"]
         hint = f"; after {last} its members belong to {successor}" if pd.notna(successor) else ""
         window = f"{'' if pd.isna(first) else first}–{'' if pd.isna(last) else last}"
-        _log_at(
+        log_at(
             log,
             places[i],
             "warning",
@@ -715,7 +701,7 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
         )
         places = place_of(long, "rating")
         for i in long.index[codes.isna().to_numpy()]:
-            _log_at(
+            log_at(
                 log,
                 places[i],
                 "error",

@@ -282,3 +282,21 @@ def keep_first(
         if b - a > room:
             log.count(file, sheet, rule, severity, b - a - room)
     return np.sort(np.concatenate(keep))
+
+
+# --- places of records (the loader's _file, _sheet, _row and _col_* columns) ---------------
+
+
+def place_of(frame: pd.DataFrame, field: str) -> pd.Series:
+    """'file › sheet › D7' for each record's ``field`` cell."""
+    col = frame.get(f"_col_{field}", frame["_name_col"]).fillna(frame["_name_col"])
+    cells = [cell_name(int(r), int(c)) for r, c in zip(frame["_row"], col, strict=True)]
+    files = frame["_file"].astype(object).map(lambda f: f.replace("\\", "/").rsplit("/", 1)[-1])
+    sheets = frame["_sheet"].astype(object)
+    return files + " › " + sheets + " › " + pd.Series(cells, index=frame.index)
+
+
+def log_at(log: ProblemLog, place: str, severity: str, message: str, **kw) -> None:
+    """Add a problem at ``place``, a :func:`place_of` string."""
+    file, sheet, cell = (place.split(" › ") + [None, None])[:3]
+    log.add(file, sheet, cell, severity, message, **kw)  # type: ignore[arg-type]

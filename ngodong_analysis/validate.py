@@ -11,9 +11,8 @@ import pandas as pd
 
 from .analysis.membership import ALL_CELLS_ID, flow_breaks, quota_check
 from .analysis.ratings import cell_quota_check
-from .assemble import _log_at, place_of
 from .grouping import key_runs
-from .problems import ProblemLog, keep_first
+from .problems import ProblemLog, keep_first, log_at, place_of
 from .schema import CELL_ID, key_of
 
 
@@ -34,7 +33,7 @@ def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
             shown = offending.iloc[keep_first(log, offending, "counts", "error")]
             places = place_of(shown, part)
             for i in shown.index:
-                _log_at(
+                log_at(
                     log,
                     places[i],
                     "error",
@@ -59,7 +58,7 @@ def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
     places = place_of(rows, "members").to_numpy()
     for k, place in enumerate(places):
         i = shown[k]
-        _log_at(
+        log_at(
             log,
             place,
             "warning",
@@ -92,7 +91,7 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
         if len(over):
             places = place_of(over, "members")
             for i in over.index:
-                _log_at(
+                log_at(
                     log,
                     places[i],
                     "error",
@@ -158,7 +157,7 @@ def check_income(income: pd.DataFrame, log: ProblemLog) -> None:
             shown = offending.iloc[keep_first(log, offending, "counts", "error")]
             places = place_of(shown, part)
             for i in shown.index:
-                _log_at(
+                log_at(
                     log,
                     places[i],
                     "error",
