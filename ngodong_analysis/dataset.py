@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .problems import Problem, ProblemList
-from .schema import TABLES, conform, empty
+from .schema import AREA_KEY, CELL_KEY, TABLES, conform, empty
 
 TABLE_NAMES = ("cells", "cell_ratings", "committee_ratings", "members", "member_ratings", "income")
 
@@ -74,8 +74,9 @@ class Dataset:
         rows = []
         for name, df in self.tables().items():
             years = df["year"].dropna() if "year" in df.columns else pd.Series(dtype=int)
-            unit = "area_id" if "area_id" in df.columns and "cell_id" not in df.columns else None
-            places = df[unit or "cell_id"].nunique() if (unit or "cell_id") in df.columns else 0
+            # the cells or areas a table is about, by their whole key (scope included)
+            ent = TABLES[name].entity
+            places = len(df[list(ent)].drop_duplicates()) if ent in (CELL_KEY, AREA_KEY) else 0
             committees = df["committee_id"].nunique() if "committee_id" in df.columns else None
             rows.append(
                 {

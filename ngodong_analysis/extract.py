@@ -27,7 +27,7 @@ TEXT_FIELDS = {
     "cell",
     "unit",
     "area",
-    "cell_id",
+    "cell_id",  # a field of headers.csv ("Mã chi bộ"), named as the column it fills
     "aliases",
     "kind",
     "successor",

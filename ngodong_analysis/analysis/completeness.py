@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..grouping import int_codes
-from ..schema import STRING
+from ..schema import AREA_ID, CELL_ID, STRING
 from ..vocab import blank_unknown
 from ._common import frame
 
@@ -61,7 +61,7 @@ def incomplete_sums(table: pd.DataFrame, columns: list[str] | None = None) -> pd
     wanted = [c for c in (columns or table.columns) if c in table.columns and c in unknown]
     if table.empty or not wanted:
         return frame(None, INCOMPLETE_COLUMNS)
-    name = next((c for c in ("cell", "area", "cell_id", "area_id") if c in table.columns), None)
+    name = next((c for c in ("cell", "area", CELL_ID, AREA_ID) if c in table.columns), None)
     year, years = int_codes(table["year"])
     listed = np.bincount(year, minlength=len(years))
     rows = []

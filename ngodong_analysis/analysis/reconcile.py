@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..schema import STRING
+from ..schema import AREA_ID, CELL_ID, STRING
 from ._common import fold, frame, shipped_table
 from .membership import member_flows, membership_totals, well_or_above_share
 from .ratings import rating_mix
@@ -201,6 +201,7 @@ class _Names:
 _INDEX: dict[tuple[int, str], _Names] | None = None
 
 
+# The article describes one committee: its cells and areas are found by their ids alone.
 def _names(ds: Dataset, kind: str) -> _Names:
     cached = _INDEX.get((id(ds), kind)) if _INDEX is not None else None
     if cached is not None:
@@ -208,11 +209,10 @@ def _names(ds: Dataset, kind: str) -> _Names:
     if kind == "cell":
         tables = (ds.cells, ds.cell_ratings, ds.members, ds.member_ratings)
         parts = [
-            t[["cell_id", "cell"]].drop_duplicates().set_axis(["id", "name"], axis=1)
-            for t in tables
+            t[[CELL_ID, "cell"]].drop_duplicates().set_axis(["id", "name"], axis=1) for t in tables
         ]
     else:
-        parts = [ds.income[["area_id", "area"]].set_axis(["id", "name"], axis=1)]
+        parts = [ds.income[[AREA_ID, "area"]].set_axis(["id", "name"], axis=1)]
     found = _Names(pd.concat(parts, ignore_index=True))
     if _INDEX is not None:
         _INDEX[(id(ds), kind)] = found
@@ -238,7 +238,7 @@ def _cell_top_years(ds: Dataset, fig: Figure) -> Outcome:
     """Years in the window in which the cell was at rank 1."""
     cell_id = _cell_id(ds, fig)
     ratings = _in_window(ds.cell_ratings, fig)
-    ratings = ratings[ratings["cell_id"] == cell_id].dropna(subset=["rank"])
+    ratings = ratings[ratings[CELL_ID] == cell_id].dropna(subset=["rank"])
     if ratings.empty:
         return Outcome(note=f"no rating of {fig.cell!r} in {fig.year_from}–{fig.year_to}")
     top = sorted(int(y) for y in ratings.loc[ratings["rank"] == 1, "year"])
@@ -252,7 +252,7 @@ def _cell_top_years(ds: Dataset, fig: Figure) -> Outcome:
 def _cell_count(column: str) -> Check:
     def check(ds: Dataset, fig: Figure) -> Outcome:
         cell_id = _cell_id(ds, fig)
-        rows = ds.members[(ds.members["cell_id"] == cell_id) & (ds.members["year"] == fig.year_to)]
+        rows = ds.members[(ds.members[CELL_ID] == cell_id) & (ds.members["year"] == fig.year_to)]
         if rows.empty:
             return Outcome(note=f"no members row for {fig.cell!r} in {fig.year_to}")
         return _number(fig, rows[column].iloc[0], f"cell {cell_id}, {fig.year_to}")
@@ -263,7 +263,7 @@ def _cell_count(column: str) -> Check:
 def _area_value(column: str) -> Check:
     def check(ds: Dataset, fig: Figure) -> Outcome:
         area_id = _area_id(ds, fig)
-        rows = ds.income[(ds.income["area_id"] == area_id) & (ds.income["year"] == fig.year_to)]
+        rows = ds.income[(ds.income[AREA_ID] == area_id) & (ds.income["year"] == fig.year_to)]
         if rows.empty:
             return Outcome(note=f"no income row for {fig.cell!r} in {fig.year_to}")
         return _number(fig, rows[column].iloc[0], f"area {area_id}, {fig.year_to}")
