@@ -82,7 +82,7 @@ def test_a_bug_in_one_sheet_is_a_problem_naming_it_and_the_rest_is_read(tmp_path
 
 
 def test_an_internal_error_in_the_cli_has_its_own_exit_code(tmp_path, monkeypatch, capsys):
-    def boom(source=None):
+    def boom(source=None, **options):  # the CLI passes progress=
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(load_module, "load", boom)  # what `ngodong validate` calls
