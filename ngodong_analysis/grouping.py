@@ -120,24 +120,14 @@ def combine(first: np.ndarray, first_size: int, second: np.ndarray, second_size:
     """Group rows by the pair of codes (``first``, ``second``); -1 in either leaves the row out.
 
     The present groups come in the order of a sorted two-key group-by: by ``first``, then
-    ``second``. While every possible pair fits in a few times the rows, a group's id is its
-    pair's key (no renumbering pass); beyond that, ids are ranks among the keys present.
-    """
+    ``second`` (see :func:`groups` for keys given as columns)."""
     valid = (first >= 0) & (second >= 0)
-    everywhere = bool(valid.all())
     key = first.astype(np.int64)  # a copy, then updated in place: one allocation
     key *= second_size
     key += second
-    total = first_size * second_size
-    if total <= max(4 * len(key), 1 << 20):
-        ids = key if everywhere else np.where(valid, key, -1)
-        rows = np.bincount(key if everywhere else key[valid], minlength=total)
-        present = np.flatnonzero(rows)
-        return Groups(ids, total, present, present)
-    keys, inverse = np.unique(key[valid], return_inverse=True)
-    ids = np.full(len(key), -1, dtype=np.int64)
-    ids[valid] = inverse
-    return Groups(ids, len(keys), np.arange(len(keys)), keys)
+    if not valid.all():
+        key[~valid] = -1
+    return _numbered(key, first_size * second_size)
 
 
 def sorted_runs(
@@ -414,6 +404,9 @@ def groups(df: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> Groups:
 
 
 def _numbered(key: np.ndarray, span: int) -> Groups:
+    """Groups of rows by an integer key of ``span`` slots (-1: no group). While every slot
+    fits in a few times the rows, a group's id is its key (no renumbering pass); beyond
+    that, ids are ranks among the keys present."""
     valid = key >= 0
     everywhere = bool(valid.all())
     if span <= max(4 * len(key), 1 << 20):

@@ -185,6 +185,18 @@ def as_text(series: pd.Series) -> pd.Series:
     return series.astype(STRING)
 
 
+VERDICT_COLUMNS = {
+    "excellent": COUNT,
+    "well": COUNT,
+    "share": FLOAT,
+    "allowed": COUNT,
+    "ok": "boolean",
+    "rule": STRING,
+    "source": STRING,
+}
+"""The columns :func:`quota_verdict` gives, after the caller's key columns."""
+
+
 def quota_verdict(
     out: pd.DataFrame, subject: str, judged: np.ndarray, limit: float | None = None
 ) -> pd.DataFrame:

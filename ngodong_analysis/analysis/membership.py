@@ -27,6 +27,7 @@ from ..grouping import (
 from ..schema import CELL_KEY, COUNT, MEMBER_RATING_CODES, RATING, STRING, entity_of, key_of
 from ._common import (
     FLOAT,
+    VERDICT_COLUMNS,
     as_text,
     expects,
     frame,
@@ -86,13 +87,7 @@ QUOTA_COLUMNS = {
     "year": "int64",
     **dict.fromkeys(CELL_KEY, STRING),
     "cell": STRING,
-    "excellent": COUNT,
-    "well": COUNT,
-    "share": FLOAT,
-    "allowed": COUNT,
-    "ok": "boolean",
-    "rule": STRING,
-    "source": STRING,
+    **VERDICT_COLUMNS,
 }
 ALL_CELLS_ID = "__all__"
 ALL_CELLS_NAME = "Toàn Đảng bộ"
@@ -449,14 +444,8 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float | None = None) -> 
     # One row per (year, cell) present, in year then cell_id order (of the text: categories
     # in another order are sorted first); the cell's name is the last one written.
     cell = entity_of("member_ratings")
-    table = member_ratings[cell].copy()
-    for col in cell:  # categories in another order than their text's sort as their text
-        ids = table[col]
-        if (
-            isinstance(ids.dtype, pd.CategoricalDtype)
-            and not ids.cat.categories.is_monotonic_increasing
-        ):
-            table[col] = ids.cat.reorder_categories(sorted(ids.cat.categories))
+    # categories in another order than their text's are sorted as their text
+    table = pd.DataFrame({col: _text_order(member_ratings[col]) for col in cell})
     # a one-column entity in key order (what the loader gives): the groups are runs
     runs = sorted_runs(year, table[cell[0]]) if len(cell) == 1 else None
     if runs is not None and len(runs[0]):
@@ -499,6 +488,16 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float | None = None) -> 
     judged = (out[cell[-1]] == ALL_CELLS_ID).to_numpy()
     out = quota_verdict(out, "members", judged, limit)
     return frame(out, QUOTA_COLUMNS)
+
+
+def _text_order(ids: pd.Series) -> pd.Series:
+    """A categorical id column with its categories in the order of their text."""
+    if (
+        isinstance(ids.dtype, pd.CategoricalDtype)
+        and not ids.cat.categories.is_monotonic_increasing
+    ):
+        return ids.cat.reorder_categories(sorted(ids.cat.categories))
+    return ids
 
 
 def _with_committee(per_cell: pd.Series, ends: np.ndarray, value: str) -> pd.Series:

@@ -25,6 +25,7 @@ from ..schema import CELL_KEY, COUNT, SCOPE, STRING, entity_of
 from ._common import (
     FLOAT,
     LEVELS,
+    VERDICT_COLUMNS,
     Level,
     expects,
     frame,
@@ -282,13 +283,7 @@ def crosswalk() -> pd.DataFrame:
 CELL_QUOTA_COLUMNS = {
     "year": "int64",
     **dict.fromkeys(SCOPE, STRING),  # per committee, never two committees together
-    "excellent": COUNT,
-    "well": COUNT,
-    "share": FLOAT,
-    "allowed": COUNT,
-    "ok": "boolean",
-    "rule": STRING,
-    "source": STRING,
+    **VERDICT_COLUMNS,
 }
 
 
