@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from .detect import IGNORED_FIELDS, VALUE_FIELDS, Column, Layout, cell_text
 from .normalise import Parsed, income_unit, parse_number, settle
-from .problems import MAX_PER_RULE, ProblemLog, as_written, cell_name
+from .problems import ProblemLog, as_written, cell_name
 from .read import _STR, Sheet
 from .text import key
 from .vocab import TOTALS_KEYS, Derivation, blank_unknown, derived_columns
@@ -286,7 +286,7 @@ def _numbers(
     failed = np.array([p.error is not None for p in parsed], dtype=bool)
     bad_rows = np.flatnonzero(failed[codes]) if failed.any() else ()
     rows = block.rows
-    for pos in bad_rows[:MAX_PER_RULE]:
+    for pos in bad_rows[: log.room(sheet.file, sheet.name, "number", "error", len(bad_rows))]:
         r = rows[pos]
         raw = block.cell(r, col.index, None)
         log.error(
@@ -297,8 +297,6 @@ def _numbers(
             value=raw,
             rule="number",
         )
-    if len(bad_rows) > MAX_PER_RULE:
-        log.count(sheet.file, sheet.name, "number", "error", len(bad_rows) - MAX_PER_RULE)
     return pd.Series(values[codes], index=rows)
 
 
@@ -409,7 +407,7 @@ def _check_share(
         agree |= fraction & (np.abs(value * 100 - share) <= slack * 100)
     bad = np.flatnonzero(~np.isnan(value) & ~np.isnan(share) & ~agree)
     rows = part["_row"].to_numpy()
-    for pos in bad[:MAX_PER_RULE]:
+    for pos in bad[: log.room(sheet.file, sheet.name, "share", "warning", len(bad))]:
         r = int(rows[pos])
         raw = block.cell(r, col.index, None)
         shown = as_written(raw)
@@ -427,8 +425,6 @@ def _check_share(
             value=raw,
             rule="share",
         )
-    if len(bad) > MAX_PER_RULE:
-        log.count(sheet.file, sheet.name, "share", "warning", len(bad) - MAX_PER_RULE)
 
 
 def _income(sheet: Sheet, col: Column, values: pd.Series, log: ProblemLog) -> pd.Series:
@@ -580,7 +576,7 @@ def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log:
         if f"mr:{code}" in part.columns:  # written twice: the level and the cumulative
             written = part[f"mr:{code}"].to_numpy(dtype=float)
             bad = ~np.isnan(total) & ~np.isnan(written) & (written != own)
-            for i in np.flatnonzero(bad)[:MAX_PER_RULE]:
+            for i in _listed(log, sheet, bad):
                 log.warning(
                     sheet.file,
                     sheet.name,
@@ -592,7 +588,7 @@ def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log:
                 )
             continue
         bad = ~np.isnan(total) & (own < 0)
-        for i in np.flatnonzero(bad)[:MAX_PER_RULE]:
+        for i in _listed(log, sheet, bad):
             log.warning(
                 sheet.file,
                 sheet.name,
@@ -608,3 +604,9 @@ def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log:
         )
         part.loc[np.isnan(own), f"mr:{code}"] = pd.NA
         part[f"_col_mr:{code}"] = _place(c.index)
+
+
+def _listed(log: ProblemLog, sheet, bad: np.ndarray) -> np.ndarray:
+    """The rows of ``bad`` whose "cumulative" warning the log lists; the rest are counted."""
+    rows = np.flatnonzero(bad)
+    return rows[: log.room(sheet.file, sheet.name, "cumulative", "warning", len(rows))]

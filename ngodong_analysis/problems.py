@@ -191,6 +191,16 @@ class ProblemLog:
         group = (name, sheet, rule, severity)
         self._more[group] = self._more.get(group, 0) + more
 
+    def room(
+        self, file: str | Path, sheet: str | None, rule: str, severity: Severity, found: int
+    ) -> int:
+        """Of ``found`` new problems of a kind in a sheet, how many to list (the first ones);
+        the rest are counted here, so "… and N more" stays exact without their messages."""
+        listed = min(found, max(0, MAX_PER_RULE - self.counted(file, sheet, rule, severity)))
+        if found > listed:
+            self.count(file, sheet, rule, severity, found - listed)
+        return listed
+
     def merge(self, other: ProblemLog) -> None:
         """Take in the problems and counts of another log (a worker's)."""
         self.problems.extend(other.problems)
@@ -277,10 +287,7 @@ def keep_first(
         first = order[a]
         file = str(files[file_codes[first]]).replace("\\", "/").rsplit("/", 1)[-1]
         sheet = sheets[sheet_codes[first]]
-        room = max(0, MAX_PER_RULE - log.counted(file, sheet, rule, severity))
-        keep.append(order[a : a + min(room, b - a)])
-        if b - a > room:
-            log.count(file, sheet, rule, severity, b - a - room)
+        keep.append(order[a : a + log.room(file, sheet, rule, severity, b - a)])
     return np.sort(np.concatenate(keep))
 
 

@@ -35,6 +35,16 @@ def test_a_part_above_its_total_is_a_warning_at_the_total(xlsx):
     assert warning.cell == "C2" and "fewer than its part HTXSNV (6)" in warning.message
 
 
+def test_past_the_listed_fifty_the_cumulative_warnings_are_counted_not_lost(xlsx):
+    # 60 cells whose cumulative count is below its part: 50 listed, the other 10 counted
+    rows = [[*HEAD, "HTNV"], *[[f"Chi bộ Thôn {i}", 30, 4, 6, 3] for i in range(1, 61)]]
+    found = [p for p in nd.validate(xlsx("t.xlsx", {"Năm 2019": rows})) if p.rule == "cumulative"]
+    listed = [p for p in found if p.cell is not None]
+    [more] = [p for p in found if p.cell is None]
+    assert len(listed) == 50 and listed[-1].cell == "C51"
+    assert "… and 10 more" in more.message
+
+
 def test_a_cumulative_without_its_better_levels_is_said_and_not_read(xlsx):
     rows = [["Chi bộ", "Tổng số đảng viên", "HTTNV trở lên", "HTNV"], ["Chi bộ Thôn 1", 30, 25, 3]]
     path = xlsx("t.xlsx", {"Năm 2019": rows})
