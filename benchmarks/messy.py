@@ -14,17 +14,12 @@ clean. Each measurement runs in a fresh interpreter, the variants alternating, b
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from tasks import probe_seconds  # noqa: E402 - the benchmarks' one speed probe
-
-ROOT = HERE.parent
+from tasks import probe_seconds, run_child  # noqa: E402 - the benchmarks' one probe and runner
 
 LOADER = """
 import json, sys, time
@@ -48,15 +43,7 @@ print(json.dumps({"seconds": time.perf_counter() - t,
 
 
 def run(code: str, path: Path) -> dict:
-    env = dict(os.environ, NGODONG_WORKERS="1", PYTHONPATH=str(ROOT))
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(code, path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,23 @@ import time
 from pathlib import Path
 
 
+def run_child(code: str, *args: object, workers: int = 1) -> dict:
+    """Run ``code`` (which prints one JSON line last) in a fresh interpreter with this
+    checkout first on the path and ``workers`` loader helpers; its last line, parsed."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, NGODONG_WORKERS=str(workers), PYTHONPATH=str(root))
+    out = subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from tasks import probe_seconds  # noqa: E402 - the benchmarks' one speed probe
+from tasks import probe_seconds, run_child  # noqa: E402 - the benchmarks' one probe and runner
 
 ROOT = HERE.parent
 
@@ -69,15 +69,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "files": len(out)}))
 
 
 def run(code: str, folder: Path, workers: int) -> dict:
-    env = dict(os.environ, NGODONG_WORKERS=str(workers), PYTHONPATH=str(ROOT))
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(folder), str(workers)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(code, folder, workers, workers=workers)
 
 
 def main(argv: list[str] | None = None) -> int:
