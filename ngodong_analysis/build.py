@@ -27,6 +27,7 @@ from .config import processed_data_dir, raw_data_dir
 from .load import LoadResult, load
 from .manifest import MANIFEST, describe_inputs, read_manifest, sha256
 from .problems import Problem
+from .progress import Meter
 from .store import COMMIT, code_fingerprint, write_tables
 
 _LIBS = ("pandas", "pyarrow", "matplotlib", "openpyxl", "python-calamine", "numpy")
@@ -250,6 +251,44 @@ STAGES: list[tuple[str, Stage]] = [
 ]
 
 
+def _chart_count() -> int:
+    from .plots import ALL_PLOTS
+
+    return len(ALL_PLOTS)
+
+
+def _notebook_count() -> int:
+    from .notebooks import list_notebooks
+
+    return len(list_notebooks())
+
+
+# The stages made of many steps, each announced through the progress callback as it begins
+# ("chart f03_…"): how many steps, and how a count of them is shown.
+STEPS: dict[str, tuple[Callable[[], int], str, str]] = {
+    "charts": (_chart_count, "charts", "drawing"),
+    "notebooks": (_notebook_count, "notebooks", "running"),
+}
+
+
+def _run_stage(
+    name: str,
+    stage: Stage,
+    result: LoadResult,
+    staging: Path,
+    lang: str,
+    say: Progress,
+    meter: bool | None,
+) -> list[str]:
+    """Run one stage; one of many steps is counted on a meter, which then takes the steps'
+    messages (a bar shows the current one) instead of ``say``."""
+    if name not in STEPS or meter is False:
+        return stage(result, staging, lang, say)
+    count, what, doing = STEPS[name]
+    with Meter(count(), what=what, doing=doing, show=meter) as m:
+        return stage(result, staging, lang, m.begin if m.active else say)
+
+
 def build(
     raw: str | Path | None = None,
     out: str | Path | None = None,
@@ -258,9 +297,17 @@ def build(
     force: bool = False,
     notebooks: bool = False,
     progress: Progress | None = None,
+    meter: bool | None = None,
 ) -> BuildResult:
     """Load, validate and write every output. Nothing is written when the data has errors
-    or when nothing changed since the last build (unless ``force``)."""
+    or when nothing changed since the last build (unless ``force``).
+
+    ``progress`` is told each step ("loading 200 file(s)", "writing charts"). ``meter``
+    counts the files read and the charts drawn with the time left, on stderr, as
+    :func:`~ngodong_analysis.load.load_dataset`'s ``progress`` does: ``True`` always (a
+    live bar on a terminal, plain lines in a log), ``False`` never, ``None`` only for many
+    files on a terminal or in Jupyter. Where a count is shown, it takes the per-chart
+    messages that would otherwise go to ``progress``."""
     start = time.perf_counter()
     say = progress or (lambda msg: None)
     raw_path = Path(raw).expanduser().resolve() if raw else raw_data_dir()
@@ -290,7 +337,7 @@ def build(
                 seconds=time.perf_counter() - start,
             )
         say(f"loading {len(inputs)} file(s)")
-        result = load(raw_path)
+        result = load(raw_path, progress=meter)
         if not result.errors and not any(len(t) for t in result.dataset.tables().values()):
             # charts of nothing would look like a committee with no cells: refuse instead
             result.problems.append(
@@ -314,7 +361,7 @@ def build(
             written: list[str] = []
             for name, stage in stages:
                 say(f"writing {name}")
-                written += stage(result, staging, lang, say)
+                written += _run_stage(name, stage, result, staging, lang, say, meter)
             manifest = {
                 "fingerprint": fp,
                 "code": code_fingerprint(),

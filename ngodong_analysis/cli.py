@@ -55,7 +55,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     paths = args.paths or [raw_data_dir(strict=True)]
     problems: list[Problem] = []
     for path in paths:
-        problems += load(path).problems
+        # counts and time left on stderr (a bar on a terminal, lines in a log): stdout is
+        # the problems list, which scripts may parse
+        problems += load(path, progress=not args.quiet).problems
     print(format_problems(problems))
     return EXIT_DATA if any(p.is_error for p in problems) else EXIT_OK
 
@@ -75,6 +77,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         force=args.force,
         notebooks=args.notebooks,
         progress=say,
+        meter=not args.quiet,
     )
     if result.status == "failed":
         print(format_problems(result.problems))
@@ -128,12 +131,15 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also run the notebooks on the data and save them as HTML",
     )
-    b.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress messages or counts")
     b.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     b.set_defaults(func=_cmd_build)
 
     v = sub.add_parser("validate", help="list every problem in the input workbooks")
     v.add_argument("paths", nargs="*", type=Path, help="files or folders (default: data/raw)")
+    v.add_argument(
+        "-q", "--quiet", action="store_true", help="no count of the files read (on stderr)"
+    )
     v.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     v.set_defaults(func=_cmd_validate)
     t = sub.add_parser("template", help="write blank input workbooks the loaders read back")

@@ -23,6 +23,7 @@ from .detect import IGNORED_FIELDS, detect
 from .extract import extract
 from .normalise import fix_legacy_text
 from .problems import DataError, Problem, ProblemList, ProblemLog, cell_name
+from .progress import Meter
 from .read import Sheet, find_inputs, read_workbook, report_uncalculated
 from .schema import TABLES, conform, empty
 from .text import fold
@@ -264,10 +265,14 @@ def _workers(n_files: int) -> int:
     return min(os.cpu_count() or 1, 8) if n_files >= 8 else 1
 
 
-def _read_all(files: list[Path]) -> list[FileRecords]:
+def _read_all(files: list[Path], progress: bool | None = None) -> list[FileRecords]:
     """Every file read, in order: in helper processes when there are many (they never import
-    the caller's script, see :mod:`.workers`), and here for whatever a helper could not do."""
-    return map_or_here(read_file, files, _workers(len(files)))
+    the caller's script, see :mod:`.workers`), and here for whatever a helper could not do.
+
+    ``progress`` as :class:`~ngodong_analysis.progress.Meter`'s ``show``: files are counted
+    as their records arrive, on stderr."""
+    with Meter(len(files), what="files", doing="reading", show=progress) as meter:
+        return map_or_here(read_file, files, _workers(len(files)), done=meter.update)
 
 
 def _distinct(files: list[Path], root: Path, log: ProblemLog) -> list[Path]:
@@ -311,11 +316,14 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def load(source: str | Path | None = None) -> LoadResult:
+def load(source: str | Path | None = None, *, progress: bool | None = None) -> LoadResult:
     """Read everything under ``source`` and return the tables with every problem found.
 
     Files are read in parallel processes when there are many of them (``NGODONG_WORKERS``
-    sets how many; 1 reads in this process)."""
+    sets how many; 1 reads in this process). ``progress`` counts the files read on stderr,
+    with the time left: ``True`` always (a live bar on a terminal or in Jupyter, plain lines
+    in a log), ``False`` never, ``None`` (the default) a bar only for a folder of many files
+    read where someone watches (a terminal, Jupyter) and silence in scripts' logs."""
     path = _source(source)
     log = ProblemLog()
     parts: dict[str, list[pd.DataFrame]] = defaultdict(list)
@@ -330,7 +338,7 @@ def load(source: str | Path | None = None) -> LoadResult:
             ".csv files there (`ngodong template` writes blank ones), or name another folder",
             rule="no-input",
         )
-    for found in _read_all(_distinct(files, path, log)):
+    for found in _read_all(_distinct(files, path, log), progress):
         for kind, frames in found.parts.items():
             parts[kind].extend(frames)
         sheets.extend(found.sheets)
@@ -397,7 +405,12 @@ def _public(df: pd.DataFrame, name: str) -> pd.DataFrame:
     return df.drop(columns=drop)
 
 
-def load_dataset(source: str | Path | None = None, *, use_processed: bool = True) -> Dataset:
+def load_dataset(
+    source: str | Path | None = None,
+    *,
+    use_processed: bool = True,
+    progress: bool | None = None,
+) -> Dataset:
     """Every table under ``source`` (a folder or one workbook; default the project's
     ``data/raw``). Raises :class:`DataError` holding all problems if any is an error;
     warnings are kept in ``Dataset.problems``.
@@ -405,46 +418,61 @@ def load_dataset(source: str | Path | None = None, *, use_processed: bool = True
     When ``data/processed`` holds a build of exactly these inputs (same file hashes, same
     package version), its Parquet tables are read instead of the workbooks: the same
     frames, many times faster. ``use_processed=False`` always reads the workbooks.
+
+    ``progress`` shows the files read with the time left, on stderr: ``True`` always (a
+    live bar in a terminal or in Jupyter, plain lines where output is no terminal, as in a
+    CI log), ``False`` never, ``None`` (the default) a bar for a folder of many files where
+    someone watches, nothing otherwise.
     """
     if use_processed:
         cached = store.from_processed(_source(source))
         if cached is not None:
             return cached
-    result = load(source)
+    result = load(source, progress=progress)
     if result.errors:
         raise DataError(result.problems)
     return result.dataset
 
 
-def validate(source: str | Path | None = None) -> list[Problem]:
+def validate(source: str | Path | None = None, *, progress: bool | None = None) -> list[Problem]:
     """Every problem under ``source``, errors and warnings; never raises for bad data.
 
     A list of :class:`Problem`; ``.to_frame()`` gives them as a DataFrame
-    (:func:`~ngodong_analysis.problems.problems_frame`)."""
-    return ProblemList(load(source).problems)
+    (:func:`~ngodong_analysis.problems.problems_frame`). ``progress`` as in
+    :func:`load_dataset`."""
+    return ProblemList(load(source, progress=progress).problems)
 
 
-def load_cell_ratings(source: str | Path | None = None) -> pd.DataFrame:
+# The one-table loaders take ``progress`` as load_dataset does.
+def load_cell_ratings(
+    source: str | Path | None = None, *, progress: bool | None = None
+) -> pd.DataFrame:
     """Cell ratings: year, cell_id, cell, rating, scale, rank, tier, score (QĐ 366, from
     2025; blank before)."""
-    return load_dataset(source).cell_ratings
+    return load_dataset(source, progress=progress).cell_ratings
 
 
-def load_committee_ratings(source: str | Path | None = None) -> pd.DataFrame:
+def load_committee_ratings(
+    source: str | Path | None = None, *, progress: bool | None = None
+) -> pd.DataFrame:
     """The grassroots committee's own ratings: year, unit, rating, scale, rank, tier, score."""
-    return load_dataset(source).committee_ratings
+    return load_dataset(source, progress=progress).committee_ratings
 
 
-def load_members(source: str | Path | None = None) -> pd.DataFrame:
+def load_members(
+    source: str | Path | None = None, *, progress: bool | None = None
+) -> pd.DataFrame:
     """Members and flows per cell and year."""
-    return load_dataset(source).members
+    return load_dataset(source, progress=progress).members
 
 
-def load_member_ratings(source: str | Path | None = None) -> pd.DataFrame:
+def load_member_ratings(
+    source: str | Path | None = None, *, progress: bool | None = None
+) -> pd.DataFrame:
     """Member ratings per cell, year and rating (long)."""
-    return load_dataset(source).member_ratings
+    return load_dataset(source, progress=progress).member_ratings
 
 
-def load_income(source: str | Path | None = None) -> pd.DataFrame:
+def load_income(source: str | Path | None = None, *, progress: bool | None = None) -> pd.DataFrame:
     """Income (million đồng per person per year) and households per area and year."""
-    return load_dataset(source).income
+    return load_dataset(source, progress=progress).income

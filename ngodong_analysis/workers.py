@@ -154,20 +154,34 @@ class Workers:
                 proc.stdout.close()
 
 
-def map_or_here(fn: Callable[[T], R], items: Iterable[T], workers: int) -> list[R]:
+def map_or_here(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    workers: int,
+    *,
+    done: Callable[[], object] | None = None,
+) -> list[R]:
     """``[fn(x) for x in items]``, in that order, spread over ``workers`` helper processes;
-    an item a helper could not do is done in this process, so the result is the serial one."""
+    an item a helper could not do is done in this process, so the result is the serial one.
+
+    ``done()`` is called once per item as its result is taken, in order (a progress count):
+    an item finished early by a helper is counted when the ones before it are."""
     items = list(items)
+    tick = done or (lambda: None)
+    results: list[R] = []
     if workers <= 1 or len(items) <= 1:
-        return [fn(x) for x in items]
+        for x in items:
+            results.append(fn(x))
+            tick()
+        return results
     with Workers(min(workers, len(items))) as pool:
         futures = [pool.submit(fn, x) for x in items]
-        results: list[R] = []
         for item, future in zip(items, futures, strict=True):
             try:
                 results.append(future.result())
             except WorkerFailed:
                 results.append(fn(item))
+            tick()
     return results
 
 
