@@ -18,10 +18,14 @@ from .problems import MAX_PER_RULE, ProblemLog, as_written, keep_first, log_at, 
 from .schema import (
     AREA_ID,
     CELL_ID,
+    CELL_KEY,
+    COMMITTEE_ID,
     INCOME_FIELDS,
     MEMBER_FIELDS,
     MEMBER_RATING_CODES,
     RATING,
+    STRING,
+    UNNAMED_COMMITTEE,
     conform,
     empty,
     key_of,
@@ -43,13 +47,18 @@ FIRST_YEAR = 1930  # the Party's founding; anything earlier is a typing error
 # --------------------------------------------------------------------------- registry
 @dataclass
 class Registry:
-    """Cell ids, names and kinds from a "Danh mục chi bộ" sheet; wins over derivation."""
+    """Cell ids, names and kinds from a "Danh mục chi bộ" sheet; wins over derivation.
+
+    A cell is known within its committee: "tdp-2" of one commune is not "tdp-2" of the next.
+    The lookups are keyed by (committee_id, name key)."""
 
     cells: pd.DataFrame
-    by_key: dict[str, str]
-    by_derived: dict[str, str]
-    # name → id, filled as names are resolved: the same names recur in several tables
-    _resolved: dict[str, str] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    by_key: dict[tuple[str, str], str]
+    by_derived: dict[tuple[str, str], str]
+    # (committee, name) → id, filled as names are resolved: names recur in several tables
+    _resolved: dict[tuple[str, str], str] = dataclasses.field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def empty(cls) -> Registry:
@@ -60,13 +69,16 @@ class Registry:
         if records.empty:
             return cls.empty()
         rows = []
-        by_key: dict[str, str] = {}
-        by_derived: dict[str, str] = {}
+        by_key: dict[tuple[str, str], str] = {}
+        by_derived: dict[tuple[str, str], str] = {}
         places = place_of(records, CELL_ID)
-        for i, rec in records.iterrows():
+        scopes = _scope_values(records)
+        listed: set[tuple[str, str]] = set()
+        for pos, (i, rec) in enumerate(records.iterrows()):
             name = rec["name"]
+            scope = scopes[pos]
             cid = (rec.get(CELL_ID) or "").strip() or make_id(name)
-            if any(r[CELL_ID] == cid for r in rows):
+            if (scope, cid) in listed:
                 log_at(
                     log,
                     places[i],
@@ -76,6 +88,7 @@ class Registry:
                     rule="registry",
                 )
                 continue
+            listed.add((scope, cid))
             kind_text = rec.get("kind") or ""
             kind = kind_from_text(kind_text) if kind_text else infer_kind(name)
             if kind is None:
@@ -92,10 +105,11 @@ class Registry:
             area_id = make_id(area) if area else (cid if kind == "residential" else None)
             aliases = [a.strip() for a in str(rec.get("aliases") or "").split(";") if a.strip()]
             for alias in [name, *aliases, cid]:
-                by_key.setdefault(key(alias), cid)
-                by_derived.setdefault(make_id(alias), cid)
+                by_key.setdefault((scope, key(alias)), cid)
+                by_derived.setdefault((scope, make_id(alias)), cid)
             rows.append(
                 {
+                    COMMITTEE_ID: scope,
                     CELL_ID: cid,
                     "cell": name,
                     "kind": kind,
@@ -106,10 +120,9 @@ class Registry:
                 }
             )
         cells = conform(pd.DataFrame(rows), "cells") if rows else empty("cells")
-        known = set(cells[CELL_ID])
-        for i, rec in records.iterrows():
+        for pos, (i, rec) in enumerate(records.iterrows()):
             succ = rec.get("successor") or ""
-            if succ and succ not in known and by_key.get(key(succ)) is None:
+            if succ and (scopes[pos], succ) not in listed and _successor(by_key, succ) is None:
                 log_at(
                     log,
                     places[i],
@@ -119,28 +132,54 @@ class Registry:
                     value=succ,
                     rule="registry",
                 )
+        ids = {cid for _, cid in listed}
         resolved = cells["successor_id"].map(
-            lambda s: s if pd.isna(s) or s in known else by_key.get(key(s), s)
+            lambda s: s if pd.isna(s) or s in ids else (_successor(by_key, s) or s)
         )
         cells["successor_id"] = resolved.astype(cells["successor_id"].dtype)
         return cls(cells, by_key, by_derived)
 
-    def resolve(self, name: str) -> str:
-        """The id of a cell named ``name``: the registry's (by name, alias or id), else the
-        id derived from the name."""
-        found = self._resolved.get(name)
+    def resolve(self, name: str, scope: str = UNNAMED_COMMITTEE) -> str:
+        """The id of a cell named ``name`` in committee ``scope``: the registry's (by name,
+        alias or id), else the id derived from the name."""
+        found = self._resolved.get((scope, name))
         if found is None:
-            k = key(name)
+            k = (scope, key(name))
             if k in self.by_key:
                 found = self.by_key[k]
             else:
                 derived = make_id(name)
-                found = self.by_derived.get(derived, derived)
-            self._resolved[name] = found
+                found = self.by_derived.get((scope, derived), derived)
+            self._resolved[(scope, name)] = found
         return found
 
-    def known(self, cell_id: str) -> bool:
-        return bool(len(self.cells)) and cell_id in set(self.cells[CELL_ID])
+    def pairs(self) -> set[tuple[str, str]]:
+        """(committee_id, cell_id) of every registered cell."""
+        return set(zip(self.cells[COMMITTEE_ID], self.cells[CELL_ID], strict=True))
+
+
+def _successor(by_key: dict[tuple[str, str], str], written: str) -> str | None:
+    """The registered cell a successor cell names (its id, name or alias), in any committee:
+    a cell of a merged committee goes on in its successor's."""
+    k = key(written)
+    return next((cid for (_, kk), cid in by_key.items() if kk == k), None)
+
+
+def _scope_values(records: pd.DataFrame) -> np.ndarray:
+    """Each record's committee id (the unnamed committee for records that carry none)."""
+    if COMMITTEE_ID not in records.columns:
+        return np.full(len(records), UNNAMED_COMMITTEE, dtype=object)
+    return records[COMMITTEE_ID].to_numpy(dtype=object)
+
+
+def _joined(records: pd.DataFrame, field: str) -> pd.Series:
+    """``field`` joined to its committee, always (see :func:`scoped`)."""
+    scope = pd.Series(_scope_values(records), index=records.index).astype(str)
+    return scope + "\x1f" + records[field].astype(str)
+
+
+def _many_committees(records: pd.DataFrame) -> bool:
+    return COMMITTEE_ID in records.columns and records[COMMITTEE_ID].nunique(dropna=False) > 1
 
 
 # --------------------------------------------------------------------------- ratings
@@ -397,6 +436,12 @@ def _key_label(records: pd.DataFrame, row: object, keys: list[str]) -> str:
     for k in keys:
         if k == "year":
             continue
+        if k == COMMITTEE_ID:  # named only where the records hold several committees
+            many = records[k].nunique(dropna=False) > 1 if k in records.columns else False
+            if many:
+                shown = records.at[row, "_committee"] if "_committee" in records.columns else None
+                parts.append(f"({shown if isinstance(shown, str) else records.at[row, k]})")
+            continue
         if k.endswith("_id") and isinstance(written, str) and written:
             parts.append(f"'{written}'")
         else:
@@ -469,9 +514,13 @@ def grp_indices(dups: pd.DataFrame, keys: list[str], fld: str) -> list:
     return list(dups.index[dups.duplicated(keys, keep="first")])
 
 
-def display_names(ids: pd.Series, names: pd.Series, registry: Registry) -> pd.Series:
-    """One display name per id: the registry's, else the most frequent spelling (ties: the
-    spelling seen first). Works on integer codes of the distinct ids and names."""
+def display_names(records: pd.DataFrame, field: str, registry: Registry) -> pd.Series:
+    """One display name per id of ``field`` (within its committee): the registry's, else the
+    most frequent spelling (ties: the spelling seen first). Works on integer codes of the
+    distinct ids and names."""
+    names = records["name"]
+    many = _many_committees(records)
+    ids = _joined(records, field) if many else records[field]
     id_codes, id_values = pd.factorize(ids, use_na_sentinel=False)
     name_codes, name_values = pd.factorize(names, use_na_sentinel=False)
     n_names = max(len(name_values), 1)
@@ -488,7 +537,8 @@ def display_names(ids: pd.Series, names: pd.Series, registry: Registry) -> pd.Se
         best[pair_id[chosen]] = distinct[chosen] % n_names
     shown = np.asarray(name_values, dtype=object)[best]
     if len(registry.cells):
-        reg = dict(zip(registry.cells[CELL_ID], registry.cells["cell"], strict=True))
+        reg_ids = _joined(registry.cells, CELL_ID) if many else registry.cells[CELL_ID]
+        reg = dict(zip(reg_ids, registry.cells["cell"], strict=True))
         shown = np.array(
             [reg.get(i, s) for i, s in zip(id_values, shown, strict=True)], dtype=object
         )
@@ -500,12 +550,30 @@ def assign_ids(
     records: pd.DataFrame, registry: Registry, log: ProblemLog, *, field: str = CELL_ID
 ) -> pd.DataFrame:
     records = records.copy(deep=False)  # copy-on-write: the caller's frame is untouched
-    records[field] = map_distinct(records["name"], registry.resolve, text=True)
+    scopes = records[COMMITTEE_ID] if COMMITTEE_ID in records.columns else None
+    if scopes is None or scopes.nunique(dropna=False) <= 1:
+        scope = str(scopes.iloc[0]) if scopes is not None and len(scopes) else UNNAMED_COMMITTEE
+        records[field] = map_distinct(
+            records["name"], lambda n: registry.resolve(n, scope), text=True
+        )
+    else:  # once per distinct (committee, name)
+        pairs = scopes.astype(str) + "\x1f" + records["name"].astype(str)
+        records[field] = map_distinct(
+            pairs, lambda p: registry.resolve(*reversed(p.split("\x1f", 1))), text=True
+        )
     if len(registry.cells):
         _check_validity(records, registry, log, field)
-        unknown = ~records[field].isin(set(registry.cells[CELL_ID]))
+        pairs_known = registry.pairs()
+        scope_of = _scope_values(records)
+        unknown = np.fromiter(
+            ((s, c) not in pairs_known for s, c in zip(scope_of, records[field], strict=True)),
+            dtype=bool,
+            count=len(records),
+        )
         if unknown.any():
-            first = records[unknown].drop_duplicates(field)
+            first = records[unknown].drop_duplicates(
+                [*([COMMITTEE_ID] if scopes is not None else []), field]
+            )
             places = place_of(first, "name")
             for i in first.index:
                 log_at(
@@ -525,17 +593,22 @@ def _check_validity(
     records: pd.DataFrame, registry: Registry, log: ProblemLog, field: str
 ) -> None:
     """Data for a cell outside the years the registry gives it (Từ năm–Đến năm)."""
-    span = registry.cells.set_index(CELL_ID)[["first_year", "last_year", "successor_id"]]
-    years = records[field].map(span["first_year"]), records[field].map(span["last_year"])
+    span = registry.cells.set_index(_joined(registry.cells, CELL_ID))[
+        ["first_year", "last_year", "successor_id"]
+    ]
+    joined = _joined(records, field)
+    years = joined.map(span["first_year"]), joined.map(span["last_year"])
     early = years[0].notna() & (records["year"] < years[0].astype("Float64"))
     late = years[1].notna() & (records["year"] > years[1].astype("Float64"))
     bad = (early | late).fillna(False).to_numpy(dtype=bool)
     if not bad.any():
         return
-    sub = records[bad].drop_duplicates([field, "year"])
+    firsts = ~pd.DataFrame({"j": joined[bad], "y": records["year"][bad]}).duplicated()
+    sub = records[bad][firsts.to_numpy()]
+    sub_joined = joined[bad][firsts.to_numpy()]
     places = place_of(sub, "name")
     for i in sub.index:
-        cid = sub.at[i, field]
+        cid = sub_joined.at[i]
         first, last = span.at[cid, "first_year"], span.at[cid, "last_year"]
         successor = span.at[cid, "successor_id"]
         hint = f"; after {last} its members belong to {successor}" if pd.notna(successor) else ""
@@ -563,22 +636,31 @@ def cell_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> 
     del rated
     if merged.empty:
         return empty("cell_ratings")
-    merged["cell"] = display_names(merged[CELL_ID], merged["name"], registry)
+    merged["cell"] = display_names(merged, CELL_ID, registry)
     return conform(merged, "cell_ratings", sort=False)  # combine sorted it by key
 
 
 def committee_ratings(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
+    """The committees' own ratings, one per committee and year (each record's committee is
+    the one its row names: :class:`~ngodong_analysis.committees.Assigner`)."""
     if records.empty:
         return empty("committee_ratings")
     recs = check_years(records, log)
-    recs["unit_id"] = map_distinct(recs["name"], make_id, text=True)
     rated = _ratings(recs, "organisation", log)
-    # the records' unit id, renamed to the table's key column ("unit") below
-    merged = combine(rated, ["year", "unit_id"], ["rating"], "the rating of", log)
+    merged = combine(rated, key_of("committee_ratings"), ["rating"], "the rating of", log)
     if merged.empty:
         return empty("committee_ratings")
-    merged["unit"] = display_names(merged["unit_id"], merged["name"], Registry.empty())
-    return conform(merged.drop(columns="unit_id"), "committee_ratings")
+    return conform(merged, "committee_ratings", sort=False)
+
+
+def name_committees(ratings: pd.DataFrame, committees: pd.DataFrame) -> pd.DataFrame:
+    """``ratings`` with each committee's display name from the committees table."""
+    if ratings.empty:
+        return ratings
+    shown = dict(zip(committees[COMMITTEE_ID], committees["committee"], strict=True))
+    out = ratings.copy(deep=False)
+    out["committee"] = out[COMMITTEE_ID].map(shown).astype(STRING)
+    return out
 
 
 def members(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.DataFrame:
@@ -593,11 +675,11 @@ def members(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.Da
     what.update({c: f"the {c[3:]} member rating of" for c in rating_cols})
     merged = combine(recs, key_of("members"), [*MEMBER_FIELDS, *rating_cols], what, log)
     del recs
-    merged["cell"] = display_names(merged[CELL_ID], merged["name"], registry)
+    merged["cell"] = display_names(merged, CELL_ID, registry)
     return merged
 
 
-_PLACE_COLS = ("name", "_file", "_sheet", "_row", "_name_col")
+_PLACE_COLS = ("name", "_committee", "_file", "_sheet", "_row", "_name_col")
 
 
 def member_ratings_from(
@@ -638,6 +720,7 @@ def member_ratings_from(
         melted = pd.DataFrame(
             {
                 "year": years[i],
+                COMMITTEE_ID: _categories(members[COMMITTEE_ID], i),
                 CELL_ID: _categories(members[CELL_ID], i),
                 "rating": pd.Categorical.from_codes(rating_codes[j], dtype=RATING),
                 "cell": _categories(members["cell"], i),
@@ -653,7 +736,7 @@ def member_ratings_from(
         return conform(others, "member_ratings")
     both = pd.concat([melted, others], ignore_index=True)
     merged = combine(both, key_of("member_ratings"), ["count"], "the member rating of", log)
-    merged["cell"] = display_names(merged[CELL_ID], merged["name"], registry)
+    merged["cell"] = display_names(merged, CELL_ID, registry)
     return conform(merged, "member_ratings")
 
 
@@ -689,7 +772,10 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
         if col not in recs.columns:
             continue
         sel = recs[recs[col].notna()]
-        part = sel[["year", CELL_ID, "name", "_file", "_sheet", "_row", "_name_col"]].copy()
+        part = sel[
+            ["year", COMMITTEE_ID, CELL_ID, "name", "_committee", "_file", "_sheet", "_row"]
+            + ["_name_col"]
+        ].copy()
         part["rating"] = code
         part["count"] = sel[col]
         part["_col_count"] = sel[f"_col_{col}"]
@@ -717,8 +803,10 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
             ok[
                 [
                     "year",
+                    COMMITTEE_ID,
                     CELL_ID,
                     "name",
+                    "_committee",
                     "rating",
                     "count",
                     "_file",
@@ -740,7 +828,7 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
     )
     keyed = pd.DataFrame({"_scale": scale.to_numpy(), "rating": merged["rating"].to_numpy()})
     merged["rank"] = keyed.merge(ranks, how="left", on=["_scale", "rating"])["rank"].to_numpy()
-    merged["cell"] = display_names(merged[CELL_ID], merged["name"], registry)
+    merged["cell"] = display_names(merged, CELL_ID, registry)
     return merged
 
 
@@ -752,7 +840,7 @@ def income(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
     recs[AREA_ID] = map_distinct(recs["name"], make_id, text=True)
     merged = combine(recs, key_of("income"), list(INCOME_FIELDS), "the income record of", log)
     del recs
-    merged["area"] = display_names(merged[AREA_ID], merged["name"], Registry.empty())
+    merged["area"] = display_names(merged, AREA_ID, Registry.empty())
     return merged
 
 
@@ -761,17 +849,20 @@ def cells_table(registry: Registry, tables: list[pd.DataFrame]) -> pd.DataFrame:
     reg = registry.cells.copy()
     if not any(len(t) for t in tables):
         return conform(reg, "cells") if len(reg) else empty("cells")
+    cell = list(CELL_KEY)
 
     def spans(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.groupby(CELL_ID, sort=False, observed=True).agg(
+        return frame.groupby(cell, sort=False, observed=True).agg(
             cell=("cell", "first"), first_seen=("year", "min"), last_seen=("year", "max")
         )
 
     # per table first (millions of rows each), then across the few per-table spans
-    per_table = [spans(t[[CELL_ID, "cell", "year"]]) for t in tables if len(t)]
+    per_table = [spans(t[[*cell, "cell", "year"]]) for t in tables if len(t)]
     both = pd.concat(per_table).reset_index()
+    for col in cell:  # categorical in member_ratings, text elsewhere
+        both[col] = both[col].astype(str)
     span = (
-        both.groupby(CELL_ID)
+        both.groupby(cell)
         .agg(
             cell=("cell", "first"),
             first_seen=("first_seen", "min"),
@@ -779,12 +870,16 @@ def cells_table(registry: Registry, tables: list[pd.DataFrame]) -> pd.DataFrame:
         )
         .reset_index()
     )
-    new = span[~span[CELL_ID].isin(set(reg[CELL_ID]))].copy()
+    known = registry.pairs()
+    is_new = [tuple(k) not in known for k in span[cell].to_numpy()]
+    new = span[np.array(is_new, dtype=bool)].copy()
     new["kind"] = map_distinct(new["cell"], infer_kind)
     new[AREA_ID] = np.where(new["kind"] == "residential", new[CELL_ID], None)
     new["first_year"] = new["first_seen"]
     new["last_year"] = pd.NA
     out = pd.concat([reg, new.drop(columns=["first_seen", "last_seen"])], ignore_index=True)
-    firsts = out[CELL_ID].map(span.set_index(CELL_ID)["first_seen"])
+    firsts = _joined(out, CELL_ID).map(
+        pd.Series(span["first_seen"].to_numpy(), index=_joined(span, CELL_ID))
+    )
     out["first_year"] = out["first_year"].astype("Float64").fillna(firsts.astype("Float64"))
     return conform(out, "cells")

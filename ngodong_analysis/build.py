@@ -298,6 +298,7 @@ def build(
     notebooks: bool = False,
     progress: Progress | None = None,
     meter: bool | None = None,
+    committee: str | None = None,
 ) -> BuildResult:
     """Load, validate and write every output. Nothing is written when the data has errors
     or when nothing changed since the last build (unless ``force``).
@@ -307,7 +308,8 @@ def build(
     :func:`~ngodong_analysis.load.load_dataset`'s ``progress`` does: ``True`` always (a
     live bar on a terminal, plain lines in a log), ``False`` never, ``None`` only for many
     files on a terminal or in Jupyter. Where a count is shown, it takes the per-chart
-    messages that would otherwise go to ``progress``."""
+    messages that would otherwise go to ``progress``. ``committee`` names the one
+    committee of workbooks that name none (:func:`~ngodong_analysis.load.load_dataset`)."""
     start = time.perf_counter()
     say = progress or (lambda msg: None)
     raw_path = Path(raw).expanduser().resolve() if raw else raw_data_dir()
@@ -320,6 +322,8 @@ def build(
             "data/raw is never written"
         )
     options = {"lang": lang, "notebooks": notebooks}
+    if committee is not None:
+        options["committee"] = committee
     stages = STAGES + ([("notebooks", render_notebooks(raw_path))] if notebooks else [])
     with lock(out_path):
         if recover(out_path):
@@ -337,7 +341,7 @@ def build(
                 seconds=time.perf_counter() - start,
             )
         say(f"loading {len(inputs)} file(s)")
-        result = load(raw_path, progress=meter)
+        result = load(raw_path, committee=committee, progress=meter)
         if not result.errors and not any(len(t) for t in result.dataset.tables().values()):
             # charts of nothing would look like a committee with no cells: refuse instead
             result.problems.append(

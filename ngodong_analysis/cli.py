@@ -57,7 +57,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for path in paths:
         # counts and time left on stderr (a bar on a terminal, lines in a log): stdout is
         # the problems list, which scripts may parse
-        problems += load(path, progress=not args.quiet).problems
+        problems += load(path, committee=args.committee, progress=not args.quiet).problems
     print(format_problems(problems))
     return EXIT_DATA if any(p.is_error for p in problems) else EXIT_OK
 
@@ -78,6 +78,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         notebooks=args.notebooks,
         progress=say,
         meter=not args.quiet,
+        committee=args.committee,
     )
     if result.status == "failed":
         print(format_problems(result.problems))
@@ -106,10 +107,18 @@ def _cmd_template(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    paths = write_templates(out, args.year, lang=args.lang, overwrite=args.force)
+    paths = write_templates(
+        out, args.year, lang=args.lang, overwrite=args.force, committee=args.committee
+    )
     for path in paths:
         print(path)
     return EXIT_OK
+
+
+_COMMITTEE_HELP = (
+    "the committee of workbooks that name none, e.g. 'Đảng bộ xã Giao Tiến' (default: the "
+    "one the other workbooks name)"
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -126,6 +135,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, help="output folder (default: data/processed)")
     b.add_argument("--lang", choices=("vi", "en"), default="vi", help="chart and report language")
     b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    b.add_argument("--committee", help=_COMMITTEE_HELP)
     b.add_argument(
         "--notebooks",
         action="store_true",
@@ -137,6 +147,7 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="list every problem in the input workbooks")
     v.add_argument("paths", nargs="*", type=Path, help="files or folders (default: data/raw)")
+    v.add_argument("--committee", help=_COMMITTEE_HELP)
     v.add_argument(
         "-q", "--quiet", action="store_true", help="no count of the files read (on stderr)"
     )
@@ -152,6 +163,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--year", type=int, help="year the workbooks are for (default: this year)")
     t.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the help")
     t.add_argument("--force", action="store_true", help="overwrite existing templates")
+    t.add_argument("--committee", help="the committee whose workbooks these are (its heading)")
     t.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     t.set_defaults(func=_cmd_template)
     return p

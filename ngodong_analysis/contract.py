@@ -13,7 +13,8 @@ _FIELD_NOTES = {
     "notes": "free text (ignored)",
     "year": "year of the row (long layout)",
     "cell": "Party cell name",
-    "unit": "grassroots committee name (committee ratings)",
+    "unit": "grassroots committee name: the row's committee (a compiled sheet's committee "
+    "column; in committee ratings, the committee rated)",
     "rating": "rating label",
     "score": "0–100 score (from 2025, QĐ 366)",
     "area": "residential group / area name (income)",
@@ -145,6 +146,30 @@ def contract_markdown() -> str:
     lines += ["", "## Abbreviations expanded before matching", ""]
     lines += _table(
         ["short", "long (folded)"], [[r["short"], r["long"]] for r in _rows("abbreviations.csv")]
+    )
+    lines += [
+        "",
+        "## Committees",
+        "",
+        "Each row belongs to a grassroots committee (đảng bộ). Its committee comes from, first",
+        "that applies: a committee column of the sheet (`unit` above); the sheet's title block",
+        "(the lowest heading line naming a grassroots committee, “ĐẢNG ỦY THỊ TRẤN NGÔ ĐỒNG”; a",
+        "district or province line above it is the parent; a title such as “KẾT QUẢ XẾP LOẠI …",
+        "ĐẢNG BỘ XÃ GIAO TIẾN NĂM 2019” counts too); a committees registry sheet “Danh mục đảng",
+        "bộ”, which fixes ids, names, parents and successors; the workbook's folder (the",
+        "committee its other workbooks name, a folder the registry names, or one subfolder per",
+        "committee); else the dataset's one committee (`committee=` / `--committee`). The id is",
+        "the name without its organisation word, its unit written in full: “Đảng bộ thị trấn",
+        "Ngô Đồng”, “ĐU TT Ngô Đồng” and “BCH Đảng bộ TT Ngô Đồng” are all",
+        "`thi-tran-ngo-dong`.",
+        "",
+    ]
+    lines += _table(
+        ["role", "words (folded)", "written in full", "kind", "level"],
+        [
+            [r["role"], r["words"], r["means"], r["kind"], r["level"]]
+            for r in _rows("committee_words.csv")
+        ],
     )
     lines += ["", "## Cell kinds inferred from names (the pattern of most words wins)", ""]
     lines += _table(

@@ -9,12 +9,20 @@ import pandas as pd
 from .problems import Problem, ProblemList
 from .schema import AREA_KEY, CELL_KEY, TABLES, conform, empty
 
-TABLE_NAMES = ("cells", "cell_ratings", "committee_ratings", "members", "member_ratings", "income")
+TABLE_NAMES = (
+    "committees",
+    "cells",
+    "cell_ratings",
+    "committee_ratings",
+    "members",
+    "member_ratings",
+    "income",
+)
 
 
 @dataclass
 class Dataset:
-    """Tidy tables of one committee's data, one attribute per table.
+    """Tidy tables of any number of committees' data, one attribute per table.
 
     Each table has the columns, key and dtypes of its contract: the README's "Tables" section
     lists them, ``ngodong_analysis.schema.TABLES[name]`` holds them in code, and
@@ -22,6 +30,7 @@ class Dataset:
     source data is an empty frame with the contract's columns. ``problems`` holds the
     warnings kept while loading (errors stop the load with :class:`DataError`)."""
 
+    committees: pd.DataFrame = field(default_factory=lambda: empty("committees"))
     cells: pd.DataFrame = field(default_factory=lambda: empty("cells"))
     cell_ratings: pd.DataFrame = field(default_factory=lambda: empty("cell_ratings"))
     committee_ratings: pd.DataFrame = field(default_factory=lambda: empty("committee_ratings"))

@@ -321,8 +321,11 @@ def _decide_kind(sheet: Sheet, layout: Layout) -> None:
     has_mr = any(f.startswith("mr:") for f in fields)
     name = next((f for f in ("cell", "unit", "area") if f in fields), None)
     kind = None
-    # "cell_id" here is the headers.csv field of a "Mã chi bộ" column: an id beside a name
-    if "cell_id" in fields and "cell" in fields or ("danh muc" in key(sheet.name) and name):
+    # "cell_id" here is the headers.csv field of a "Mã chi bộ" column: an id beside a name;
+    # "committee_id" that of a "Mã đảng bộ" column (the committees registry)
+    if "committee_id" in fields and "unit" in fields and "cell" not in fields:
+        kind, name = "committee_registry", "unit"
+    elif "cell_id" in fields and "cell" in fields or ("danh muc" in key(sheet.name) and name):
         kind, name = "registry", "cell"
     elif "members" in fields and name in ("cell", "unit"):
         kind = "members"

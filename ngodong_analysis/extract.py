@@ -31,6 +31,9 @@ TEXT_FIELDS = {
     "aliases",
     "kind",
     "successor",
+    "committee_id",  # "Mã đảng bộ", of a committees registry
+    "parent",
+    "province",
 }
 INT_FIELDS = VALUE_FIELDS - {"income_per_capita"} | {"first_year", "last_year", "year"}
 # Forms split removals into struck off, expelled and left: separate columns add up.
@@ -264,7 +267,7 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
             _check_share(sheet, block, layout, part, c, log)
         frames.append(part)
     result = pd.concat(frames, ignore_index=True) if frames else out
-    result["_file"] = str(sheet.file)
+    result["_file"] = log.shown(sheet.file)
     result["_sheet"] = sheet.name
     if totals.any():
         _check_totals(sheet, layout, frame[totals], result, value_cols, log)

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .schema import COUNT, SCOPE
+from .schema import COUNT
 
 
 def int_values(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -280,16 +280,11 @@ def _never_decreases(ids: np.ndarray) -> bool:
 
 
 def year_sums(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """``df.groupby(["year", *SCOPE])[columns].sum(min_count=1)`` for count columns: per
-    year, and per committee once the scope holds one (never two committees added together)."""
-    if SCOPE:  # pragma: no cover - the committee dimension
-        g = groups(df, ["year", *SCOPE])
-        grouping = Grouping(g.ids, g.size)
-        first = grouping.first(np.ones(len(df), dtype=bool))[g.present]
-        out = df[["year", *SCOPE]].take(first).set_index(["year", *SCOPE])
-        for col in columns:
-            out[col] = grouping.sum(*int_values(df[col]))[g.present]
-        return out
+    """``df.groupby("year")[columns].sum(min_count=1)`` for count columns, indexed by year.
+
+    One committee's rows: the committee-wide functions run once per committee
+    (``analysis._common.per_committee``), so that two committees are never added together.
+    """
     year, years = int_codes(df["year"])
     by_year = Grouping(year, len(years))
     out = pd.DataFrame(index=pd.Index(years, name="year"))

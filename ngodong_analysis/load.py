@@ -7,6 +7,7 @@ All problems of all files are collected; a bad file never hides what loaded else
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 from collections import defaultdict
@@ -17,9 +18,10 @@ import pandas as pd
 
 from . import assemble, store
 from . import validate as checks
+from .committees import Assigner, CommitteeRegistry, heading
 from .config import raw_data_dir, requested_workers
 from .dataset import Dataset
-from .detect import IGNORED_FIELDS, detect
+from .detect import IGNORED_FIELDS, cell_text, detect
 from .extract import extract
 from .normalise import fix_legacy_text
 from .problems import DataError, Problem, ProblemList, ProblemLog, cell_name
@@ -61,12 +63,13 @@ class FileRecords:
     log: ProblemLog
 
 
-def read_file(path: Path) -> FileRecords:
+def read_file(path: Path, root: Path | None = None) -> FileRecords:
     """Read, detect and extract every sheet of one file (run in a worker for big folders).
 
-    Never raises: a sheet (or a file) this code cannot handle is an error problem naming
-    it, and every other sheet and file is still read."""
-    log = ProblemLog()
+    Problems name the file by its path under ``root``, the folder loaded. Never raises: a
+    sheet (or a file) this code cannot handle is an error problem naming it, and every
+    other sheet and file is still read."""
+    log = ProblemLog(root=root)
     parts: dict[str, list[pd.DataFrame]] = defaultdict(list)
     sheets: list[tuple[str, str, str | None]] = []
     try:
@@ -206,7 +209,7 @@ def _read_sheet(
         and layout.sheet_year is None
         and not any(c.year for c in layout.columns)
     )
-    if layout.kind != "registry" and yearless:
+    if layout.kind not in ("registry", "committee_registry") and yearless:
         log.error(
             sheet.file,
             sheet.name,
@@ -225,10 +228,24 @@ def _read_sheet(
     sheets.append((sheet.file.name, sheet.name, layout.kind))
     frame = extract(sheet, layout, log)
     if len(frame):
+        # the committee and its parent as the title block names them (committees.Assigner)
+        named = heading(_title_lines(sheet, layout))
+        frame.attrs["title"], frame.attrs["parent"] = named.committee, named.parent
         parts[layout.kind].append(frame)
         # a members sheet may also carry each cell's own rating: read both tables
         if layout.kind == "members" and (layout.by_field("rating") or layout.by_field("score")):
             parts["cell_ratings"].append(frame)
+
+
+def _title_lines(sheet: Sheet, layout) -> list[str]:
+    """The texts above the header, top to bottom, one per cell (a heading top left and the
+    national motto top right share a row)."""
+    return [
+        text
+        for r in range(layout.header_rows[0])
+        for text in (cell_text(v) for v in sheet.row(r))
+        if text
+    ]
 
 
 def _read_refs(refs: list[str], layout) -> list[str]:
@@ -265,14 +282,19 @@ def _workers(n_files: int) -> int:
     return min(os.cpu_count() or 1, 8) if n_files >= 8 else 1
 
 
-def _read_all(files: list[Path], progress: bool | None = None) -> list[FileRecords]:
+def _read_all(files: list[Path], root: Path, progress: bool | None = None) -> list[FileRecords]:
     """Every file read, in order: in helper processes when there are many (they never import
     the caller's script, see :mod:`.workers`), and here for whatever a helper could not do.
 
     ``progress`` as :class:`~ngodong_analysis.progress.Meter`'s ``show``: files are counted
     as their records arrive, on stderr."""
     with Meter(len(files), what="files", doing="reading", show=progress) as meter:
-        return map_or_here(read_file, files, _workers(len(files)), done=meter.update)
+        return map_or_here(
+            functools.partial(read_file, root=root),
+            files,
+            _workers(len(files)),
+            done=meter.update,
+        )
 
 
 def _distinct(files: list[Path], root: Path, log: ProblemLog) -> list[Path]:
@@ -316,8 +338,18 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def load(source: str | Path | None = None, *, progress: bool | None = None) -> LoadResult:
+def load(
+    source: str | Path | None = None,
+    *,
+    committee: str | None = None,
+    progress: bool | None = None,
+) -> LoadResult:
     """Read everything under ``source`` and return the tables with every problem found.
+
+    Each row's committee comes from, first that applies, a committee column, the sheet's
+    title block, the committees registry, the workbook's folder, and else the dataset's one
+    committee: ``committee`` ("Đảng bộ xã Giao Tiến") names it, or the only one the data
+    names.
 
     Files are read in parallel processes when there are many of them (``NGODONG_WORKERS``
     sets how many; 1 reads in this process). ``progress`` counts the files read on stderr,
@@ -325,7 +357,7 @@ def load(source: str | Path | None = None, *, progress: bool | None = None) -> L
     in a log), ``False`` never, ``None`` (the default) a bar only for a folder of many files
     read where someone watches (a terminal, Jupyter) and silence in scripts' logs."""
     path = _source(source)
-    log = ProblemLog()
+    log = ProblemLog(root=path)
     parts: dict[str, list[pd.DataFrame]] = defaultdict(list)
     sheets: list[tuple[str, str, str | None]] = []
     files = find_inputs(path)
@@ -338,7 +370,7 @@ def load(source: str | Path | None = None, *, progress: bool | None = None) -> L
             ".csv files there (`ngodong template` writes blank ones), or name another folder",
             rule="no-input",
         )
-    for found in _read_all(_distinct(files, path, log), progress):
+    for found in _read_all(_distinct(files, path, log), path, progress):
         for kind, frames in found.parts.items():
             parts[kind].extend(frames)
         sheets.extend(found.sheets)
@@ -348,13 +380,23 @@ def load(source: str | Path | None = None, *, progress: bool | None = None) -> L
         frames = parts.pop(kind, [])  # each kind is taken once: let the pieces go
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
+    # every record gets its committee before ids are made: "tdp-2" is a cell of most of them
+    assigner = Assigner(
+        CommitteeRegistry.build(records("committee_registry"), log), committee, log
+    )
+    for kind, frames in parts.items():
+        for frame in frames:
+            assigner.learn(frame, kind)
+    for kind, frames in parts.items():
+        parts[kind] = [assigner.assign(frame, kind) for frame in frames]
+
     # Each table drops its bookkeeping columns (places, raw names) as soon as the checks
     # that name cells are done with it: at national scale they are gigabytes.
     registry = assemble.Registry.build(records("registry"), log)
     cell_ratings = assemble.cell_ratings(records("cell_ratings"), registry, log)
     checks.check_cell_ratings(cell_ratings, log)
     cell_ratings = _public(cell_ratings, "cell_ratings")
-    committee = _public(
+    committee_t = _public(
         assemble.committee_ratings(records("committee_ratings"), log), "committee_ratings"
     )
     members = assemble.members(records("members"), registry, log)
@@ -375,7 +417,10 @@ def load(source: str | Path | None = None, *, progress: bool | None = None) -> L
     checks.check_income(income, log)
     income_t = _public(conform(income, "income", sort=False), "income") if len(income) else None
     del income
+    committees = assigner.table()
+    committee_t = assemble.name_committees(committee_t, committees)
     tables = {
+        "committees": committees,
         "cells": _public(
             assemble.cells_table(
                 registry, [cell_ratings, members_t, mr_t if mr_own_cells else pd.DataFrame()]
@@ -383,7 +428,7 @@ def load(source: str | Path | None = None, *, progress: bool | None = None) -> L
             "cells",
         ),
         "cell_ratings": cell_ratings,
-        "committee_ratings": committee,
+        "committee_ratings": committee_t,
         "members": members_t,
         "member_ratings": mr_t,
         "income": empty("income") if income_t is None else income_t,
@@ -407,12 +452,15 @@ def _public(df: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def load_dataset(
     source: str | Path | None = None,
+    committee: str | None = None,
     *,
     use_processed: bool = True,
     progress: bool | None = None,
 ) -> Dataset:
     """Every table under ``source`` (a folder or one workbook; default the project's
-    ``data/raw``). Raises :class:`DataError` holding all problems if any is an error;
+    ``data/raw``), of any number of committees. ``committee`` names the one committee of
+    workbooks that name none (in a title such as "ĐẢNG ỦY XÃ GIAO TIẾN", a "Đảng bộ" column
+    or a folder of their own). Raises :class:`DataError` holding all problems if any is an error;
     warnings are kept in ``Dataset.problems``.
 
     When ``data/processed`` holds a build of exactly these inputs (same file hashes, same
@@ -424,23 +472,29 @@ def load_dataset(
     CI log), ``False`` never, ``None`` (the default) a bar for a folder of many files where
     someone watches, nothing otherwise.
     """
-    if use_processed:
+    if use_processed and committee is None:
         cached = store.from_processed(_source(source))
         if cached is not None:
             return cached
-    result = load(source, progress=progress)
+    result = load(source, committee=committee, progress=progress)
     if result.errors:
         raise DataError(result.problems)
     return result.dataset
 
 
-def validate(source: str | Path | None = None, *, progress: bool | None = None) -> list[Problem]:
+def validate(
+    source: str | Path | None = None,
+    committee: str | None = None,
+    *,
+    progress: bool | None = None,
+) -> list[Problem]:
     """Every problem under ``source``, errors and warnings; never raises for bad data.
+    ``committee`` as in :func:`load_dataset`.
 
     A list of :class:`Problem`; ``.to_frame()`` gives them as a DataFrame
     (:func:`~ngodong_analysis.problems.problems_frame`). ``progress`` as in
     :func:`load_dataset`."""
-    return ProblemList(load(source, progress=progress).problems)
+    return ProblemList(load(source, committee=committee, progress=progress).problems)
 
 
 # The one-table loaders take ``progress`` as load_dataset does.

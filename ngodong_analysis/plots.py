@@ -35,7 +35,7 @@ from .analysis._common import level_column
 from .analysis.membership import ALL_FLOWS
 from .config import resource
 from .grouping import codes as _codes
-from .schema import MEMBER_RATING_CODES
+from .schema import CELL_ID, COMMITTEE_ID, MEMBER_RATING_CODES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -519,7 +519,8 @@ def committee_rating(
     text = labels(lang)
     table = committee_ratings.sort_values("year")
     if len(table):
-        table = table[table["unit"] == table["unit"].iloc[0]]
+        # one committee's line: the first in key order (compare_committees for several)
+        table = table[table[COMMITTEE_ID] == table[COMMITTEE_ID].min()]
     with plt.rc_context(STYLE):
         ax = _axes(ax)
         years = table["year"].to_numpy(dtype=float)
@@ -547,7 +548,11 @@ def committee_rating(
         ax.set_ylim(4.5, 0.5)
         ax.set_yticks([1, 2, 3, 4])
         _mark_rule_changes(ax, table["year"], text)
-        unit = _nfc(table["unit"].iloc[0]) if len(table) else ""
+        unit = (
+            _nfc(table["committee"].iloc[0])
+            if len(table) and pd.notna(table["committee"].iloc[0])
+            else ""
+        )
         _finish(
             ax,
             text,
@@ -790,9 +795,36 @@ class PlotSpec:
     options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
 
     def draw(self, ds: Dataset, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:
-        """Draw this chart of ``ds``."""
-        frames = [getattr(ds, table) for table in self.tables]
+        """Draw this chart of ``ds``; a dataset of several committees is drawn as one (the
+        district's or province's totals: :func:`as_one_committee`)."""
+        frames = as_one_committee(*(getattr(ds, table) for table in self.tables))
         return self.function(*frames, lang=lang, ax=ax, **self.options)
+
+
+ALL_COMMITTEES_ID = "*"  # the committee_id of :func:`as_one_committee`'s tables
+
+
+def as_one_committee(*tables: pd.DataFrame) -> list[pd.DataFrame]:
+    """``tables`` of several committees as one committee's: counts then add up across the
+    committees (a district's members), and each cell or area keeps apart under an id
+    prefixed by its committee ("xa-giao-tien/tdp-2"). Tables of one committee come back as
+    they are."""
+    ids = {c for t in tables if COMMITTEE_ID in t for c in t[COMMITTEE_ID].dropna().unique()}
+    if len(ids) <= 1:
+        return list(tables)
+    out = []
+    for table in tables:
+        if COMMITTEE_ID not in table or table.empty:
+            out.append(table)
+            continue
+        one = table.copy()
+        committee = one[COMMITTEE_ID].astype(str)
+        for col in (CELL_ID, "area_id"):
+            if col in one.columns:
+                one[col] = (committee + "/" + one[col].astype(str)).where(one[col].notna())
+        one[COMMITTEE_ID] = ALL_COMMITTEES_ID
+        out.append(one)
+    return out
 
 
 ALL_PLOTS: dict[str, PlotSpec] = {

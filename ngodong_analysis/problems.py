@@ -150,6 +150,9 @@ class ProblemLog:
     many more there were."""
 
     problems: list[Problem] = field(default_factory=list)
+    # the folder loaded: a file is named by its path under it ("giao-tien/xep_loai_2019.xlsx"),
+    # so that two workbooks of one name in two folders are told apart
+    root: Path | None = None
     # per (file, sheet, rule, severity): problems offered to add(), and those only counted
     _counts: dict[tuple, int] = field(default_factory=dict, repr=False)
     _more: dict[tuple, int] = field(default_factory=dict, repr=False)
@@ -165,16 +168,23 @@ class ProblemLog:
         value: object = None,
         rule: str = "",
     ) -> None:
-        name = Path(file).name if isinstance(file, Path) else file
+        name = self.shown(file)
         group = (name, sheet, rule, severity)
         self._counts[group] = self._counts.get(group, 0) + 1
         if rule and self._counts[group] > MAX_PER_RULE:
             return
         self.problems.append(Problem(name, sheet, cell, severity, message, value, rule))
 
+    def shown(self, file: str | Path) -> str:
+        """A file as problems name it: its path under :attr:`root` (posix), else its name;
+        text is taken as already shown."""
+        if not isinstance(file, Path):
+            return file
+        return shown_path(file, self.root)
+
     def counted(self, file: str | Path, sheet: str | None, rule: str, severity: Severity) -> int:
         """Problems of this kind in this sheet so far, listed or only counted."""
-        name = Path(file).name if isinstance(file, Path) else file
+        name = self.shown(file)
         group = (name, sheet, rule, severity)
         return self._counts.get(group, 0) + self._more.get(group, 0)
 
@@ -187,7 +197,7 @@ class ProblemLog:
     ) -> None:
         """Count ``more`` problems of a kind without building each message; problems added
         afterwards are still listed while the kind has room."""
-        name = Path(file).name if isinstance(file, Path) else file
+        name = self.shown(file)
         group = (name, sheet, rule, severity)
         self._more[group] = self._more.get(group, 0) + more
 
@@ -241,6 +251,18 @@ class ProblemLog:
         return any(p.is_error for p in self.problems)
 
 
+def shown_path(file: Path, root: Path | None) -> str:
+    """``file`` as a problem names it: relative to the folder ``root`` (posix), else its
+    name."""
+    if root is not None:
+        base = root if root.is_dir() else root.parent
+        try:
+            return file.relative_to(base).as_posix()
+        except ValueError:
+            pass
+    return file.name
+
+
 def as_written(value: object) -> str:
     """A cell's value for a message, as the workbook shows it: ``63`` for 63.0 (never
     ``np.float64(63.0)``), ``2.5``, text in quotes (``'Khá'``), ``blank`` for nothing."""
@@ -285,7 +307,7 @@ def keep_first(
     keep: list[np.ndarray] = []
     for a, b in zip(starts, ends, strict=True):
         first = order[a]
-        file = str(files[file_codes[first]]).replace("\\", "/").rsplit("/", 1)[-1]
+        file = str(files[file_codes[first]])
         sheet = sheets[sheet_codes[first]]
         keep.append(order[a : a + log.room(file, sheet, rule, severity, b - a)])
     return np.sort(np.concatenate(keep))
@@ -298,7 +320,7 @@ def place_of(frame: pd.DataFrame, field: str) -> pd.Series:
     """'file › sheet › D7' for each record's ``field`` cell."""
     col = frame.get(f"_col_{field}", frame["_name_col"]).fillna(frame["_name_col"])
     cells = [cell_name(int(r), int(c)) for r, c in zip(frame["_row"], col, strict=True)]
-    files = frame["_file"].astype(object).map(lambda f: f.replace("\\", "/").rsplit("/", 1)[-1])
+    files = frame["_file"].astype(object)  # as problems name them (ProblemLog.shown)
     sheets = frame["_sheet"].astype(object)
     return files + " › " + sheets + " › " + pd.Series(cells, index=frame.index)
 

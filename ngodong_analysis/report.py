@@ -57,7 +57,7 @@ from .analysis.membership import ALL_CELLS_ID, ALL_FLOWS
 from .config import resource
 from .outputs import neutralise, save_reproducible
 from .problems import problems_frame
-from .schema import MEMBER_RATING_CODES
+from .schema import MEMBER_RATING_CODES, SCOPE
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -478,9 +478,38 @@ def _years_of(df: pd.DataFrame) -> list[int]:
     return sorted(int(y) for y in df["year"].dropna().unique()) if "year" in df else []
 
 
+def _unscoped(df: pd.DataFrame) -> pd.DataFrame:
+    """An analysis result without its committee column: the report is of one committee
+    (or of several as one, :func:`_as_one`)."""
+    return df.drop(columns=[c for c in SCOPE if c in df.columns])
+
+
+def _as_one(ds: Dataset) -> Dataset:
+    """A dataset of several committees as one, its counts added up (the district's
+    report): :func:`~ngodong_analysis.plots.as_one_committee`."""
+    from .dataset import Dataset
+    from .plots import as_one_committee
+
+    names = [n for n in ds.tables() if n != "committees"]
+    joined = as_one_committee(*(getattr(ds, n) for n in names))
+    if all(a is b for a, b in zip(joined, (getattr(ds, n) for n in names), strict=True)):
+        return ds
+    tables = dict(zip(names, joined, strict=True))
+    committee_ratings = tables["committee_ratings"]
+    if not committee_ratings.empty:  # the committees' own ratings are not one committee's
+        tables["committee_ratings"] = committee_ratings.iloc[:0]
+    tables["committees"] = ds.committees
+    return Dataset(**tables, problems=list(ds.problems))
+
+
 def _committee(ds: Dataset) -> str | None:
-    units = ds.committee_ratings.dropna(subset=["unit"]).sort_values(["year", "unit"])
-    return None if units.empty else str(units["unit"].iloc[-1])
+    named = ds.committees.dropna(subset=["committee"])
+    if len(named) == 1:
+        return str(named["committee"].iloc[0])
+    if len(named) > 1:
+        return None
+    units = ds.committee_ratings.dropna(subset=["committee"]).sort_values("year")
+    return None if units.empty else str(units["committee"].iloc[-1])
 
 
 def _cell_count(ds: Dataset) -> int:
@@ -517,7 +546,7 @@ def _overview(sh: _Sheet, ds: Dataset, problems: Sequence[Problem], names: dict[
     )
     sh.line(text("info_units"))
     sh.row += 1
-    summary = analysis.yearly_summary(ds)
+    summary = _unscoped(analysis.yearly_summary(ds))
     span = sh.table(summary, [sh.col(c) for c in summary.columns])
     if span.empty:
         sh.no_data()
@@ -683,7 +712,7 @@ def _incomplete(sh: _Sheet, table: pd.DataFrame, totals: pd.DataFrame, columns: 
 def _totals_block(sh: _Sheet, members: pd.DataFrame) -> None:
     text = sh.text
     sh.heading("totals_heading")
-    totals = analysis.membership_totals(members)
+    totals = _unscoped(analysis.membership_totals(members))
     if totals.empty:
         sh.no_data()
         return
@@ -1005,6 +1034,8 @@ def write_report(
     path = Path(path)
     if path.is_dir():
         path = path / FILENAME
-    wb = build_workbook(ds, list(problems), lang=lang, article=article)
+    if article is None:  # asked of the committees as they are, before they are joined
+        article = analysis.article_applies(ds)
+    wb = build_workbook(_as_one(ds), list(problems), lang=lang, article=article)
     save_reproducible(wb, path)
     return path

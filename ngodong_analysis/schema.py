@@ -24,6 +24,17 @@ KINDS = (
     "agency",
     "other",
 )
+# the committees table's kinds (DESIGN.md); committee_words.csv gives each unit word's
+COMMITTEE_KINDS = (
+    "commune",
+    "ward",
+    "town",
+    "special zone",
+    "agency",
+    "enterprise",
+    "armed forces",
+    "other",
+)
 
 # The value columns of the members and income tables, in contract order.
 MEMBER_FIELDS = (
@@ -54,6 +65,7 @@ SCORE = "Float64"
 RATING = pd.CategoricalDtype(list(RATING_CODES), ordered=False)
 SCALE = pd.CategoricalDtype(list(SCALES), ordered=True)
 KIND = pd.CategoricalDtype(list(KINDS), ordered=False)
+COMMITTEE_KIND = pd.CategoricalDtype(list(COMMITTEE_KINDS), ordered=False)
 # text repeated down a long table; the categories are whatever occurs, sorted, so sorting by
 # the column is sorting by the text
 CELL_CODES = "category"
@@ -63,9 +75,12 @@ CELL_CODES = "category"
 # from the tables (``TABLES[name].key``, ``.entity``), never by typing them: the committee
 # dimension then changes keys here only.
 #
-# SCOPE: the columns that say whose cell or area an id is. Empty while a dataset holds one
-# committee; with many committees it is ("committee_id",) and every key gains it.
-SCOPE: tuple[str, ...] = ()
+# SCOPE: the columns that say whose cell or area an id is: the committee's. A dataset may
+# hold any number of committees, and "tdp-2" is a cell of nearly every one.
+COMMITTEE_ID = "committee_id"  # a committee's id ("thi-tran-ngo-dong")
+SCOPE: tuple[str, ...] = (COMMITTEE_ID,)
+# the committee of data that names none (and of a frame given without a committee_id)
+UNNAMED_COMMITTEE = "unnamed"
 CELL_ID = "cell_id"  # a cell's id, unique within its scope ("tdp-2")
 AREA_ID = "area_id"  # a residential area's id, unique within its scope
 CELL_KEY = (*SCOPE, CELL_ID)
@@ -88,10 +103,26 @@ class Table:
         return list(self.columns)
 
 
+COMMITTEES = Table(
+    "committees",
+    (COMMITTEE_ID,),
+    {
+        COMMITTEE_ID: STRING,
+        "committee": STRING,
+        "kind": COMMITTEE_KIND,
+        "parent": STRING,
+        "province": STRING,
+        "first_year": COUNT,
+        "last_year": COUNT,
+        "successor_id": STRING,
+    },
+    entity=(COMMITTEE_ID,),
+)
 CELLS = Table(
     "cells",
     CELL_KEY,
     {
+        COMMITTEE_ID: STRING,
         "cell_id": STRING,
         "cell": STRING,
         "kind": KIND,
@@ -107,6 +138,7 @@ CELL_RATINGS = Table(
     ("year", *CELL_KEY),
     {
         "year": "int64",
+        COMMITTEE_ID: STRING,
         "cell_id": STRING,
         "cell": STRING,
         "rating": RATING,
@@ -119,23 +151,25 @@ CELL_RATINGS = Table(
 )
 COMMITTEE_RATINGS = Table(
     "committee_ratings",
-    ("year", "unit"),
+    ("year", COMMITTEE_ID),
     {
         "year": "int64",
-        "unit": STRING,
+        COMMITTEE_ID: STRING,
+        "committee": STRING,
         "rating": RATING,
         "scale": SCALE,
         "rank": COUNT,
         "tier": COUNT,
         "score": SCORE,
     },
-    entity=("unit",),
+    entity=(COMMITTEE_ID,),
 )
 MEMBERS = Table(
     "members",
     ("year", *CELL_KEY),
     {
         "year": "int64",
+        COMMITTEE_ID: STRING,
         "cell_id": STRING,
         "cell": STRING,
         "members": COUNT,
@@ -158,6 +192,7 @@ MEMBER_RATINGS = Table(
         "year": "int64",
         # the long table repeats each cell four times a year: categories, not strings (at
         # national scale 10.7 million rows, a gigabyte of text otherwise)
+        COMMITTEE_ID: CELL_CODES,
         "cell_id": CELL_CODES,
         "rating": RATING,
         "cell": CELL_CODES,
@@ -171,6 +206,7 @@ INCOME = Table(
     ("year", *AREA_KEY),
     {
         "year": "int64",
+        COMMITTEE_ID: STRING,
         "area_id": STRING,
         "area": STRING,
         "households": COUNT,
@@ -183,7 +219,8 @@ INCOME = Table(
 )
 
 TABLES: dict[str, Table] = {
-    t.name: t for t in (CELLS, CELL_RATINGS, COMMITTEE_RATINGS, MEMBERS, MEMBER_RATINGS, INCOME)
+    t.name: t
+    for t in (COMMITTEES, CELLS, CELL_RATINGS, COMMITTEE_RATINGS, MEMBERS, MEMBER_RATINGS, INCOME)
 }
 
 
@@ -196,6 +233,22 @@ def entity_of(name: str) -> list[str]:
     """The columns naming what a row of table ``name`` is about (its key without year and
     rating): a cell's (scope, id), an area's, a committee's."""
     return list(TABLES[name].entity)
+
+
+def with_scope(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the SCOPE columns it lacks, as one unnamed committee: a frame built by
+    hand, or kept from before the committee dimension, is one committee's."""
+    missing = [c for c in SCOPE if c not in df.columns]
+    if not missing:
+        return df
+    out = df.copy(deep=False)
+    for col in missing:
+        out.insert(
+            min(1, len(out.columns)) if "year" in out.columns[:1] else 0,
+            col,
+            pd.Series(UNNAMED_COMMITTEE, index=df.index, dtype=STRING),
+        )
+    return out
 
 
 def empty(name: str) -> pd.DataFrame:
@@ -258,6 +311,8 @@ def conform(df: pd.DataFrame, name: str, *, sort: bool = True) -> pd.DataFrame:
     columns, since a table without its key cannot be made tidy.
     """
     table = TABLES[name]
+    if name != "committees":
+        df = with_scope(df)
     missing_key = [k for k in table.key if k not in df.columns]
     if missing_key:
         raise KeyError(f"table {name!r} lacks key column(s) {missing_key}; has {list(df.columns)}")

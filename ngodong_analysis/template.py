@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .committees import display_name
 from .outputs import neutralise, save_reproducible
 from .vocab import (
     dropdown_label,
@@ -537,8 +538,12 @@ def write_templates(
     *,
     lang: str = "vi",
     overwrite: bool = False,
+    committee: str | None = None,
 ) -> list[Path]:
     """Write blank input workbooks for ``year`` (default: the current year) into ``out``.
+
+    ``committee`` ("Đảng bộ xã Giao Tiến") is written into each sheet's heading, where the
+    loaders read it back as the rows' committee; without it the heading is left to fill in.
 
     Returns the paths written: cell ratings, members, income (:func:`template_names`).
     The labels, headers and titles are Vietnamese whatever ``lang``; ``lang`` ("vi" or "en")
@@ -567,6 +572,12 @@ def write_templates(
             + "; move them away, choose another folder, or add --force to overwrite them"
         )
     books = [_cell_ratings_book(year, lang), _members_book(year, lang), _income_book(year, lang)]
+    if committee:
+        heading = display_name(committee).upper()
+        for wb in books:
+            for ws in wb.worksheets:
+                if ws["A1"].value == _PLACEHOLDER:
+                    ws["A1"].value = heading
     folder.mkdir(parents=True, exist_ok=True)
     for wb, path in zip(books, paths, strict=True):
         save_reproducible(wb, path)

@@ -119,7 +119,7 @@ def _quota_problems(verdicts: pd.DataFrame, rows: pd.DataFrame, subject: str, lo
     for v in verdicts[verdicts["ok"].eq(False).fillna(False).astype(bool)].itertuples():
         in_year = rows[(rows["year"] == v.year).to_numpy() & (rows["rating"] == "HTXSNV")]
         src = in_year.iloc[0] if len(in_year) else None
-        file = str(src["_file"]).replace("\\", "/").rsplit("/", 1)[-1] if src is not None else ""
+        file = str(src["_file"]) if src is not None else ""
         what = "members" if subject == "members" else "cells"
         log.warning(
             file,

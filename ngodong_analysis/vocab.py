@@ -295,3 +295,47 @@ def poverty_lines() -> list[dict[str, str]]:
 
 
 TOTALS_KEYS = ("tong cong", "cong", "tong so", "toan dang bo", "tong", "cong toan dang bo")
+
+
+@dataclass(frozen=True)
+class UnitWord:
+    """A word naming a committee's unit ("xã", "thị trấn", "huyện"), from committee_words.csv:
+    ``words`` as key words, ``shown`` the unit as a name writes it in full ("thị trấn", also
+    for the short "TT"), ``means`` that as key words, ``kind`` the committee's kind, ``level``
+    "grassroots" or "superior" (a district, a province: the parent in a Party heading, never
+    a row's committee)."""
+
+    words: tuple[str, ...]
+    means: tuple[str, ...]
+    shown: str
+    kind: str
+    level: str
+
+
+@cache
+def committee_prefixes() -> tuple[tuple[str, ...], ...]:
+    """The organisation words before a committee's unit ("đảng bộ", "đảng ủy", "BCH đảng bộ",
+    "ĐU"), as key words, longest first."""
+    rows = {
+        tuple(key(r["words"]).split())
+        for r in _rows("committee_words.csv")
+        if r["role"] == "prefix"
+    }
+    return tuple(sorted(rows, key=lambda w: (-len(w), w)))
+
+
+@cache
+def unit_words() -> tuple[UnitWord, ...]:
+    """The unit words of committee_words.csv, longest first ("quân sự" before "quận")."""
+    rows = [
+        UnitWord(
+            tuple(key(r["words"]).split()),
+            tuple(key(r["means"]).split()),
+            r["means"],
+            r["kind"],
+            r["level"],
+        )
+        for r in _rows("committee_words.csv")
+        if r["role"] == "unit"
+    ]
+    return tuple(sorted(rows, key=lambda u: -len(u.words)))

@@ -34,3 +34,21 @@ def write_xlsx(
 def table(name: str, header: str, rows: list[tuple]) -> pd.DataFrame:
     """A contract table (dtypes and all) from a space-separated header and row tuples."""
     return conform(pd.DataFrame(rows, columns=header.split()), name)
+
+
+def one_committee(reference):
+    """A pandas reference written for one committee's rows, its result given that
+    committee's id (the column every analysis result carries): the input must hold one
+    committee, so a reference can never stand in for a per-committee result it does not
+    compute."""
+    import functools
+
+    @functools.wraps(reference)
+    def run(table, *args, **kwargs):
+        out = reference(table, *args, **kwargs).copy()
+        ids = table["committee_id"].dropna().unique() if "committee_id" in table else []
+        assert len(ids) <= 1, "this reference handles one committee's rows"
+        out["committee_id"] = str(ids[0]) if len(ids) else "unnamed"
+        return out
+
+    return run

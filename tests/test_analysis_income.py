@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import table
+from helpers import one_committee, table
 
 from ngodong_analysis.analysis import (
     income_cagr,
@@ -46,7 +46,14 @@ def income() -> pd.DataFrame:
 
 def test_income_growth(income):
     out = income_growth(income)
-    assert list(out.columns) == ["year", "area_id", "area", "income_per_capita", "growth_pct"]
+    assert list(out.columns) == [
+        "year",
+        "committee_id",
+        "area_id",
+        "area",
+        "income_per_capita",
+        "growth_pct",
+    ]
     assert out[["year", "area_id"]].values.tolist() == [
         [2015, "khu-b"],
         [2015, "tdp-2"],
@@ -70,6 +77,7 @@ def test_income_growth(income):
 def test_income_cagr_whole_span(income):
     out = income_cagr(income)
     assert list(out.columns) == [
+        "committee_id",
         "area_id",
         "area",
         "start_year",
@@ -116,6 +124,7 @@ def test_poverty(income):
     out = poverty(income)
     assert list(out.columns) == [
         "year",
+        "committee_id",
         "households",
         "poor_households",
         "near_poor_households",
@@ -203,6 +212,7 @@ def test_income_vs_rating_through_registry(income, cell_ratings, cells):
     out = income_vs_rating(income, cell_ratings, cells)
     assert list(out.columns) == [
         "year",
+        "committee_id",
         "cell_id",
         "cell",
         "area_id",
@@ -243,15 +253,28 @@ def test_income_vs_rating_blank_income_kept_as_na(cell_ratings):
 @pytest.mark.parametrize(
     ("function", "columns"),
     [
-        (income_growth, ["year", "area_id", "area", "income_per_capita", "growth_pct"]),
+        (
+            income_growth,
+            ["year", "committee_id", "area_id", "area", "income_per_capita", "growth_pct"],
+        ),
         (
             income_cagr,
-            ["area_id", "area", "start_year", "end_year", "start_value", "end_value", "cagr"],
+            [
+                "committee_id",
+                "area_id",
+                "area",
+                "start_year",
+                "end_year",
+                "start_value",
+                "end_value",
+                "cagr",
+            ],
         ),
         (
             poverty,
             [
                 "year",
+                "committee_id",
                 "households",
                 "poor_households",
                 "near_poor_households",
@@ -278,6 +301,7 @@ def test_income_vs_rating_empty():
 # --- the integer-code paths against the pandas formulation they replaced ----------------------
 
 
+@one_committee
 def _reference_growth(income):
     df = income.sort_values(["area_id", "year"])
     previous = df.groupby("area_id")["income_per_capita"].shift()
@@ -286,6 +310,7 @@ def _reference_growth(income):
     return df.sort_values(["year", "area_id"])
 
 
+@one_committee
 def _reference_income_vs_rating(income, cell_ratings, cells):
     registry = cells.drop_duplicates("cell_id").set_index("cell_id")
     ratings = cell_ratings.dropna(subset=["rating", "rank", "tier"], how="all")

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import table
+from helpers import one_committee, table
 
 from ngodong_analysis.analysis import (
     flow_discrepancies,
@@ -125,7 +125,7 @@ def test_membership_totals_all_blank_year_is_na_not_zero():
 
 def test_member_flows_long(members):
     flows = member_flows(members)
-    assert list(flows.columns) == ["year", "flow", "count"]
+    assert list(flows.columns) == ["year", "committee_id", "flow", "count"]
     assert flows["flow"].tolist()[:6] == [
         "admitted",
         "transferred_in",
@@ -156,6 +156,7 @@ def test_flow_discrepancies(members):
     found = flow_discrepancies(members)
     assert list(found.columns) == [
         "year",
+        "committee_id",
         "cell_id",
         "cell",
         "start",
@@ -198,6 +199,7 @@ def test_member_rating_shares_of_rated(member_ratings):
     shares = member_rating_shares(member_ratings)
     assert list(shares.columns) == [
         "year",
+        "committee_id",
         "rating",
         "rank",
         "count",
@@ -263,7 +265,14 @@ def test_member_rating_shares_bad_arguments(member_ratings):
 
 def test_well_or_above_share(member_ratings):
     out = well_or_above_share(member_ratings)
-    assert list(out.columns) == ["year", "rated", "well_or_above", "excellent", "share"]
+    assert list(out.columns) == [
+        "year",
+        "committee_id",
+        "rated",
+        "well_or_above",
+        "excellent",
+        "share",
+    ]
     # 2018: rated 20, rank ≤ 2: 2 + 12 + 4 = 18, excellent 2
     # 2019: rated 27, rank ≤ 2: 3 + 10 + 1 + 5 = 19, excellent 4
     assert out["year"].tolist() == [2018, 2019]
@@ -294,6 +303,7 @@ def test_quota_check(member_ratings):
     out = quota_check(member_ratings)
     assert list(out.columns) == [
         "year",
+        "committee_id",
         "cell_id",
         "cell",
         "excellent",
@@ -306,7 +316,7 @@ def test_quota_check(member_ratings):
     ]
     rows = [
         tuple(None if pd.isna(v) else v for v in row)
-        for row in out.drop(columns="share").itertuples(index=False, name=None)
+        for row in out.drop(columns=["share", "committee_id"]).itertuples(index=False, name=None)
     ]
     hd21 = ("hd21-members", "HD 21-HD/BTCTW (2019)")
     assert rows == [
@@ -347,6 +357,7 @@ def test_quota_check_limit_and_float_floor():
             "members",
             [
                 "year",
+                "committee_id",
                 "cells",
                 "members",
                 "young",
@@ -358,23 +369,33 @@ def test_quota_check_limit_and_float_floor():
                 "incomplete",
             ],
         ),
-        (member_flows, "members", ["year", "flow", "count"]),
+        (member_flows, "members", ["year", "committee_id", "flow", "count"]),
         (flow_discrepancies, "members", None),
         (
             member_rating_shares,
             "member_ratings",
-            ["year", "rating", "rank", "count", "denominator", "share", "denominator_kind"],
+            [
+                "year",
+                "committee_id",
+                "rating",
+                "rank",
+                "count",
+                "denominator",
+                "share",
+                "denominator_kind",
+            ],
         ),
         (
             well_or_above_share,
             "member_ratings",
-            ["year", "rated", "well_or_above", "excellent", "share"],
+            ["year", "committee_id", "rated", "well_or_above", "excellent", "share"],
         ),
         (
             quota_check,
             "member_ratings",
             [
                 "year",
+                "committee_id",
                 "cell_id",
                 "cell",
                 "excellent",
@@ -416,6 +437,7 @@ def _reference_rank(member_ratings: pd.DataFrame) -> pd.Series:
     return rank.fillna(member_ratings["rating"].astype(object).map(ranks).astype("Int64"))
 
 
+@one_committee
 def _reference_shares(member_ratings, members=None, denominator="rated"):
     df = member_ratings.assign(
         rating=member_ratings["rating"].astype(STRING), rank=_reference_rank(member_ratings)
@@ -443,6 +465,7 @@ def _reference_shares(member_ratings, members=None, denominator="rated"):
     return out.sort_values(["year", "rank", "rating"], na_position="last")
 
 
+@one_committee
 def _reference_well(member_ratings):
     rank = _reference_rank(member_ratings)
     counts = member_ratings["count"]
@@ -464,6 +487,7 @@ def _reference_well(member_ratings):
     return out
 
 
+@one_committee
 def _reference_quota(member_ratings, limit=0.2):
     rank = _reference_rank(member_ratings)
     counts = member_ratings["count"].fillna(0)
@@ -497,6 +521,7 @@ def _reference_quota(member_ratings, limit=0.2):
     return out.sort_values(["year", "_all", "cell_id"])
 
 
+@one_committee
 def _reference_discrepancies(members):
     previous = members[["year", "cell_id", "members"]].rename(columns={"members": "start"})
     previous = previous.assign(year=previous["year"] + 1)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import table
+from helpers import one_committee, table
 
 from ngodong_analysis.analysis import rating_mix, rating_transitions, top_streaks
 from ngodong_analysis.analysis._common import frame
@@ -54,7 +54,7 @@ def ratings() -> pd.DataFrame:
 
 def test_rating_mix_counts_every_level_every_year(ratings):
     mix = rating_mix(ratings)
-    assert list(mix.columns) == ["year", "level", "count", "share"]
+    assert list(mix.columns) == ["year", "committee_id", "level", "count", "share"]
     assert len(mix) == 5 * 4
     counts = mix.pivot(index="year", columns="level", values="count")
     # 2015: a1 b2 c4; 2016: a1 b1 c3; 2017: a2 b1 (c unrated); 2018: a1 c2 d1;
@@ -105,7 +105,7 @@ def test_rating_mix_rejects_unknown_view(ratings):
 
 def test_top_streaks_are_maximal_runs_broken_by_gaps(ratings):
     streaks = top_streaks(ratings)
-    assert list(streaks.columns) == ["cell_id", "cell", "start", "end", "length"]
+    assert list(streaks.columns) == ["committee_id", "cell_id", "cell", "start", "end", "length"]
     rows = list(streaks[["cell_id", "start", "end", "length"]].itertuples(index=False, name=None))
     # a: 2015–16, 2018–19 (2017 was rank 2); b: 2016–17, 2019 (2018 missing); d: 2018–19
     assert rows == [
@@ -135,7 +135,8 @@ def test_top_streaks_other_level_and_tier(ratings):
 
 def test_top_streaks_single_year_and_no_run(ratings):
     weak = top_streaks(ratings, level=4)
-    assert list(weak.itertuples(index=False, name=None)) == [("c", "Chi bộ C", 2015, 2015, 1)]
+    rows = list(weak.drop(columns="committee_id").itertuples(index=False, name=None))
+    assert rows == [("c", "Chi bộ C", 2015, 2015, 1)]
     assert top_streaks(ratings, level=5).empty
 
 
@@ -144,8 +145,15 @@ def test_top_streaks_single_year_and_no_run(ratings):
 
 def test_rating_transitions_consecutive_years_only(ratings):
     moves = rating_transitions(ratings)
-    assert list(moves.columns) == ["year_from", "year_to", "from_level", "to_level", "count"]
-    rows = list(moves.itertuples(index=False, name=None))
+    assert list(moves.columns) == [
+        "committee_id",
+        "year_from",
+        "year_to",
+        "from_level",
+        "to_level",
+        "count",
+    ]
+    rows = list(moves.drop(columns="committee_id").itertuples(index=False, name=None))
     # b's 2017 → 2019 spans a gap and c's 2016 → 2018 an unrated year: neither counts.
     assert rows == [
         (2015, 2016, 1, 1, 1),  # a
@@ -162,7 +170,8 @@ def test_rating_transitions_consecutive_years_only(ratings):
 def test_rating_transitions_by_tier_across_the_rule_change(ratings):
     moves = rating_transitions(ratings, by="tier")
     across = moves[moves["year_from"] == 2017]
-    assert list(across.itertuples(index=False, name=None)) == [(2017, 2018, 3, 1, 1)]
+    rows = across.drop(columns="committee_id").itertuples(index=False, name=None)
+    assert list(rows) == [(2017, 2018, 3, 1, 1)]
 
 
 # --- empty input ------------------------------------------------------------------------------
@@ -171,9 +180,12 @@ def test_rating_transitions_by_tier_across_the_rule_change(ratings):
 @pytest.mark.parametrize(
     ("function", "columns"),
     [
-        (rating_mix, ["year", "level", "count", "share"]),
-        (top_streaks, ["cell_id", "cell", "start", "end", "length"]),
-        (rating_transitions, ["year_from", "year_to", "from_level", "to_level", "count"]),
+        (rating_mix, ["year", "committee_id", "level", "count", "share"]),
+        (top_streaks, ["committee_id", "cell_id", "cell", "start", "end", "length"]),
+        (
+            rating_transitions,
+            ["committee_id", "year_from", "year_to", "from_level", "to_level", "count"],
+        ),
     ],
 )
 def test_empty_input_gives_empty_frame_with_columns(function, columns):
@@ -202,6 +214,7 @@ def _reference_rated(cell_ratings, col):
     return rated.assign(**{col: rated[col].astype("int64")})
 
 
+@one_committee
 def _reference_mix(cell_ratings, col):
     years = sorted(int(y) for y in cell_ratings["year"].unique())
     rated = _reference_rated(cell_ratings, col)
@@ -214,6 +227,7 @@ def _reference_mix(cell_ratings, col):
     return out
 
 
+@one_committee
 def _reference_streaks(cell_ratings, col, level):
     at_level = _reference_rated(cell_ratings, col)
     at_level = at_level[at_level[col] == level].sort_values(["cell_id", "year"])
@@ -232,6 +246,7 @@ def _reference_streaks(cell_ratings, col, level):
     )
 
 
+@one_committee
 def _reference_transitions(cell_ratings, col):
     rated = _reference_rated(cell_ratings, col)[["year", "cell_id", col]]
     before = rated.rename(columns={"year": "year_from", col: "from_level"})

@@ -70,7 +70,7 @@ def article_dataset(*, tdp2_id: str = "tdp-2", tdp2_name: str = "Chi bộ Tổ d
         committee_ratings=conform(
             pd.DataFrame(
                 [(y, "Đảng bộ thị trấn Ngô Đồng", r) for y, r in committee],
-                columns=["year", "unit", "rating"],
+                columns=["year", "committee", "rating"],
             ),
             "committee_ratings",
         ),

@@ -16,6 +16,7 @@ NA = None
 
 COLUMNS = [
     "year",
+    "committee_id",
     "cells_rated",
     "top_rated",
     "well_rated",
@@ -124,7 +125,7 @@ def test_yearly_summary_has_the_committees_score_where_its_year_has_one():
 def test_yearly_summary_na_where_a_table_lacks_the_year(ds):
     out = yearly_summary(ds).set_index("year")
     # 2017 has only income; 2018 has ratings but no members, member ratings or income.
-    assert out.loc[2017, COLUMNS[1:15]].isna().all()
+    assert out.loc[2017, COLUMNS[2:16]].isna().all()
     assert out.loc[2018, ["members", "admitted", "rated_members", "mean_income"]].isna().all()
     assert out.loc[2019, ["mean_income", "poor_households"]].isna().all()
 

@@ -10,11 +10,14 @@ from ngodong_analysis.problems import ProblemLog
 def test_display_name_is_the_most_frequent_spelling_ties_to_the_first_seen():
     ids = pd.Series(["a", "b", "a", "a", "b", "c", "b", "c"], index=range(10, 18))
     names = pd.Series(["A1", "B1", "A2", "A2", "B2", "C", "B1", "C"], index=ids.index)
-    shown = display_names(ids, names, Registry.empty())
+    shown = display_names(
+        pd.DataFrame({"cell_id": ids, "name": names}), "cell_id", Registry.empty()
+    )
     assert shown.index.equals(ids.index)
     # a: A2 twice beats A1 once; b: B1 twice beats B2; c: one spelling
     assert shown.tolist() == ["A2", "B1", "A2", "A2", "B1", "C", "B1", "C"]
-    tie = display_names(pd.Series(["x", "x"]), pd.Series(["late?", "early"]), Registry.empty())
+    two = pd.DataFrame({"cell_id": ["x", "x"], "name": ["late?", "early"]})
+    tie = display_names(two, "cell_id", Registry.empty())
     assert tie.tolist() == ["late?", "late?"]  # equal counts: the spelling seen first
 
 
@@ -32,7 +35,9 @@ def test_display_name_prefers_the_registry():
         ),
         ProblemLog(),
     )
-    shown = display_names(pd.Series(["k02", "x"]), pd.Series(["Khu 2", "X"]), reg)
+    shown = display_names(
+        pd.DataFrame({"cell_id": ["k02", "x"], "name": ["Khu 2", "X"]}), "cell_id", reg
+    )
     assert shown.tolist() == ["Chi bộ Khu phố Hai", "X"]
 
 
@@ -128,9 +133,9 @@ def test_check_years_keeps_1930_to_next_year_and_reports_the_rest_at_their_cell(
     problems = log.finish()
     # The blank year (row 8) is not reported here: a sheet without a year is reported once.
     assert [(p.file, p.sheet, p.cell, p.severity, p.rule) for p in problems] == [
-        ("f.xlsx", "S", "A4", "error", "year"),
-        ("f.xlsx", "S", "A6", "error", "year"),
-        ("f.xlsx", "S", "A7", "error", "year"),
+        ("dir/f.xlsx", "S", "A4", "error", "year"),
+        ("dir/f.xlsx", "S", "A6", "error", "year"),
+        ("dir/f.xlsx", "S", "A7", "error", "year"),
     ]
     assert [p.message for p in problems] == [
         f"year {y} is outside 1930–{next_year}" for y in ("1929", next_year + 1, "2019.5")

@@ -59,6 +59,7 @@ def test_incomplete_sums_say_who_is_missing(three_years):
     assert gaps.to_dict("records") == [
         {
             "year": 2018,
+            "committee_id": "unnamed",
             "column": "female",
             "listed": 12,
             "reported": 10,

@@ -33,7 +33,7 @@ COMMITTEE_REGISTRY = [
 ]
 
 
-def test_a_committee_registry_sheet_is_a_problem_not_a_crash(tmp_path):
+def test_a_committee_registry_sheet_is_read_as_the_committees(tmp_path):
     rows = [
         COMMITTEE_REGISTRY,
         ["ngo-dong", "Đảng bộ thị trấn Ngô Đồng", "ĐU TT Ngô Đồng", "Thị trấn", "", "Nam Định"],
@@ -44,13 +44,14 @@ def test_a_committee_registry_sheet_is_a_problem_not_a_crash(tmp_path):
         {"Năm 2019": [["Chi bộ", "Xếp loại"], ["Chi bộ Thôn 1", "HTTNV"]]},
     )
     problems = nd.validate(tmp_path)
-    [skipped] = [p for p in problems if p.file == "danh_muc.xlsx"]
-    assert skipped.sheet == "Danh mục đảng bộ" and skipped.severity == "warning"
-    assert "no column gives the cell's name" in skipped.message
-    assert "'Chi bộ'" in skipped.message  # what to write
-    # the other file is read all the same
+    assert [p for p in problems if p.file == "danh_muc.xlsx"] == []
     ds = nd.load_dataset(tmp_path, use_processed=False)
-    assert ds.cell_ratings["rating"].tolist() == ["HTTNV"]
+    # the registry's one committee, with its id, kind and province as written there
+    assert ds.committees[["committee_id", "committee", "kind", "province"]].values.tolist() == [
+        ["ngo-dong", "Đảng bộ thị trấn Ngô Đồng", "town", "Nam Định"]
+    ]
+    # a workbook naming no committee belongs to the dataset's one committee
+    assert ds.cell_ratings[["committee_id", "rating"]].values.tolist() == [["ngo-dong", "HTTNV"]]
 
 
 def test_a_bug_in_one_sheet_is_a_problem_naming_it_and_the_rest_is_read(tmp_path, monkeypatch):

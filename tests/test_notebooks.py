@@ -454,8 +454,8 @@ DATASET_SHOWN = ("table", *"table rows first_year last_year committees cells_or_
 def test_01_shows_the_mix_streaks_moves_and_the_committee_of_the_sample(runs, workbooks):
     wb = workbooks
     items = shown(executed(runs, "sample", RATINGS_NB))
-    mix, moves = ("table", "year", "level", "count", "share"), ("table", "year_from", "year_to")
-    streaks = ("table", "cell_id", "cell", "start", "end", "length")
+    mix, moves = ("table", "year", "committee_id", "level", "count", "share"), ("table", "committee_id", "year_from", "year_to")
+    streaks = ("table", "committee_id", "cell_id", "cell", "start", "end", "length")
     assert [item.summary for item in items] == [
         DATASET_SHOWN,
         (
@@ -475,7 +475,7 @@ def test_01_shows_the_mix_streaks_moves_and_the_committee_of_the_sample(runs, wo
         (*moves, "from_level", "to_level", "count"),
         (*moves, "from_level", "to_level", "count"),
         ("figure", "Xếp loại Đảng bộ thị trấn Ngô Đồng: vị trí và bậc quy đổi"),
-        ("table", "year", "unit", "rating", "scale", "rank", "tier", "score"),
+        ("table", "year", "committee_id", "committee", "rating", "scale", "rank", "tier", "score"),
         ("table", "scale", "subject", "rating", "rank", "tier"),
     ]
     _, mix_chart, rank_mix, tier_mix, heatmap, *rest = items
@@ -546,26 +546,26 @@ def test_01_shows_the_mix_streaks_moves_and_the_committee_of_the_sample(runs, wo
 def test_02_shows_the_totals_flows_identity_ratings_and_quota_of_the_sample(runs, workbooks):
     wb = workbooks
     items = shown(executed(runs, "sample", MEMBERSHIP_NB))
-    shares = ("table", *"year rating rank count denominator share denominator_kind".split())
+    shares = ("table", *"year committee_id rating rank count denominator share denominator_kind".split())
     adds_up = "Every cell and year that can be checked adds up."
     within_quota = "The committee is within the quota in every year a rule covers."
     assert [item.summary for item in items] == [
         DATASET_SHOWN,
         (
             "table",
-            *"year cells members young female exempt young_share growth growth_pct".split(),
+            *"year committee_id cells members young female exempt young_share growth growth_pct".split(),
             "incomplete",
         ),
         ("figure", "Số đảng viên và tỷ lệ đảng viên trẻ", "Biến động đảng viên", ""),
-        ("table", "year", "flow", "count"),
+        ("table", "year", "committee_id", "flow", "count"),
         ("text", adds_up),
         ("figure", "Xếp loại đảng viên"),
-        ("table", "year", "rated", "well_or_above", "excellent", "share"),
+        ("table", "year", "committee_id", "rated", "well_or_above", "excellent", "share"),
         shares,
         shares,
         (
             "table",
-            *"year cell_id cell excellent well share allowed ok rule source".split(),
+            *"year committee_id cell_id cell excellent well share allowed ok rule source".split(),
         ),
         ("text", within_quota),
     ]
@@ -660,16 +660,16 @@ def test_03_shows_the_income_growth_poverty_and_ratings_of_the_sample(runs, work
     assert [item.summary for item in items] == [
         DATASET_SHOWN,
         ("figure", "Thu nhập bình quân đầu người theo địa bàn", "Hộ nghèo và hộ cận nghèo"),
-        ("table", "year", "area_id", "area", "income_per_capita", "growth_pct"),
-        ("table", "area_id", "area", "start_year", "end_year", "start_value", "end_value", "cagr"),
+        ("table", "year", "committee_id", "area_id", "area", "income_per_capita", "growth_pct"),
+        ("table", "committee_id", "area_id", "area", "start_year", "end_year", "start_value", "end_value", "cagr"),
         (
             "table",
-            *"year households poor_households near_poor_households poor_rate".split(),
+            *"year committee_id households poor_households near_poor_households poor_rate".split(),
             *"near_poor_rate standard incomplete".split(),
         ),
         ("text", "Poverty standard changes at: [2015.5]"),  # 2016's new standard
         ("figure", "Thu nhập địa bàn và xếp loại chi bộ"),
-        ("table", *"year cell_id cell area_id income_per_capita rating rank tier".split()),
+        ("table", *"year committee_id cell_id cell area_id income_per_capita rating rank tier".split()),
     ]
     _, chart, growth, cagr, poverty, _, scatter, matched = items
     years, areas = wb.years, list(wb.income)

@@ -276,7 +276,7 @@ def test_rating_heatmap_labels_carry_the_score_where_the_year_has_one(ax):
 def test_committee_rating_labels_carry_the_score(ax):
     committee = table(
         "committee_ratings",
-        "year unit rating scale rank tier score",
+        "year committee rating scale rank tier score",
         [
             (2024, "Đảng bộ X", "HTTNV", "qd124", 2, 2, NA),
             (2025, "Đảng bộ X", "HTXSNV", "qd366", 1, 1, 91),
@@ -502,7 +502,7 @@ def test_heatmap_by_tier_has_its_own_title(cell_ratings, ax):
 def test_committee_rating_draws_rank_and_tier(ax):
     committee = table(
         "committee_ratings",
-        "year unit rating scale rank tier",
+        "year committee rating scale rank tier",
         [
             (2016, "Đảng bộ X", "TSVM", "pre2018", 1, 2),
             (2017, "Đảng bộ X", "TSVM", "pre2018", 1, 2),

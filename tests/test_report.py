@@ -180,7 +180,8 @@ def test_column_widths_are_fitted_and_capped(reports, lang):
 def test_overview_table_equals_yearly_summary(sample, reports, lang):
     text = report_labels(lang)
     ws = sheet(reports, lang, "overview")
-    summary = analysis.yearly_summary(sample)
+    # one committee's report: its committee_id is the sheet's, not a column
+    summary = analysis.yearly_summary(sample).drop(columns="committee_id")
     header = find_row(ws, text("col_year"))
     columns = header_columns(ws, header)
     assert list(columns) == [text(f"col_{c}") for c in summary.columns]
@@ -195,7 +196,7 @@ def test_overview_text_block(sample, reports, lang):
     text = report_labels(lang)
     ws = sheet(reports, lang, "overview")
     block = [ws.cell(r, 1).value for r in range(2, find_row(ws, text("col_year")))]
-    unit = sample.committee_ratings["unit"].iloc[-1]
+    unit = sample.committee_ratings["committee"].iloc[-1]
     assert text("info_committee", unit=unit) in block
     assert text("info_years", years="2015–2019") in block
     assert text("info_cells", count=12) in block
@@ -353,7 +354,12 @@ def test_scores_stand_beside_the_codes_of_the_years_that_have_them(tmp_path):
     )
     committee = conform(
         pd.DataFrame(
-            {"year": [2024, 2025], "unit": "Đảng bộ xã X", "rating": "HTTNV", "score": [None, 88]}
+            {
+                "year": [2024, 2025],
+                "committee": "Đảng bộ xã X",
+                "rating": "HTTNV",
+                "score": [None, 88],
+            }
         ),
         "committee_ratings",
     )
@@ -443,7 +449,7 @@ def _hostile() -> tuple[Dataset, list[Problem]]:
         "member_ratings",
     )
     committee = conform(
-        pd.DataFrame({"year": [2019], "unit": ["+SUM(A1:A9)"], "rating": ["HTTNV"]}),
+        pd.DataFrame({"year": [2019], "committee": ["+SUM(A1:A9)"], "rating": ["HTTNV"]}),
         "committee_ratings",
     )
     problems = [Problem("=evil.xlsx", "@sheet", "B2", "warning", "-2+3 odd value", value="=1")]
@@ -624,8 +630,9 @@ def test_labels_are_complete_nfc_and_share_their_fields():
 
 def _another_committee(sample):
     """The sample as if another commune had sent it: its committee renamed."""
-    ratings = sample.committee_ratings.assign(unit="Đảng bộ xã Hải Đông")
-    return Dataset(**{**sample.tables(), "committee_ratings": ratings})
+    ratings = sample.committee_ratings.assign(committee="Đảng bộ xã Hải Đông")
+    committees = sample.committees.assign(committee="Đảng bộ xã Hải Đông")
+    return Dataset(**{**sample.tables(), "committee_ratings": ratings, "committees": committees})
 
 
 def test_the_article_sheet_belongs_to_the_articles_committee_only(sample, tmp_path):

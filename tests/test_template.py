@@ -326,7 +326,8 @@ def test_filled_templates_give_exactly_the_values_filled(tmp_path, year, cells, 
     assert plain(ds.committee_ratings, TABLES["committee_ratings"].names) == [
         {
             "year": year,
-            "unit": "Đảng bộ thị trấn Ngô Đồng",
+            "committee_id": "thi-tran-ngo-dong",
+            "committee": "Đảng bộ thị trấn Ngô Đồng",
             "rating": committee[1],
             "scale": scale,
             "rank": committee[2],
@@ -376,6 +377,7 @@ def test_filled_templates_give_exactly_the_values_filled(tmp_path, year, cells, 
     assert plain(ds.income, TABLES["income"].names) == [
         {
             "year": year,
+            "committee_id": "thi-tran-ngo-dong",
             "area_id": "tdp-1",
             "area": "Tổ dân phố số 1",
             "households": 320,
@@ -386,6 +388,7 @@ def test_filled_templates_give_exactly_the_values_filled(tmp_path, year, cells, 
         },
         {
             "year": year,
+            "committee_id": "thi-tran-ngo-dong",
             "area_id": "tdp-2",
             "area": "Tổ dân phố số 2",
             "households": 300,

@@ -11,6 +11,7 @@ The docstrings' examples assume ``import pandas as pd``, ``import ngodong_analys
 ``from ngodong_analysis.schema import conform`` and ``ds = nd.load_dataset()``.
 """
 
+from .committees import roll_up
 from .completeness import incomplete_mask, incomplete_sums
 from .income import income_cagr, income_growth, income_vs_rating, poverty, poverty_breaks
 from .membership import (
@@ -49,6 +50,7 @@ __all__ = [
     "rating_mix",
     "rating_transitions",
     "reconcile",
+    "roll_up",
     "top_streaks",
     "well_or_above_share",
     "yearly_summary",

@@ -15,7 +15,15 @@ import pandas as pd
 
 from ..config import resource
 from ..grouping import Grouping, int_codes, int_values
-from ..schema import COUNT, MEMBER_RATING_CODES, STRING, require
+from ..schema import (
+    COMMITTEE_ID,
+    COUNT,
+    MEMBER_RATING_CODES,
+    SCOPE,
+    STRING,
+    require,
+    with_scope,
+)
 
 FLOAT = "Float64"
 LEVELS = (1, 2, 3, 4)
@@ -50,8 +58,8 @@ def expects(table: str, *columns: str, level: bool = False) -> Callable[[F], F]:
         @functools.wraps(fn)
         def checked(data, *args, **kwargs):
             needed = (*columns, level_column(kwargs.get("by", "rank"))) if level else columns
-            require(data, table, needed, by=fn.__name__)
-            return fn(data, *args, **kwargs)
+            require(data, table, [c for c in needed if c not in SCOPE], by=fn.__name__)
+            return fn(with_scope(data), *args, **kwargs)
 
         return checked  # type: ignore[return-value]
 
@@ -226,4 +234,50 @@ def quota_verdict(
     out["ok"] = ok
     out["rule"] = pd.array([r.rule if r else None for r in rules], dtype=STRING)
     out["source"] = pd.array([r.source if r else None for r in rules], dtype=STRING)
+    return out
+
+
+def per_committee(fn: F) -> F:
+    """Run a committee-wide function once per committee and say whose each row is.
+
+    The totals, mixes and shares of a committee are never added to another's: the function
+    sees one committee's rows at a time (and, of any other table it is given, the same
+    committee's rows), and its result gains ``committee_id`` after ``year``, rows sorted by
+    year, then committee. On one committee it runs once, as before."""
+
+    @functools.wraps(fn)
+    def run(data, *args, **kwargs):
+        data = with_scope(data)
+        codes, values = pd.factorize(data[COMMITTEE_ID], sort=True)
+        if len(values) <= 1:
+            only = str(values[0]) if len(values) else None
+            return _with_committee(fn(data, *args, **kwargs), only)
+        parts = []
+        for i, cid in enumerate(values):
+            mine = codes == i
+            part_args = [_same_committee(a, cid) for a in args]
+            part_kwargs = {k: _same_committee(v, cid) for k, v in kwargs.items()}
+            parts.append(_with_committee(fn(data[mine], *part_args, **part_kwargs), str(cid)))
+        out = pd.concat(parts, ignore_index=True)
+        if "year" in out.columns:
+            out = out.sort_values(["year", COMMITTEE_ID], kind="stable", ignore_index=True)
+        return out
+
+    return run  # type: ignore[return-value]
+
+
+def _same_committee(value: object, cid: str) -> object:
+    if isinstance(value, pd.DataFrame) and COMMITTEE_ID in value.columns:
+        return value[(value[COMMITTEE_ID] == cid).to_numpy(dtype=bool, na_value=False)]
+    return value
+
+
+def _with_committee(out: pd.DataFrame, cid: str | None) -> pd.DataFrame:
+    """``out`` with a ``committee_id`` column after ``year`` (first without one)."""
+    if COMMITTEE_ID in out.columns:
+        if cid is not None and out[COMMITTEE_ID].isna().any():
+            out[COMMITTEE_ID] = out[COMMITTEE_ID].fillna(cid).astype(STRING)
+        return out
+    at = 1 if len(out.columns) and out.columns[0] == "year" else 0
+    out.insert(at, COMMITTEE_ID, pd.array([cid] * len(out), dtype=STRING))
     return out

@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 
 from ..grouping import int_codes
-from ..schema import AREA_ID, CELL_ID, STRING
+from ..schema import AREA_ID, CELL_ID, SCOPE, STRING
 from ..vocab import blank_unknown
-from ._common import frame
+from ._common import frame, per_committee
 
 INCOMPLETE_COLUMNS = {
     "year": "int64",
+    **dict.fromkeys(SCOPE, STRING),
     "column": STRING,
     "listed": "int64",
     "reported": "int64",
@@ -26,6 +27,7 @@ INCOMPLETE_COLUMNS = {
 }
 
 
+@per_committee
 def incomplete_sums(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
     """The year totals of ``table`` that are sums over only some of its cells or areas.
 

@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 
 from ..grouping import codes, key_codes, take, year_sums
-from ..schema import AREA_ID, AREA_KEY, CELL_ID, CELL_KEY, COUNT, RATING, STRING, entity_of
+from ..schema import AREA_ID, AREA_KEY, CELL_ID, CELL_KEY, COUNT, RATING, SCOPE, STRING, entity_of
 from ._common import (
     FLOAT,
     expects,
     frame,
     paired_ratio,
+    per_committee,
     ratio,
     standard_of,
 )
@@ -43,6 +44,7 @@ CAGR_COLUMNS = {
 }
 POVERTY_COLUMNS = {
     "year": "int64",
+    **dict.fromkeys(SCOPE, STRING),
     "households": COUNT,
     "poor_households": COUNT,
     "near_poor_households": COUNT,
@@ -154,6 +156,7 @@ def income_cagr(
 
 
 @expects("income", "year", "households", "poor_households", "near_poor_households")
+@per_committee
 def poverty(income: pd.DataFrame, *, lines: pd.DataFrame | None = None) -> pd.DataFrame:
     """Poor and near-poor households per year, with the poverty standard in force.
 

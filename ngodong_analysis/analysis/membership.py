@@ -24,7 +24,17 @@ from ..grouping import (
     year_step_pairs,
     year_sums,
 )
-from ..schema import CELL_KEY, COUNT, MEMBER_RATING_CODES, RATING, STRING, entity_of, key_of
+from ..schema import (
+    CELL_ID,
+    CELL_KEY,
+    COUNT,
+    MEMBER_RATING_CODES,
+    RATING,
+    SCOPE,
+    STRING,
+    entity_of,
+    key_of,
+)
 from ._common import (
     FLOAT,
     VERDICT_COLUMNS,
@@ -34,6 +44,7 @@ from ._common import (
     member_rank_values,
     member_ranks,
     paired_ratio,
+    per_committee,
     quota_verdict,
     ratio,
 )
@@ -46,6 +57,7 @@ ALL_FLOWS = (*FLOWS, "introduced")
 
 TOTALS_COLUMNS = {
     "year": "int64",
+    **dict.fromkeys(SCOPE, STRING),
     "cells": "int64",
     "members": COUNT,
     "young": COUNT,
@@ -56,7 +68,7 @@ TOTALS_COLUMNS = {
     "growth_pct": FLOAT,
     "incomplete": STRING,
 }
-FLOW_COLUMNS = {"year": "int64", "flow": STRING, "count": COUNT}
+FLOW_COLUMNS = {"year": "int64", **dict.fromkeys(SCOPE, STRING), "flow": STRING, "count": COUNT}
 DISCREPANCY_COLUMNS = {
     "year": "int64",
     **dict.fromkeys(CELL_KEY, STRING),
@@ -69,6 +81,7 @@ DISCREPANCY_COLUMNS = {
 }
 SHARE_COLUMNS = {
     "year": "int64",
+    **dict.fromkeys(SCOPE, STRING),
     "rating": RATING,
     "rank": COUNT,
     "count": COUNT,
@@ -78,6 +91,7 @@ SHARE_COLUMNS = {
 }
 WELL_COLUMNS = {
     "year": "int64",
+    **dict.fromkeys(SCOPE, STRING),
     "rated": COUNT,
     "well_or_above": COUNT,
     "excellent": COUNT,
@@ -94,6 +108,7 @@ ALL_CELLS_NAME = "Toàn Đảng bộ"
 
 
 @expects("members", "year", "members", "young", "female", "exempt")
+@per_committee
 def membership_totals(members: pd.DataFrame) -> pd.DataFrame:
     """Committee-wide member counts per year, the young share and growth.
 
@@ -143,6 +158,7 @@ def membership_totals(members: pd.DataFrame) -> pd.DataFrame:
     "removed",
     "introduced",
 )
+@per_committee
 def member_flows(members: pd.DataFrame) -> pd.DataFrame:
     """Committee-wide flows per year, long.
 
@@ -273,6 +289,7 @@ def flow_discrepancies(members: pd.DataFrame) -> pd.DataFrame:
 
 
 @expects("member_ratings", "year", "rating", "rank", "count")
+@per_committee
 def member_rating_shares(
     member_ratings: pd.DataFrame,
     members: pd.DataFrame | None = None,
@@ -362,6 +379,7 @@ def member_rating_shares(
 
 
 @expects("member_ratings", "year", "rank", "count")
+@per_committee
 def well_or_above_share(member_ratings: pd.DataFrame) -> pd.DataFrame:
     """Share of rated members rated "completed tasks well" (HTTNV) or better, per year.
 
@@ -403,6 +421,7 @@ def well_or_above_share(member_ratings: pd.DataFrame) -> pd.DataFrame:
 
 
 @expects("member_ratings", "year", *CELL_KEY, "cell", "rank", "count")
+@per_committee
 def quota_check(member_ratings: pd.DataFrame, *, limit: float | None = None) -> pd.DataFrame:
     """The quota on excellent ratings, where a confirmed rule makes one.
 
@@ -476,7 +495,16 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float | None = None) -> 
     out = pd.DataFrame(
         {
             "year": np.insert(years[group_year], ends, years),
-            **{col: _with_committee(cell_id[col], ends, ALL_CELLS_ID) for col in cell_id.columns},
+            # the committee's row: its own scope (one committee here: per_committee), and
+            # the all-cells id
+            **{
+                col: _with_committee(
+                    cell_id[col],
+                    ends,
+                    ALL_CELLS_ID if col == CELL_ID else _only_value(member_ratings[col]),
+                )
+                for col in cell_id.columns
+            },
             "cell": _with_committee(
                 take(member_ratings["cell"], last_named), ends, ALL_CELLS_NAME
             ),
@@ -488,6 +516,11 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float | None = None) -> 
     judged = (out[cell[-1]] == ALL_CELLS_ID).to_numpy()
     out = quota_verdict(out, "members", judged, limit)
     return frame(out, QUOTA_COLUMNS)
+
+
+def _only_value(column: pd.Series) -> str:
+    """The one value of a scope column (its rows are one committee's)."""
+    return str(column.iloc[0]) if len(column) else ""
 
 
 def _text_order(ids: pd.Series) -> pd.Series:

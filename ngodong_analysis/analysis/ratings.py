@@ -30,11 +30,18 @@ from ._common import (
     expects,
     frame,
     level_column,
+    per_committee,
     quota_verdict,
     ratio,
 )
 
-MIX_COLUMNS = {"year": "int64", "level": COUNT, "count": COUNT, "share": FLOAT}
+MIX_COLUMNS = {
+    "year": "int64",
+    **dict.fromkeys(SCOPE, STRING),
+    "level": COUNT,
+    "count": COUNT,
+    "share": FLOAT,
+}
 STREAK_COLUMNS = {
     **dict.fromkeys(CELL_KEY, STRING),
     "cell": STRING,
@@ -43,6 +50,7 @@ STREAK_COLUMNS = {
     "length": "int64",
 }
 TRANSITION_COLUMNS = {
+    **dict.fromkeys(SCOPE, STRING),
     "year_from": "int64",
     "year_to": "int64",
     "from_level": COUNT,
@@ -57,6 +65,7 @@ def _rated(cell_ratings: pd.DataFrame, col: str) -> pd.DataFrame:
 
 
 @expects("cell_ratings", "year", level=True)
+@per_committee
 def rating_mix(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.DataFrame:
     """Number and share of cells at each level, per year.
 
@@ -194,6 +203,7 @@ def top_streaks(cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 
 
 
 @expects("cell_ratings", "year", *CELL_KEY, level=True)
+@per_committee
 def rating_transitions(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.DataFrame:
     """How many cells moved from one level to another between consecutive years.
 

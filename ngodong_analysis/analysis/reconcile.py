@@ -330,7 +330,7 @@ def _committee_ratings(ds: Dataset, fig: Figure) -> Outcome:
         return Outcome(note=f"no committee ratings in {fig.year_from}–{fig.year_to}")
     by_year = ratings.groupby("year")["rating"].first()
     codes = " ".join(str(by_year.get(y, "NA")) for y in fig.years)
-    unit = ratings.sort_values(["year", "unit"])["unit"].iloc[0]
+    unit = ratings.sort_values(["year", "committee_id"])["committee"].iloc[0]
     return Outcome(codes, codes.split() == fig.value.split(), f"{unit}, {_span(fig.years)}")
 
 
@@ -400,7 +400,7 @@ def article_applies(ds: Dataset) -> bool:
     first, last = int(source["year_from"]), int(source["year_to"])
     names: list[str] = []
     years: set[int] = set()
-    for table, column in (("committees", "committee"), ("committee_ratings", "unit")):
+    for table, column in (("committees", "committee"), ("committee_ratings", "committee")):
         df = getattr(ds, table, None)
         if df is None or column not in df.columns or df.empty:
             continue

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..schema import COUNT, RATING
-from ._common import FLOAT, LEVELS, frame
+from ..schema import COMMITTEE_ID, COUNT, RATING, SCOPE, STRING
+from ._common import FLOAT, LEVELS, _with_committee, frame
 from .income import poverty
 from .membership import member_flows, membership_totals, well_or_above_share
 from .ratings import rating_mix
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 SUMMARY_COLUMNS = {
     "year": "int64",
+    **dict.fromkeys(SCOPE, STRING),
     "cells_rated": COUNT,
     "top_rated": COUNT,
     "well_rated": COUNT,
@@ -48,7 +49,8 @@ def yearly_summary(ds: Dataset) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per year found in any table (``ds.years``), with
+        One row per year found in any table (``ds.years``) and committee, with
+        ``committee_id`` after ``year``, and
 
         - ``cells_rated``, ``top_rated`` (rank 1), ``well_rated`` (rank 2), ``weak`` (rank 4):
           cells, by position within the year's scale;
@@ -68,6 +70,33 @@ def yearly_summary(ds: Dataset) -> pd.DataFrame:
     --------
     >>> yearly_summary(ds).set_index("year")[["cells_rated", "top_rated", "members"]]
     """
+    committees = sorted(
+        {
+            str(c)
+            for df in ds.tables().values()
+            if COMMITTEE_ID in df
+            for c in df[COMMITTEE_ID].dropna().unique()
+        }
+    )
+    if len(committees) <= 1:
+        return _with_committee(_summary(ds), committees[0] if committees else None)
+    parts = [_with_committee(_summary(_only(ds, cid)), cid) for cid in committees]
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["year", COMMITTEE_ID], kind="stable", ignore_index=True)
+
+
+def _only(ds: Dataset, cid: str) -> Dataset:
+    """The dataset's rows of one committee."""
+    from ..dataset import Dataset
+
+    tables = {
+        name: df[(df[COMMITTEE_ID] == cid).to_numpy(dtype=bool, na_value=False)]
+        for name, df in ds.tables().items()
+    }
+    return Dataset.conformed(tables, [])
+
+
+def _summary(ds: Dataset) -> pd.DataFrame:
     out = pd.DataFrame({"year": pd.Series(ds.years, dtype="int64")})
 
     mix = rating_mix(ds.cell_ratings, by="rank")

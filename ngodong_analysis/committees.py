@@ -1,0 +1,567 @@
+"""Which Party committee (đảng bộ, a grassroots committee: TCCSĐ) a row belongs to.
+
+A committee is named in many ways — "Đảng bộ thị trấn Ngô Đồng", "ĐẢNG ỦY THỊ TRẤN NGÔ ĐỒNG",
+"ĐU TT Ngô Đồng", "BCH Đảng bộ TT Ngô Đồng" — and all of them give one id,
+``"thi-tran-ngo-dong"``: the organisation word ("Đảng bộ", "Đảng ủy", "BCH", "ĐU") is dropped
+and a short unit word ("TT", "X.", "P.") is written in full. The words are data
+(``resources/committee_words.csv``).
+
+A row's committee comes from, first that applies (see :mod:`.load`): a committee column in
+the sheet, the sheet's title block, the committees registry ("Danh mục đảng bộ"), the
+workbook's folder, the dataset's one committee.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from .problems import ProblemLog, log_at, place_of
+from .schema import COMMITTEE_ID, COMMITTEE_KINDS, STRING, UNNAMED_COMMITTEE, conform, empty
+from .text import key, make_id, nfc
+from .vocab import UnitWord, committee_prefixes, unit_words
+
+_STOP = re.compile(r"^(?:\d+|nam|giai|nhiem|tu|den|ngay|thang|quy)$")
+
+
+@dataclass(frozen=True)
+class CommitteeName:
+    """A committee's name read from text: ``unit`` its unit word ("xã", "thị trấn"; None
+    when the text gives only the place, "Giao Tiến"), ``place`` the key words after it."""
+
+    unit: UnitWord | None
+    place: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        """The committee's id: the unit in full, then the place ("xa-giao-tien")."""
+        words = (*self.unit.means, *self.place) if self.unit else self.place
+        return "-".join(words)
+
+    @property
+    def superior(self) -> bool:
+        """A district, a city or a province: the parent in a heading, not a row's committee."""
+        return self.unit is not None and self.unit.level == "superior"
+
+    @property
+    def kind(self) -> str:
+        if self.unit is None or self.unit.level != "grassroots":
+            return "other"
+        return self.unit.kind
+
+
+def _unit_at(words: list[str], i: int) -> UnitWord | None:
+    for unit in unit_words():
+        if tuple(words[i : i + len(unit.words)]) == unit.words:
+            return unit
+    return None
+
+
+def _prefix_at(words: list[str], i: int) -> tuple[str, ...] | None:
+    for prefix in committee_prefixes():
+        if tuple(words[i : i + len(prefix)]) == prefix:
+            return prefix
+    return None
+
+
+def _place(words: list[str]) -> tuple[str, ...]:
+    """The place's words: up to a year, a date or a term ("… NĂM 2019", "2015–2019")."""
+    out: list[str] = []
+    for w in words:
+        if _STOP.match(w):
+            break
+        out.append(w)
+    return tuple(out)
+
+
+def _named(words: list[str], start: int, *, need_unit: bool) -> CommitteeName | None:
+    """The committee named from ``words[start]`` on, just after an organisation word."""
+    unit = _unit_at(words, start)
+    if unit is None and need_unit:
+        return None
+    place = _place(words[start + (len(unit.words) if unit else 0) :])
+    if not place:
+        return None
+    return CommitteeName(unit, place)
+
+
+@lru_cache(maxsize=20_000)
+def parse(text: str) -> CommitteeName | None:
+    """The committee a cell of a committee column names ("Đảng bộ xã Giao Tiến", "TT Ngô
+    Đồng", "Giao Tiến"); None for an empty cell."""
+    words = key(nfc(str(text))).split()
+    if not words:
+        return None
+    prefix = _prefix_at(words, 0)
+    start = len(prefix) if prefix else 0
+    # a short organisation word only before a known unit ("DỰ THẢO" folds to "du thao")
+    return _named(words, start, need_unit=prefix is not None and prefix not in _FULL_PREFIXES)
+
+
+# An organisation word written in full may stand before a unit no table knows ("ĐẢNG BỘ VIỆN
+# KHOA HỌC"); a short one ("ĐU", "BCH") only before a known unit, as "DỰ THẢO" folds to "du".
+_FULL_PREFIXES = {("dang", "bo"), ("dang", "uy"), ("ban", "chap", "hanh", "dang", "bo")}
+
+
+@lru_cache(maxsize=20_000)
+def in_title(text: str) -> CommitteeName | None:
+    """The committee a title line names: a heading line ("ĐẢNG ỦY THỊ TRẤN NGÔ ĐỒNG",
+    "ĐẢNG BỘ HUYỆN GIAO THỦY") or a committee inside a title ("KẾT QUẢ XẾP LOẠI … ĐẢNG BỘ XÃ
+    GIAO TIẾN NĂM 2019"); None if the line names none."""
+    words = key(nfc(str(text))).split()
+    prefix = _prefix_at(words, 0)
+    if prefix:
+        found = _named(words, len(prefix), need_unit=prefix not in _FULL_PREFIXES)
+        if found is not None:
+            return found
+    for i in range(1, len(words)):
+        prefix = _prefix_at(words, i)
+        if prefix in _FULL_PREFIXES:
+            found = _named(words, i + len(prefix), need_unit=True)
+            if found is not None:
+                return found
+    return None
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What a sheet's title block says: the committee (as written) and its parent."""
+
+    committee: str | None
+    parent: str | None
+
+
+def heading(lines: list[str]) -> Heading:
+    """The committee and parent named by a sheet's title lines, top to bottom.
+
+    Party documents carry a two-line heading top left: the superior committee over the
+    issuing one ("ĐẢNG BỘ HUYỆN GIAO THỦY" / "ĐẢNG ỦY THỊ TRẤN NGÔ ĐỒNG"). The lowest line
+    naming a grassroots committee is the committee; the superior line above it, the
+    parent."""
+    committee = parent = None
+    for line in lines:
+        found = in_title(line)
+        if found is None:
+            continue
+        if found.superior:
+            if committee is None:
+                parent = line
+        else:
+            committee = line
+    return Heading(committee, parent)
+
+
+def display_name(written: str) -> str:
+    """A committee's name for tables and charts: "Đảng bộ thị trấn Ngô Đồng" for
+    "ĐẢNG ỦY THỊ TRẤN NGÔ ĐỒNG" or "ĐU TT Ngô Đồng"; text that is already in mixed case and
+    written in full is kept as written."""
+    text = " ".join(nfc(str(written)).split())
+    found = parse(text) or in_title(text)
+    if found is None:
+        return text
+    words = text.split()
+    # the place as written: its last words (key words and written words match one to one
+    # there, as places carry no abbreviation)
+    place = words[-len(found.place) :] if len(words) >= len(found.place) else words
+    place_words = [w.capitalize() if w.isupper() or w.islower() else w for w in place]
+    mixed = not text.isupper() and parse(text) is not None and _written_in_full(text)
+    if mixed:
+        return text
+    unit = found.unit.shown if found.unit else ""
+    return " ".join(p for p in ("Đảng bộ", unit, " ".join(place_words)) if p)
+
+
+def _written_in_full(text: str) -> bool:
+    words = key(text).split()
+    prefix = _prefix_at(words, 0)
+    if prefix is None or prefix not in _FULL_PREFIXES:
+        return False
+    unit = _unit_at(words, len(prefix))
+    return unit is None or unit.words == unit.means
+
+
+# --------------------------------------------------------------------------- registry
+@dataclass
+class CommitteeRegistry:
+    """Committees from a "Danh mục đảng bộ" sheet (Mã đảng bộ, Tên đảng bộ, Tên gọi khác,
+    Loại, Trực thuộc, Tỉnh, Từ năm, Đến năm, Đảng bộ kế thừa): it fixes ids, names, parents
+    and successors, and wins over what is derived from the names."""
+
+    rows: pd.DataFrame  # the committees table's columns, one row per registered committee
+    by_key: dict[str, str]  # key of a name, an alias or an id → id
+
+    @classmethod
+    def empty(cls) -> CommitteeRegistry:
+        return cls(empty("committees"), {})
+
+    @classmethod
+    def build(cls, records: pd.DataFrame, log: ProblemLog) -> CommitteeRegistry:
+        if records.empty:
+            return cls.empty()
+        rows: list[dict[str, object]] = []
+        by_key: dict[str, str] = {}
+        places = place_of(records, "name")
+        seen: set[str] = set()
+        for i, rec in records.iterrows():
+            name = str(rec["name"])
+            parsed = parse(name)
+            written_id = _text(rec.get(COMMITTEE_ID))
+            cid = written_id or (parsed.id if parsed else make_id(name))
+            if cid in seen:
+                log_at(
+                    log,
+                    places[i],
+                    "error",
+                    f"committee id {cid!r} is listed twice in the committees registry (Danh "
+                    "mục đảng bộ); give each committee its own id",
+                    value=cid,
+                    rule="registry",
+                )
+                continue
+            seen.add(cid)
+            kind_text = _text(rec.get("kind"))
+            kind = _kind_of(kind_text) if kind_text else (parsed.kind if parsed else "other")
+            if kind is None:
+                log_at(
+                    log,
+                    places[i],
+                    "warning",
+                    f"unknown kind {kind_text!r} for {name!r}; using 'other'",
+                    value=kind_text,
+                    rule="registry",
+                )
+                kind = "other"
+            aliases = [a.strip() for a in _text(rec.get("aliases")).split(";") if a.strip()]
+            for alias in (name, *aliases, cid):
+                by_key.setdefault(_name_key(alias), cid)
+            rows.append(
+                {
+                    COMMITTEE_ID: cid,
+                    "committee": display_name(name),
+                    "kind": kind,
+                    "parent": _text(rec.get("parent")) or None,
+                    "province": _text(rec.get("province")) or None,
+                    "first_year": rec.get("first_year"),
+                    "last_year": rec.get("last_year"),
+                    "successor_id": _text(rec.get("successor")) or None,
+                }
+            )
+        table = conform(pd.DataFrame(rows), "committees") if rows else empty("committees")
+        known = set(table[COMMITTEE_ID])
+        successors = []
+        for i, succ in zip(
+            records.index, records.get("successor", [None] * len(records)), strict=True
+        ):
+            succ = _text(succ)
+            resolved = succ if succ in known else by_key.get(_name_key(succ)) if succ else None
+            if succ and resolved is None:
+                log_at(
+                    log,
+                    places[i],
+                    "error",
+                    f"successor {succ!r} of {records.at[i, 'name']!r} is not a committee of "
+                    "the registry; write the id (Mã đảng bộ) of the committee it merged into",
+                    value=succ,
+                    rule="registry",
+                )
+            successors.append((succ, resolved))
+        fix = {s: r for s, r in successors if s and r}
+        table["successor_id"] = (
+            table["successor_id"].map(lambda s: fix.get(s, s) if isinstance(s, str) else s)
+        ).astype(STRING)
+        return cls(table, by_key)
+
+    def find(self, text: str) -> str | None:
+        """The registered id of a committee written ``text``, if the registry names it."""
+        return self.by_key.get(_name_key(text)) if self.by_key else None
+
+
+def _text(value: object) -> str:
+    """A registry cell as text; "" for a blank one."""
+    return (
+        ""
+        if value is None or (isinstance(value, float) and value != value)
+        else str(value).strip()
+    )
+
+
+def _name_key(text: str) -> str:
+    """What two ways of writing one committee share: its id when the text parses as a
+    committee's name, else its folded words."""
+    parsed = parse(text)
+    return parsed.id if parsed is not None else "-".join(key(str(text)).split())
+
+
+def _kind_of(text: str) -> str | None:
+    """A registry's "Loại" ("Xã", "Thị trấn", "Cơ quan", "commune") → a committee kind."""
+    words = tuple(key(text).split())
+    for unit in unit_words():
+        if words == unit.words or words == unit.means:
+            return unit.kind if unit.level == "grassroots" else "other"
+    return text if text in COMMITTEE_KINDS else None
+
+
+# --------------------------------------------------------------------------- assignment
+@dataclass
+class Seen:
+    """What the records said of each committee: how it was written (for its display name),
+    its parent as headings wrote it, the years it has data for."""
+
+    written: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    parents: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    years: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _folder(shown_file: str) -> str | None:
+    """The first folder of a file's path under the folder loaded ("giao-tien" for
+    "giao-tien/xep_loai_2019.xlsx"); None for a file directly in it."""
+    parts = shown_file.split("/")
+    return parts[0] if len(parts) > 1 else None
+
+
+class Assigner:
+    """Gives every record its committee (DESIGN.md › Committees), first that applies: a
+    committee column, the title block, the workbook's folder, the dataset's one committee
+    (``committee=``, else the only one the data names). The registry fixes ids throughout."""
+
+    def __init__(self, registry: CommitteeRegistry, committee: str | None, log: ProblemLog):
+        self.registry = registry
+        self.log = log
+        self.seen = Seen()
+        self._places: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for name, cid in zip(registry.rows["committee"], registry.rows[COMMITTEE_ID], strict=True):
+            parsed = parse(str(name))
+            if parsed is not None:
+                self._places[parsed.place].add(cid)
+        self._asked = committee
+        self._named: set[str] = set()
+        # folder → the committees its workbooks' titles and columns name
+        self._by_folder: dict[str, set[str]] = defaultdict(set)
+
+    # ------------------------------------------------------------------ naming
+    def _parsed_id(self, parsed: CommitteeName | None, text: str) -> str | None:
+        found = self.registry.find(text)
+        if found is not None:
+            return found
+        if parsed is None:
+            return None
+        if parsed.unit is None:  # the place alone ("Giao Tiến"): the one committee there
+            there = self._places.get(parsed.place, set())
+            if len(there) == 1:
+                return next(iter(there))
+        found = self.registry.find(parsed.id)
+        return found or parsed.id
+
+    def column_id(self, text: str) -> str | None:
+        return self._parsed_id(parse(text), text)
+
+    def title_id(self, text: str) -> str | None:
+        return self._parsed_id(in_title(text), text)
+
+    def folder_id(self, folder: str) -> tuple[str | None, bool]:
+        """The committee of a folder, and whether it is a known one (registered, or named by
+        some workbook's content): only a known one can disagree with a title."""
+        found = self.registry.find(folder)
+        if found is not None:
+            return found, True
+        named_here = self._by_folder.get(folder, set())
+        if len(named_here) == 1:  # the committee the folder's other workbooks name
+            return next(iter(named_here)), True
+        parsed = parse(folder.replace("-", " ").replace("_", " "))
+        if parsed is None:
+            return None, False
+        if parsed.unit is None:
+            there = self._places.get(parsed.place, set())
+            if len(there) == 1:
+                return next(iter(there)), True
+        return parsed.id, parsed.id in self._named
+
+    # ------------------------------------------------------------------ passes
+    def learn(self, frame: pd.DataFrame, kind: str) -> None:
+        """First pass: the committees a frame's content names, so that a place written
+        alone ("Giao Tiến"), a folder's committee and the dataset's one committee can be
+        told."""
+        if frame.empty:
+            return
+        has_column = _has_column(frame, kind)
+        texts = list(_column_texts(frame, kind).dropna().unique()) if has_column else []
+        title = frame.attrs.get("title")
+        folder = _folder(str(frame["_file"].iloc[0]))
+        for text, how in [(t, parse) for t in texts] + ([(title, in_title)] if title else []):
+            parsed = how(text)
+            cid = self.registry.find(text)
+            if parsed is not None and parsed.unit is not None:
+                cid = cid or self.registry.find(parsed.id) or parsed.id
+                self._places[parsed.place].add(cid)
+            if cid is not None:
+                self._named.add(cid)
+                if folder is not None:
+                    self._by_folder[folder].add(cid)
+
+    def default(self) -> str | None:
+        """The dataset's one committee: ``committee=``, else the only one named, else the
+        unnamed one when none is; None when several are named (a workbook naming none is
+        then an error)."""
+        if self._asked:
+            return self.column_id(self._asked) or make_id(self._asked)
+        named = self._named | set(self.registry.rows[COMMITTEE_ID])
+        if len(named) == 1:
+            return next(iter(named))
+        return UNNAMED_COMMITTEE if not named else None
+
+    def assign(self, frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+        """Second pass: ``frame`` with ``committee_id`` (and ``_committee``, as written)."""
+        n = len(frame)
+        file = str(frame["_file"].iloc[0]) if n else ""
+        sheet = str(frame["_sheet"].iloc[0]) if n else ""
+        title = frame.attrs.get("title")
+        parent = frame.attrs.get("parent")
+        title_cid = self.title_id(title) if title else None
+        folder = _folder(file)
+        folder_cid, folder_known = self.folder_id(folder) if folder else (None, False)
+        if title_cid and folder_cid and folder_known and title_cid != folder_cid:
+            self.log.warning(
+                file,
+                sheet,
+                None,
+                f"the title names {title!r}, but the folder '{folder}' is that of "
+                f"{self._shown(folder_cid)!r}; the title was followed. Move the workbook "
+                "or correct its title",
+                value=title,
+                rule="committee",
+            )
+        if title_cid:
+            fallback, fallback_text = title_cid, title
+        elif folder_cid:
+            fallback, fallback_text = folder_cid, folder
+        else:
+            fallback, fallback_text = self.default(), self._asked
+        ids = np.full(n, fallback, dtype=object)
+        written = np.full(n, fallback_text, dtype=object)
+        if _has_column(frame, kind):
+            texts = _column_texts(frame, kind)
+            have = texts.notna().to_numpy()
+            distinct = texts[have].unique()
+            resolved = {t: self.column_id(t) for t in distinct}
+            col_ids = texts[have].map(resolved).to_numpy(dtype=object)
+            ids[have] = col_ids
+            written[have] = texts[have].to_numpy(dtype=object)
+            others = {c: t for t, c in resolved.items() if c and c != title_cid}
+            if title_cid and others and not (in_title(title) or parse(title)).superior:
+                self.log.warning(
+                    file,
+                    sheet,
+                    None,
+                    f"the title names {title!r}, but the rows name "
+                    + ", ".join(repr(others[c]) for c in sorted(others)[:3])
+                    + "; each row was given the committee it names",
+                    value=title,
+                    rule="committee",
+                )
+        missing = pd.isna(ids)
+        if missing.any():
+            self.log.error(
+                file,
+                sheet,
+                None,
+                "this sheet names no committee, and the folder holds several ("
+                + ", ".join(repr(self._shown(c)) for c in sorted(self._named)[:4])
+                + (", …" if len(self._named) > 4 else "")
+                + "): put the committee in the title ('ĐẢNG ỦY XÃ …'), put the workbook in "
+                "a folder of its own, or name the committee (`--committee`); its rows were "
+                "not read",
+                rule="committee",
+            )
+            keep = ~missing
+            frame, ids, written = frame[keep], ids[keep], written[keep]
+        out = frame.copy(deep=False)
+        out[COMMITTEE_ID] = pd.array(ids, dtype=STRING)
+        out["_committee"] = pd.array(written, dtype=STRING)
+        self._remember(out, parent)
+        return out
+
+    def _remember(self, frame: pd.DataFrame, parent: str | None) -> None:
+        if frame.empty:
+            return
+        pairs = frame.groupby([COMMITTEE_ID], sort=False, observed=True, dropna=False)
+        for (cid,), part in pairs:
+            names = part["_committee"].dropna()
+            self.seen.written[cid].update(names.value_counts().to_dict())
+            if parent:
+                self.seen.parents[cid][parent] += 1
+            if "year" in part.columns:
+                years = pd.to_numeric(part["year"], errors="coerce").dropna()
+                self.seen.years[cid].update(int(y) for y in years.unique())
+
+    def _shown(self, cid: str) -> str:
+        reg = self.registry.rows
+        hit = reg.loc[reg[COMMITTEE_ID] == cid, "committee"]
+        if len(hit):
+            return str(hit.iloc[0])
+        names = self.seen.written.get(cid)
+        return display_name(names.most_common(1)[0][0]) if names else cid
+
+    # ------------------------------------------------------------------ the table
+    def table(self) -> pd.DataFrame:
+        """The committees table: the registry's committees and every committee seen."""
+        reg = self.registry.rows
+        rows = []
+        for cid in sorted(set(self.seen.written) | set(self.seen.years)):
+            if cid in set(reg[COMMITTEE_ID]):
+                continue
+            names = self.seen.written.get(cid) or Counter()
+            best = _best_written(names)
+            parsed = parse(best) or in_title(best) if best else None
+            parents = self.seen.parents.get(cid)
+            years = self.seen.years.get(cid) or set()
+            rows.append(
+                {
+                    COMMITTEE_ID: cid,
+                    "committee": display_name(best) if best else None,
+                    "kind": parsed.kind if parsed else "other",
+                    "parent": display_name(parents.most_common(1)[0][0]) if parents else None,
+                    "province": None,
+                    "first_year": min(years) if years else None,
+                    "last_year": None,
+                    "successor_id": None,
+                }
+            )
+        table = pd.concat([reg, pd.DataFrame(rows)], ignore_index=True) if rows else reg.copy()
+        if table.empty:
+            return empty("committees")
+        first_seen = table[COMMITTEE_ID].map({c: min(y) for c, y in self.seen.years.items() if y})
+        table["first_year"] = (
+            table["first_year"].astype("Float64").fillna(first_seen.astype("Float64"))
+        )
+        return conform(table, "committees")
+
+
+def _best_written(names: Counter) -> str | None:
+    """The spelling to show: written in full and mixed case if any is, then the commonest."""
+    if not names:
+        return None
+    ranked = sorted(
+        names.items(), key=lambda kv: (not _written_in_full(kv[0]), kv[0].isupper(), -kv[1])
+    )
+    return ranked[0][0]
+
+
+def _has_column(frame: pd.DataFrame, kind: str) -> bool:
+    return kind == "committee_ratings" or "unit" in frame.columns
+
+
+def _column_texts(frame: pd.DataFrame, kind: str) -> pd.Series:
+    """Each row's committee as its committee column writes it (blank: the row above's, as a
+    compiled sheet writes a committee once over its block of cells); NA where none."""
+    col = "name" if kind == "committee_ratings" else "unit"
+    texts = frame[col].astype(object).where(frame[col].astype(object).map(_has_text))
+    return texts.ffill() if kind != "committee_ratings" else texts
+
+
+def _has_text(value: object) -> bool:
+    return isinstance(value, str) and value.strip() != ""

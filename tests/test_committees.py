@@ -1,0 +1,363 @@
+"""Many committees in one dataset: where a row's committee comes from, ids that never
+collide, disagreements between the sources, and following a series across a merger."""
+
+from __future__ import annotations
+
+import shutil
+
+import openpyxl
+import pytest
+from helpers import write_xlsx
+
+import ngodong_analysis as nd
+from ngodong_analysis.analysis import roll_up
+from ngodong_analysis.committees import display_name, heading, in_title, parse
+from ngodong_analysis.template import write_templates
+
+RATINGS_HEADER = ["STT", "Tên chi bộ", "Kết quả xếp loại"]
+
+
+def ratings_sheet(title_lines, year, rows):
+    """A per-year sheet as an office writes it: heading lines, a title, the header."""
+    body = [[i + 1, name, label] for i, (name, label) in enumerate(rows)]
+    return (
+        [[t] for t in title_lines]
+        + [[f"KẾT QUẢ XẾP LOẠI CHI BỘ NĂM {year}"], []]
+        + [
+            RATINGS_HEADER,
+            *body,
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Đảng bộ thị trấn Ngô Đồng",
+        "ĐẢNG ỦY THỊ TRẤN NGÔ ĐỒNG",
+        "ĐU TT Ngô Đồng",
+        "BCH Đảng bộ TT Ngô Đồng",
+        "DANG BO THI TRAN NGO DONG",
+        "Đảng  bộ   thị trấn Ngô Đồng ",
+    ],
+)
+def test_every_way_of_writing_a_committee_gives_one_id(written):
+    assert parse(written).id == "thi-tran-ngo-dong"
+
+
+def test_names_that_are_not_committees():
+    assert parse("DỰ THẢO") is None  # "du" is ĐU only before a unit
+    assert in_title("BÁO CÁO SỐ LƯỢNG, BIẾN ĐỘNG VÀ XẾP LOẠI ĐẢNG VIÊN NĂM 2015") is None
+    assert in_title("ĐẢNG CỘNG SẢN VIỆT NAM") is None
+    assert in_title("DANH MỤC CHI BỘ TRỰC THUỘC") is None
+    assert in_title("KẾT QUẢ XẾP LOẠI CHI BỘ, ĐẢNG BỘ NĂM 2019") is None  # no unit, no place
+
+
+def test_a_title_names_the_committee_inside_it_up_to_the_year():
+    assert in_title("KẾT QUẢ XẾP LOẠI CHI BỘ ĐẢNG BỘ XÃ GIAO TIẾN NĂM 2019").id == "xa-giao-tien"
+    assert in_title("KẾT QUẢ XẾP LOẠI ĐẢNG BỘ THỊ TRẤN NGÔ ĐỒNG 2015–2019").id == (
+        "thi-tran-ngo-dong"
+    )
+
+
+def test_the_two_line_heading_gives_committee_and_parent():
+    found = heading(["ĐẢNG BỘ HUYỆN GIAO THỦY", "ĐẢNG ỦY XÃ GIAO TIẾN", "*"])
+    assert (found.committee, found.parent) == ("ĐẢNG ỦY XÃ GIAO TIẾN", "ĐẢNG BỘ HUYỆN GIAO THỦY")
+    # a district line alone names the parent, never the rows' committee
+    assert heading(["ĐẢNG BỘ HUYỆN GIAO THỦY"]).committee is None
+    assert parse("Đảng bộ Quân sự huyện").kind == "armed forces"  # not "quận"
+
+
+def test_display_names_are_written_in_full_and_in_mixed_case():
+    assert display_name("ĐẢNG ỦY THỊ TRẤN NGÔ ĐỒNG") == "Đảng bộ thị trấn Ngô Đồng"
+    assert display_name("ĐU TT Ngô Đồng") == "Đảng bộ thị trấn Ngô Đồng"
+    assert display_name("Đảng bộ xã Giao Tiến") == "Đảng bộ xã Giao Tiến"
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def test_two_communes_with_the_same_cell_names_in_one_folder(tmp_path):
+    """The shipped sample twice, the second copy retitled: no "given twice", twice the rows."""
+    shutil.copytree(nd.config.raw_data_dir(), tmp_path / "ngo-dong")
+    shutil.copytree(nd.config.raw_data_dir(), tmp_path / "giao-tien")
+    for path in (tmp_path / "giao-tien").glob("*.xlsx"):
+        wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        cell.value = cell.value.replace("THỊ TRẤN NGÔ ĐỒNG", "XÃ GIAO TIẾN")
+                        cell.value = cell.value.replace("thị trấn Ngô Đồng", "xã Giao Tiến")
+        wb.save(path)
+    one = nd.load_dataset(nd.config.raw_data_dir(), use_processed=False)
+    result = nd.load.load(tmp_path)
+    assert [p for p in result.problems if p.is_error] == []
+    two = result.dataset
+    for name, table in one.tables().items():
+        if name != "committees":
+            assert len(two.tables()[name]) == 2 * len(table), name
+    assert sorted(two.committees["committee_id"]) == ["thi-tran-ngo-dong", "xa-giao-tien"]
+    # the untitled income workbook of each folder belongs to its folder's committee
+    assert two.income.groupby("committee_id").size().tolist() == [35, 35]
+    # the same cell id in both, kept apart by its committee
+    tdp2 = two.members[two.members["cell_id"] == "tdp-2"]
+    assert tdp2.groupby("committee_id")["members"].sum().nunique() == 1
+    assert len(tdp2) == 10
+
+
+def test_a_compiled_sheet_gives_each_row_the_committee_its_column_names(tmp_path):
+    """A district's sheet: the committee written once over its block, cell names repeated."""
+    rows = [
+        ["ĐẢNG BỘ HUYỆN GIAO THỦY"],
+        ["TỔNG HỢP SỐ LƯỢNG ĐẢNG VIÊN NĂM 2019"],
+        [],
+        ["STT", "Đảng bộ", "Chi bộ", "Tổng số đảng viên"],
+        [1, "Đảng bộ xã Giao Lạc", "Chi bộ Thôn 1", 30],
+        [2, None, "Chi bộ Thôn 2", 25],
+        [3, "ĐU X. Giao Xuân", "Chi bộ Thôn 1", 41],
+        [4, None, "Chi bộ Thôn 2", 19],
+    ]
+    write_xlsx(tmp_path / "tong_hop_2019.xlsx", {"2019": rows})
+    result = nd.load.load(tmp_path)
+    assert [p for p in result.problems if p.is_error] == []
+    members = result.dataset.members
+    got = members[["committee_id", "cell_id", "members"]].values.tolist()
+    assert got == [
+        ["xa-giao-lac", "thon-1", 30],
+        ["xa-giao-lac", "thon-2", 25],
+        ["xa-giao-xuan", "thon-1", 41],
+        ["xa-giao-xuan", "thon-2", 19],
+    ]
+    committees = result.dataset.committees.set_index("committee_id")
+    assert committees.loc["xa-giao-xuan", "committee"] == "Đảng bộ xã Giao Xuân"
+    assert committees.loc["xa-giao-lac", "kind"] == "commune"
+    # the heading's district line is each sheet's parent
+    assert committees["parent"].tolist() == ["Đảng bộ huyện Giao Thủy"] * 2
+
+
+def test_a_committee_registry_fixes_ids_names_and_successors(tmp_path):
+    registry = [
+        ["Mã đảng bộ", "Tên đảng bộ", "Tên gọi khác", "Loại", "Trực thuộc", "Tỉnh"]
+        + ["Từ năm", "Đến năm", "Đảng bộ kế thừa"],
+        ["ngo-dong", "Đảng bộ thị trấn Ngô Đồng", "ĐU TT Ngô Đồng; Ngô Đồng", "Thị trấn"]
+        + ["Đảng bộ huyện Giao Thủy", "Nam Định", 1986, 2024, "giao-thuy"],
+        ["giao-thuy", "Đảng bộ thị trấn Giao Thủy", "", "Thị trấn"]
+        + ["Đảng bộ huyện Giao Thủy", "Nam Định", 2025, None, None],
+    ]
+    write_xlsx(tmp_path / "danh_muc_dang_bo.xlsx", {"Danh mục đảng bộ": registry})
+    write_xlsx(
+        tmp_path / "ngo-dong" / "xep_loai_2019.xlsx",
+        {"Năm 2019": ratings_sheet(["ĐU TT NGÔ ĐỒNG"], 2019, [("Chi bộ Thôn 1", "HTTNV")])},
+    )
+    write_xlsx(
+        tmp_path / "giao-thuy" / "xep_loai_2025.xlsx",
+        {
+            "Năm 2025": ratings_sheet(
+                ["ĐẢNG ỦY THỊ TRẤN GIAO THỦY"], 2025, [("Chi bộ Thôn 1", "HTTNV")]
+            )
+        },
+    )
+    result = nd.load.load(tmp_path)
+    assert [p for p in result.problems if p.is_error] == []
+    ds = result.dataset
+    assert ds.cell_ratings[["year", "committee_id"]].values.tolist() == [
+        [2019, "ngo-dong"],
+        [2025, "giao-thuy"],
+    ]
+    reg = ds.committees.set_index("committee_id")
+    assert reg.loc["ngo-dong", "successor_id"] == "giao-thuy"
+    assert reg.loc["ngo-dong", "last_year"] == 2024
+    assert reg.loc["giao-thuy", "province"] == "Nam Định"
+
+
+def test_an_untitled_workbook_takes_its_folders_committee(tmp_path):
+    write_xlsx(
+        tmp_path / "giao-lac" / "xep_loai_2019.xlsx",
+        {"Năm 2019": ratings_sheet(["ĐẢNG ỦY XÃ GIAO LẠC"], 2019, [("Chi bộ Thôn 1", "HTTNV")])},
+    )
+    write_xlsx(
+        tmp_path / "giao-lac" / "xep_loai_2018.xlsx",
+        {"Năm 2018": [RATINGS_HEADER, [1, "Chi bộ Thôn 1", "HTXSNV"]]},
+    )
+    # a folder of its own, no heading anywhere: the folder names the committee
+    write_xlsx(
+        tmp_path / "bach-long" / "xep_loai_2019.xlsx",
+        {"Năm 2019": [RATINGS_HEADER, [1, "Chi bộ Thôn 1", "HTNV"]]},
+    )
+    result = nd.load.load(tmp_path)
+    assert [p for p in result.problems if p.is_error] == []
+    got = result.dataset.cell_ratings[["year", "committee_id", "rating"]].values.tolist()
+    assert got == [[2018, "xa-giao-lac", "HTXSNV"], [2019, "bach-long", "HTNV"]] + [
+        [2019, "xa-giao-lac", "HTTNV"]
+    ]
+
+
+def test_the_dataset_s_one_committee(tmp_path):
+    write_xlsx(
+        tmp_path / "xep_loai_2019.xlsx",
+        {"Năm 2019": [RATINGS_HEADER, [1, "Chi bộ Thôn 1", "HTTNV"]]},
+    )
+    # nothing names it: the unnamed committee, no problem
+    assert nd.load.load(tmp_path).dataset.cell_ratings["committee_id"].tolist() == ["unnamed"]
+    # committee= names it
+    ds = nd.load_dataset(tmp_path, committee="Đảng bộ xã Giao Tiến", use_processed=False)
+    assert ds.cell_ratings["committee_id"].tolist() == ["xa-giao-tien"]
+    assert ds.committees["committee"].tolist() == ["Đảng bộ xã Giao Tiến"]
+    # another workbook names one: that one
+    write_xlsx(
+        tmp_path / "xep_loai_2018.xlsx",
+        {"Năm 2018": ratings_sheet(["ĐẢNG ỦY XÃ GIAO TIẾN"], 2018, [("Chi bộ Thôn 1", "HTNV")])},
+    )
+    ds = nd.load_dataset(tmp_path, use_processed=False)
+    assert ds.cell_ratings["committee_id"].tolist() == ["xa-giao-tien"] * 2
+
+
+def test_a_workbook_naming_no_committee_among_several_is_an_error_naming_it(tmp_path):
+    for name, year in (("ĐẢNG ỦY XÃ GIAO TIẾN", 2018), ("ĐẢNG ỦY XÃ GIAO LẠC", 2018)):
+        write_xlsx(
+            tmp_path / f"{name[-9:].strip().replace(' ', '_')}.xlsx",
+            {"Năm 2018": ratings_sheet([name], year, [("Chi bộ Thôn 1", "HTNV")])},
+        )
+    write_xlsx(
+        tmp_path / "xep_loai_2019.xlsx",
+        {"Năm 2019": [RATINGS_HEADER, [1, "Chi bộ Thôn 1", "HTTNV"]]},
+    )
+    result = nd.load.load(tmp_path)
+    [error] = [p for p in result.problems if p.is_error]
+    assert (error.file, error.sheet, error.rule) == ("xep_loai_2019.xlsx", "Năm 2019", "committee")
+    assert "names no committee" in error.message and "Giao Lạc" in error.message
+    # what the others named is all there
+    assert result.dataset.cell_ratings["committee_id"].tolist() == [
+        "xa-giao-lac",
+        "xa-giao-tien",
+    ]
+
+
+def test_a_title_and_a_folder_that_disagree_are_a_warning_naming_both(tmp_path):
+    write_xlsx(
+        tmp_path / "giao-lac" / "xep_loai_2018.xlsx",
+        {"Năm 2018": ratings_sheet(["ĐẢNG ỦY XÃ GIAO LẠC"], 2018, [("Chi bộ Thôn 1", "HTNV")])},
+    )
+    write_xlsx(
+        tmp_path / "giao-lac" / "xep_loai_2019.xlsx",
+        {"Năm 2019": ratings_sheet(["ĐẢNG ỦY XÃ GIAO TIẾN"], 2019, [("Chi bộ Thôn 1", "HTTNV")])},
+    )
+    result = nd.load.load(tmp_path)
+    [warning] = [p for p in result.problems if p.rule == "committee"]
+    assert warning.severity == "warning" and warning.file == "giao-lac/xep_loai_2019.xlsx"
+    assert "ĐẢNG ỦY XÃ GIAO TIẾN" in warning.message and "Giao Lạc" in warning.message
+    # the title was followed
+    assert result.dataset.cell_ratings["committee_id"].tolist() == [
+        "xa-giao-lac",
+        "xa-giao-tien",
+    ]
+
+
+def test_a_title_and_a_column_that_disagree_are_a_warning(tmp_path):
+    rows = [
+        ["ĐẢNG ỦY XÃ GIAO LẠC"],
+        ["SỐ LƯỢNG ĐẢNG VIÊN NĂM 2019"],
+        ["STT", "Đảng bộ", "Chi bộ", "Tổng số đảng viên"],
+        [1, "Đảng bộ xã Giao Xuân", "Chi bộ Thôn 1", 30],
+    ]
+    write_xlsx(tmp_path / "dang_vien_2019.xlsx", {"2019": rows})
+    result = nd.load.load(tmp_path)
+    [warning] = [p for p in result.problems if p.rule == "committee"]
+    assert "ĐẢNG ỦY XÃ GIAO LẠC" in warning.message and "Giao Xuân" in warning.message
+    assert result.dataset.members["committee_id"].tolist() == ["xa-giao-xuan"]
+
+
+def test_a_duplicate_within_one_committee_is_still_an_error_naming_both_places(tmp_path):
+    for name, label in (("a", "HTTNV"), ("b", "HTNV")):  # (exact copies are read once)
+        write_xlsx(
+            tmp_path / name / "xep_loai_2019.xlsx",
+            {"Năm 2019": ratings_sheet(["ĐẢNG ỦY XÃ GIAO LẠC"], 2019, [("Chi bộ Thôn 1", label)])},
+        )
+    problems = nd.validate(tmp_path)
+    [error] = [p for p in problems if p.is_error]
+    assert error.rule == "duplicate"
+    # files are named by their path under the folder loaded: two of one name told apart
+    assert {error.file, error.message.split(" at ")[1].split(" › ")[0]} == {
+        "a/xep_loai_2019.xlsx",
+        "b/xep_loai_2019.xlsx",
+    }
+    assert "'Chi bộ Thôn 1'" in error.message
+
+
+def test_a_template_for_a_committee_is_read_back_as_its_committee(tmp_path):
+    [ratings, *_] = write_templates(tmp_path, 2019, committee="Đảng bộ xã Giao Tiến")
+    wb = openpyxl.load_workbook(ratings)
+    ws = wb["Năm 2019"]
+    header = next(r for r in range(1, 10) if ws.cell(r, 2).value)
+    data = next(r for r in range(header + 1, header + 5) if ws.cell(r, 2).value is None)
+    ws.cell(data, 2).value = "Chi bộ Thôn 1"
+    ws.cell(data, 3).value = "Hoàn thành tốt nhiệm vụ"
+    wb.save(ratings)
+    ds = nd.load_dataset(tmp_path, use_processed=False)
+    assert ds.cell_ratings[["committee_id", "rating"]].values.tolist() == [
+        ["xa-giao-tien", "HTTNV"]
+    ]
+
+
+# --------------------------------------------------------------------------- roll-up
+
+
+def _merger(tmp_path):
+    """Two communes 2023–2024 that a registry merges into a third from 2025."""
+    registry = [
+        ["Mã đảng bộ", "Tên đảng bộ", "Loại", "Từ năm", "Đến năm", "Đảng bộ kế thừa"],
+        ["ngo-dong", "Đảng bộ thị trấn Ngô Đồng", "Thị trấn", None, 2024, "giao-thuy"],
+        ["giao-tien", "Đảng bộ xã Giao Tiến", "Xã", None, 2024, "giao-thuy"],
+        ["giao-thuy", "Đảng bộ thị trấn Giao Thủy", "Thị trấn", 2025, None, None],
+    ]
+    write_xlsx(tmp_path / "danh_muc_dang_bo.xlsx", {"Danh mục đảng bộ": registry})
+    header = ["Năm", "Đảng bộ", "Chi bộ", "Tổng số đảng viên", "Kết nạp"]
+    members = [
+        header,
+        [2023, "Đảng bộ thị trấn Ngô Đồng", "Chi bộ Thôn 1", 30, 1],
+        [2024, "Đảng bộ thị trấn Ngô Đồng", "Chi bộ Thôn 1", 31, 1],
+        [2023, "Đảng bộ xã Giao Tiến", "Chi bộ Thôn 1", 20, 0],
+        [2024, "Đảng bộ xã Giao Tiến", "Chi bộ Thôn 1", 22, 2],
+        [2025, "Đảng bộ thị trấn Giao Thủy", "Chi bộ Thôn 1", 55, 2],
+    ]
+    income_header = ["Năm", "Đảng bộ", "Thôn", "Số hộ", "Số nhân khẩu", "Thu nhập bình quân"]
+    income = [
+        income_header,
+        [2024, "Đảng bộ thị trấn Ngô Đồng", "Thôn 1", 100, 300, 60],
+        [2024, "Đảng bộ xã Giao Tiến", "Thôn 1", 50, 100, 40],
+    ]
+    write_xlsx(tmp_path / "dang_vien.xlsx", {"Đảng viên": members, "Thu nhập": income})
+    return nd.load_dataset(tmp_path, use_processed=False)
+
+
+def test_roll_up_sums_predecessors_under_their_successor(tmp_path):
+    ds = _merger(tmp_path)
+    rolled = roll_up(ds, as_of=2025)
+    totals = nd.analysis.membership_totals(rolled.members)
+    assert totals[["year", "committee_id", "members", "cells"]].values.tolist() == [
+        [2023, "giao-thuy", 50, 2],
+        [2024, "giao-thuy", 53, 2],
+        [2025, "giao-thuy", 55, 1],
+    ]
+    # the "thon-1" of each old commune is kept apart, under the commune it came from
+    assert sorted(rolled.members.loc[rolled.members.year == 2024, "cell_id"]) == [
+        "giao-tien/thon-1",
+        "ngo-dong/thon-1",
+    ]
+    # before the roll-up, each commune's own series
+    assert sorted(nd.analysis.membership_totals(ds.members)["committee_id"].unique()) == [
+        "giao-thuy",
+        "giao-tien",
+        "ngo-dong",
+    ]
+    assert rolled.committees.set_index("committee_id")["rolled_into"].to_dict() == {
+        "giao-thuy": "giao-thuy",
+        "giao-tien": "giao-thuy",
+        "ngo-dong": "giao-thuy",
+    }
+    # as of 2024 nothing has merged yet
+    assert roll_up(ds, as_of=2024).members.equals(ds.members)
