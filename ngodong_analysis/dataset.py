@@ -9,7 +9,15 @@ import pandas as pd
 from .problems import Problem, ProblemList
 from .schema import AREA_KEY, CELL_KEY, TABLES, conform, empty
 
-TABLE_NAMES = ("cells", "cell_ratings", "committee_ratings", "members", "member_ratings", "income")
+TABLE_NAMES = (
+    "cells",
+    "cell_ratings",
+    "committee_ratings",
+    "rating_counts",
+    "members",
+    "member_ratings",
+    "income",
+)
 
 
 @dataclass
@@ -25,6 +33,7 @@ class Dataset:
     cells: pd.DataFrame = field(default_factory=lambda: empty("cells"))
     cell_ratings: pd.DataFrame = field(default_factory=lambda: empty("cell_ratings"))
     committee_ratings: pd.DataFrame = field(default_factory=lambda: empty("committee_ratings"))
+    rating_counts: pd.DataFrame = field(default_factory=lambda: empty("rating_counts"))
     members: pd.DataFrame = field(default_factory=lambda: empty("members"))
     member_ratings: pd.DataFrame = field(default_factory=lambda: empty("member_ratings"))
     income: pd.DataFrame = field(default_factory=lambda: empty("income"))

@@ -636,8 +636,7 @@ def _own_counts(sheet: Sheet, layout: Layout, records: pd.DataFrame, log: Proble
     less its parts; "HTTNV trở lên" (``occum:HTTNV``) becomes HTTNV, the total less the
     better levels beside it. A part above its parent, a cumulative count below its better
     levels, or a level written both ways that disagrees is a warning at the parent's cell
-    (the level is then left blank); the cells' total ("Tổng số chi bộ") is checked against
-    the levels' sum."""
+    (the level is then left blank)."""
     if records.empty:
         return
     by_index = {c.index: c for c in layout.columns}
@@ -661,6 +660,7 @@ def _own_counts(sheet: Sheet, layout: Layout, records: pd.DataFrame, log: Proble
                 rule=rule,
             )
 
+    unsplit = np.zeros(len(records), dtype=bool)  # rows with a level left blank
     parts_of: dict[str, list[str]] = {}
     for c in layout.columns:
         if c.nest == "subset" and c.parent is not None and c.field in records.columns:
@@ -689,6 +689,7 @@ def _own_counts(sheet: Sheet, layout: Layout, records: pd.DataFrame, log: Proble
         )
         own[bad] = np.nan
         records[parent] = own
+        unsplit |= bad
 
     order = _organisation_order()
     levels = [f for f in records.columns if f.startswith("oc:")]
@@ -738,28 +739,10 @@ def _own_counts(sheet: Sheet, layout: Layout, records: pd.DataFrame, log: Proble
                     "cumulative",
                 )
                 own[bad] = np.nan
+                unsplit |= bad
                 records[f"oc:{code}"] = own
                 records[f"_col_oc:{code}"] = col.to_numpy()
         del records[cum], records[f"_col_{cum}"]
-
-    levels = [f for f in records.columns if f.startswith("oc:")]
-    if "cells_total" in records.columns and levels:
-        total = values("cells_total")
-        counts = np.column_stack([values(f) for f in levels])
-        summed = np.nansum(counts, axis=1)
-        bad = ~np.isnan(total) & ~np.isnan(counts).all(axis=1) & (summed != total)
-        warn(
-            "cells_total",
-            bad,
-            lambda i: (
-                f"'{header('cells_total', i)}' is {as_written(total[i])} for {names[i]}, but "
-                f"the rating levels beside it add up to {as_written(summed[i])} ("
-                + ", ".join(
-                    f"{f[3:]} {as_written(counts[i, j])}"
-                    for j, f in enumerate(levels)
-                    if not np.isnan(counts[i, j])
-                )
-                + "); correct the total or the levels"
-            ),
-            "rating-counts",
-        )
+    # the cells' total is checked once the levels are rated on the year's scale (assemble),
+    # except where a level could not be told: that row's problem is already said
+    records["_unsplit"] = unsplit

@@ -101,11 +101,12 @@ _KIND_NAMES = {
     "member_ratings": "member ratings",
     "cell_ratings": "cell ratings",
     "committee_ratings": "committee ratings",
+    "rating_counts": "organisations' counts by rating",
 }
 _FIELD_NAMES = {"cell": "cell's name", "unit": "committee's name", "area": "area's name"}
 
 
-_RATING_KINDS = ("cell_ratings", "committee_ratings", "member_ratings")
+_RATING_KINDS = ("cell_ratings", "committee_ratings", "member_ratings", "rating_counts")
 _PERIOD_NAMES = {"quarter": "quarterly", "half-year": "half-yearly", "term": "whole-term"}
 
 
@@ -175,7 +176,7 @@ def _read_sheet(
                 "headers "
                 + ", ".join(f"'{c.header}'" for c in layout.columns[:8])
                 + " match no known table (cell ratings, members, member ratings, income, "
-                "registry)"
+                "organisations' counts by rating, registry)"
             )
         cell = None if layout is None else cell_name(layout.header_rows[0], 0)
         log.warning(
@@ -353,6 +354,9 @@ def load(source: str | Path | None = None, *, progress: bool | None = None) -> L
     registry = assemble.Registry.build(records("registry"), log)
     cell_ratings = assemble.cell_ratings(records("cell_ratings"), registry, log)
     checks.check_cell_ratings(cell_ratings, log)
+    counts = assemble.rating_counts(records("rating_counts"), log)
+    checks.check_rating_counts(counts, cell_ratings, log)
+    counts = _public(counts, "rating_counts")
     cell_ratings = _public(cell_ratings, "cell_ratings")
     committee = _public(
         assemble.committee_ratings(records("committee_ratings"), log), "committee_ratings"
@@ -384,6 +388,7 @@ def load(source: str | Path | None = None, *, progress: bool | None = None) -> L
         ),
         "cell_ratings": cell_ratings,
         "committee_ratings": committee,
+        "rating_counts": counts,
         "members": members_t,
         "member_ratings": mr_t,
         "income": empty("income") if income_t is None else income_t,

@@ -131,6 +131,21 @@ COMMITTEE_RATINGS = Table(
     },
     entity=("unit",),
 )
+RATING_COUNTS = Table(
+    # a compiled sheet's counts of cells by rating, one row per year and level ("Tổng số chi
+    # bộ | TSVM | Trong đó: tiêu biểu | …"): each level's own count, nested counts undone
+    "rating_counts",
+    ("year", *SCOPE, "rating"),
+    {
+        "year": "int64",
+        "rating": RATING,
+        "scale": SCALE,
+        "rank": COUNT,
+        "tier": COUNT,
+        "count": COUNT,
+    },
+    entity=SCOPE,
+)
 MEMBERS = Table(
     "members",
     ("year", *CELL_KEY),
@@ -183,7 +198,16 @@ INCOME = Table(
 )
 
 TABLES: dict[str, Table] = {
-    t.name: t for t in (CELLS, CELL_RATINGS, COMMITTEE_RATINGS, MEMBERS, MEMBER_RATINGS, INCOME)
+    t.name: t
+    for t in (
+        CELLS,
+        CELL_RATINGS,
+        COMMITTEE_RATINGS,
+        RATING_COUNTS,
+        MEMBERS,
+        MEMBER_RATINGS,
+        INCOME,
+    )
 }
 
 
