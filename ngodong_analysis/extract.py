@@ -271,6 +271,8 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     if layout.kind == "rating_counts":
         # after the totals: a totals row sums the columns as written, parents and parts
         _own_counts(sheet, layout, result, log)
+        if layout.name_field == "unit":  # rows of committees: whose counts, said in assemble
+            result["unit"] = result["name"]
     return result
 
 
