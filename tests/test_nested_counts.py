@@ -257,3 +257,21 @@ def test_a_district_sheet_of_several_committees_is_said_not_dropped_silently(xls
     assert "'Đảng bộ xã Giao Tân'" in warning.message
     assert not [p for p in result if p.rule == "unknown-sheet"]
     assert nd.load_dataset(path, use_processed=False).rating_counts.empty
+
+
+def test_tieu_bieu_under_a_merged_tsvm_is_read_with_the_level_above_it(xlsx):
+    # three header rows: "Trong sạch vững mạnh" merged over "Tổng số" and "Trong đó tiêu biểu"
+    rows = [
+        ["TỔNG HỢP KẾT QUẢ XẾP LOẠI CHI BỘ"],
+        ["STT", "Năm", "Tổng số chi bộ", "Kết quả xếp loại", None, None, None, None],
+        [None, None, None, "Trong sạch vững mạnh", None, "HTTNV", "HTNV", "Yếu kém"],
+        [None, None, None, "Tổng số", "Trong đó tiêu biểu", None, None, None],
+        [1, 2015, 12, 8, 2, 3, 1, 0],
+    ]
+    merges = ["A2:A4", "B2:B4", "C2:C4", "D2:H2", "D3:E3", "F3:F4", "G3:G4", "H3:H4"]
+    ds = nd.load_dataset(xlsx("t.xlsx", {"TH": rows}, {"TH": merges}), use_processed=False)
+    assert _rating_counts(ds) == {
+        (2015, "TSVM_TB"): 2, (2015, "TSVM"): 6, (2015, "HTTNV"): 3, (2015, "HTNV"): 1,
+        (2015, "YEU_KEM"): 0,
+    }  # fmt: skip
+    assert ds.problems == []
