@@ -24,6 +24,7 @@ from .schema import (
     MEMBER_FIELDS,
     MEMBER_RATING_CODES,
     RATING,
+    RATING_CODES,
     STRING,
     UNNAMED_COMMITTEE,
     conform,
@@ -32,6 +33,7 @@ from .schema import (
 )
 from .text import key, make_id
 from .vocab import (
+    canonical_labels,
     crosswalk,
     dropdown_label,
     scale_codes,
@@ -661,6 +663,136 @@ def name_committees(ratings: pd.DataFrame, committees: pd.DataFrame) -> pd.DataF
     out = ratings.copy(deep=False)
     out["committee"] = out[COMMITTEE_ID].map(shown).astype(STRING)
     return out
+
+
+def rating_counts(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
+    """The organisations' counts of compiled sheets (``oc:CODE`` columns, each level's own
+    count: extraction has undone the nesting) as one row per year and rating, rated on the
+    year's scale; the places stay on for the check against the cells' own ratings.
+
+    A level of another scale than the year's (a 2019 row under "TSVM") is read as the
+    crosswalk maps it, with a warning, when its count is above 0, and not read when the
+    year's own level is written beside it too: after 2017 "TSVM" is a commendation that
+    reports write beside the levels, and adding it would count cells twice."""
+    if records.empty:
+        return empty("rating_counts")
+    recs = check_years(records, log)
+    kept = ["year", COMMITTEE_ID, "name", "_file", "_sheet", "_row", "_name_col"]
+    parts = []
+    for code in RATING_CODES:
+        col = f"oc:{code}"
+        if col not in recs.columns:
+            continue
+        sel = recs[recs[col].notna()]
+        part = sel[kept].copy()
+        part["_written"] = code
+        part["count"] = sel[col].to_numpy(dtype=float)
+        part["_col_count"] = sel[f"_col_{col}"].to_numpy()
+        parts.append(part)
+    if not parts:
+        return empty("rating_counts")
+    long = pd.concat(parts, ignore_index=True)
+    rated = {
+        (code, year): rate(canonical_labels()[("organisation", code)], year, "organisation")
+        for code, year in set(zip(long["_written"], long["year"], strict=True))
+    }
+    results = [rated[(c, y)] for c, y in zip(long["_written"], long["year"], strict=True)]
+    long["rating"] = [r.code for r in results]
+    # (file, sheet, row, code) of each count written as a level of its own year's scale
+    own = {
+        (f, sh, r, res.code)
+        for f, sh, r, res in zip(long["_file"], long["_sheet"], long["_row"], results, strict=True)
+        if res.severity is None and res.code is not None
+    }
+    keep = np.ones(len(long), dtype=bool)
+    places = place_of(long, "count")
+    for i, res in enumerate(results):
+        if res.severity is None and res.code is not None:
+            continue
+        keep[i] = False
+        count = long.at[i, "count"]
+        if count == 0:
+            continue  # an empty column of the other scale: a sheet spanning 2017/2018
+        written, year = long.at[i, "_written"], int(long.at[i, "year"])
+        mapped = (long.at[i, "_file"], long.at[i, "_sheet"], long.at[i, "_row"], res.code)
+        if res.code is None:
+            log_at(log, places[i], "error", res.message, value=float(count), rule="rating")
+        elif mapped in own:
+            log_at(
+                log,
+                places[i],
+                "warning",
+                f"{as_written(count)} cells counted {written} in {year}, and {res.code} is "
+                f"written beside it: {written} is no rating level of {year}, only a "
+                "commendation among the levels, so this count was not read",
+                value=float(count),
+                rule="rating",
+            )
+        else:
+            log_at(log, places[i], "warning", res.message, value=float(count), rule="rating")
+            keep[i] = True
+    long = long[keep]
+    # levels of another scale mapped onto one level (TSVM and TSVM tiêu biểu in 2019, both
+    # HTXSNV) are parts of one count: summed, at the first one's place
+    row_key = ["_file", "_sheet", "_row", "rating"]
+    if long.duplicated(row_key).any():
+        summed = long.groupby(row_key, sort=False)["count"].sum(min_count=1)
+        long = long.drop_duplicates(row_key).set_index(row_key)
+        long["count"] = summed
+        long = long.reset_index()
+    _check_cells_total(recs, long, log)
+    merged = combine(
+        long.drop(columns="_written"),
+        key_of("rating_counts"),
+        ["count"],
+        "the number of cells rated",
+        log,
+    )
+    if merged.empty:
+        return empty("rating_counts")
+    scale = merged["year"].map({y: scale_for_year(int(y)) for y in merged["year"].unique()})
+    walk = crosswalk()
+    places_on = [
+        walk[(sc, "organisation", c)] for sc, c in zip(scale, merged["rating"], strict=True)
+    ]
+    merged["scale"] = scale.to_numpy()
+    merged["rank"] = [p[0] for p in places_on]
+    merged["tier"] = [p[1] for p in places_on]
+    return conform(merged, "rating_counts")
+
+
+def _check_cells_total(recs: pd.DataFrame, long: pd.DataFrame, log: ProblemLog) -> None:
+    """The cells' total of a compiled row ("Tổng số chi bộ") against its levels' counts as
+    read (nesting undone, levels of another scale mapped or set aside): a warning at the
+    total's cell listing the levels. Rows with a level left blank are skipped: their
+    problem is said at the level."""
+    if "cells_total" not in recs.columns or long.empty:
+        return
+    row_key = ["_file", "_sheet", "_row"]
+    summed = long.groupby(row_key, sort=False)["count"].sum()
+    checked = recs[recs["cells_total"].notna() & ~recs.get("_unsplit", False)]
+    at = pd.MultiIndex.from_frame(checked[row_key])
+    levels = summed.reindex(at).to_numpy()
+    bad = checked[~np.isnan(levels) & (levels != checked["cells_total"].to_numpy())]
+    if bad.empty:
+        return
+    shown = bad.iloc[keep_first(log, bad, "rating-counts")]
+    places = place_of(shown, "cells_total")
+    for i in shown.index:
+        mine = long[(long[row_key] == shown.loc[i, row_key]).all(axis=1)]
+        listed = ", ".join(
+            f"{c} {as_written(n)}" for c, n in zip(mine["rating"], mine["count"], strict=True)
+        )
+        log_at(
+            log,
+            places[i],
+            "warning",
+            f"{as_written(shown.at[i, 'cells_total'])} cells in all for {shown.at[i, 'name']}, "
+            f"but the rating levels add up to {as_written(float(mine['count'].sum()))} "
+            f"({listed}); correct the total or the levels",
+            value=float(shown.at[i, "cells_total"]),
+            rule="rating-counts",
+        )
 
 
 def members(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.DataFrame:

@@ -551,16 +551,23 @@ def _best_written(names: Counter) -> str | None:
     return ranked[0][0]
 
 
+def _names_committees(frame: pd.DataFrame, kind: str) -> bool:
+    """Whether a frame's rows are committees (its name column is a committee's): the
+    committees' own ratings, a district's counts by rating."""
+    return kind == "committee_ratings" or frame.attrs.get("name_field") == "unit"
+
+
 def _has_column(frame: pd.DataFrame, kind: str) -> bool:
-    return kind == "committee_ratings" or "unit" in frame.columns
+    return _names_committees(frame, kind) or "unit" in frame.columns
 
 
 def _column_texts(frame: pd.DataFrame, kind: str) -> pd.Series:
     """Each row's committee as its committee column writes it (blank: the row above's, as a
     compiled sheet writes a committee once over its block of cells); NA where none."""
-    col = "name" if kind == "committee_ratings" else "unit"
+    own = _names_committees(frame, kind)
+    col = "name" if own else "unit"
     texts = frame[col].astype(object).where(frame[col].astype(object).map(_has_text))
-    return texts.ffill() if kind != "committee_ratings" else texts
+    return texts if own else texts.ffill()
 
 
 def _has_text(value: object) -> bool:

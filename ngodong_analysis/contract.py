@@ -18,6 +18,7 @@ _FIELD_NOTES = {
     "rating": "rating label",
     "score": "0–100 score (from 2025, QĐ 366)",
     "area": "residential group / area name (income)",
+    "cells_total": "cells rated in all (organisations' counts by rating; checked, not stored)",
 }
 
 
@@ -130,7 +131,38 @@ def contract_markdown() -> str:
             for r in _rows("score_bands.csv")
         ],
     )
-    lines += ["", "## Nested counts of compiled sheets", ""]
+    lines += [
+        "",
+        "## Nested counts of compiled sheets",
+        "",
+        "Compiled reports nest their counts: a “Trong đó: …” column is a part of the count",
+        "before it (or of the header above it), and “… trở lên” is a level and every better",
+        "one together. Each level is read once, as its own count, never added to its parts.",
+        "",
+        "- Members' ratings per cell: “HTTNV trở lên” less “Trong đó: HTXSNV” is HTTNV.",
+        "- Organisations' counts (`rating_counts`): a sheet whose rows are years (or the",
+        "  committee) and whose columns count the cells at each rating level, with a",
+        "  `cells_total` column (“Tổng số chi bộ”) or a level only organisations have (TSVM,",
+        "  Yếu kém), and no cell column. “TSVM | Trong đó: tiêu biểu” gives TSVM = the TSVM",
+        "  column less the tiêu biểu one, and TSVM_TB = the tiêu biểu one (“tiêu biểu” alone",
+        "  is read with the level before it: “TSVM tiêu biểu”); “HTTNV trở lên | Trong đó:",
+        "  HTXSNV” gives HTTNV = the total less HTXSNV. A totals row is checked on the columns",
+        "  as written.",
+        "- Checks, each a warning at the cell: a part above its parent (the level is left",
+        "  blank), a “trở lên” count below its better levels, a level written both on its own",
+        "  and cumulatively that disagrees, “Tổng số chi bộ” against the levels' sum, and each",
+        "  year's count against the cells' own ratings of that year where a cell-ratings sheet",
+        "  gives them (TSVM counted with TSVM tiêu biểu when the sheet has no tiêu biểu",
+        "  column).",
+        "- A level of the other scale (“TSVM” in a 2019 row) is mapped as the table of labels",
+        "  from the wrong scale says, with a warning, when its count is above 0, and not read",
+        "  when the year's own level is written beside it (after 2017 TSVM is a",
+        "  commendation among the levels); an empty or zero column of the other scale is",
+        "  ignored (sheets spanning 2017/2018).",
+        "- A district's sheet with a row per committee is named in a warning and not read:",
+        "  a dataset holds one committee's counts.",
+        "",
+    ]
     lines += _table(
         ["phrase (folded)", "where", "meaning", "note"],
         [

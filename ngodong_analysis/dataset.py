@@ -14,6 +14,7 @@ TABLE_NAMES = (
     "cells",
     "cell_ratings",
     "committee_ratings",
+    "rating_counts",
     "members",
     "member_ratings",
     "income",
@@ -34,6 +35,7 @@ class Dataset:
     cells: pd.DataFrame = field(default_factory=lambda: empty("cells"))
     cell_ratings: pd.DataFrame = field(default_factory=lambda: empty("cell_ratings"))
     committee_ratings: pd.DataFrame = field(default_factory=lambda: empty("committee_ratings"))
+    rating_counts: pd.DataFrame = field(default_factory=lambda: empty("rating_counts"))
     members: pd.DataFrame = field(default_factory=lambda: empty("members"))
     member_ratings: pd.DataFrame = field(default_factory=lambda: empty("member_ratings"))
     income: pd.DataFrame = field(default_factory=lambda: empty("income"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .read import Sheet
-from .schema import INCOME_FIELDS, MEMBER_FIELDS
+from .schema import INCOME_FIELDS, MEMBER_FIELDS, MEMBER_RATING_CODES
 from .text import fold, key, nfc, strip_parens
 from .vocab import (
     header_aliases,
@@ -32,7 +32,7 @@ _NUMBERING = re.compile(r"^\(?(\d{1,2}|[a-z])\)?$")
 # "Tỷ lệ hộ nghèo so với tổng số hộ", "… trên tổng số hộ": the share is of what comes first
 _SHARE_OVER = re.compile(r"\b(?:so voi|tren)\b")
 _INCOME_FIELDS = set(INCOME_FIELDS)
-VALUE_FIELDS = {*MEMBER_FIELDS, *INCOME_FIELDS, "count"}
+VALUE_FIELDS = {*MEMBER_FIELDS, *INCOME_FIELDS, "count", "cells_total"}
 IGNORED_FIELDS = {"stt", "notes"}
 
 
@@ -104,6 +104,11 @@ class Column:
     # a share column ("Tỷ lệ hộ nghèo (%)", field None): the field it is a share of, "" when
     # no header says; None for a column that is not a share
     share: str | None = None
+    # an organisations' count nested in another (``nested_headers.csv``): "subset" for a
+    # "Trong đó: …" part, whose parent is the column at index ``parent``; "cumulative" for
+    # "… trở lên", this level and the better ones together
+    nest: str | None = None
+    parent: int | None = None
 
 
 @dataclass
@@ -327,6 +332,10 @@ def _decide_kind(sheet: Sheet, layout: Layout) -> None:
         kind, name = "committee_registry", "unit"
     elif "cell_id" in fields and "cell" in fields or ("danh muc" in key(sheet.name) and name):
         kind, name = "registry", "cell"
+    elif "cell" not in fields and _organisation_counts(layout, fields):
+        kind = "rating_counts"
+        # a compiled sheet's rows are years (a committee's sheet) or committees (a district's)
+        name = "unit" if "unit" in fields else "year"
     elif "members" in fields and name in ("cell", "unit"):
         kind = "members"
     elif "area" in fields and fields & _INCOME_FIELDS:
@@ -345,6 +354,77 @@ def _decide_kind(sheet: Sheet, layout: Layout) -> None:
         kind = name = None
     layout.kind = kind
     layout.name_field = name
+
+
+def _organisation_label(text: str) -> str | None:
+    """The organisation rating a folded header names, as the whole header or its last
+    words ("Số chi bộ đạt TSVM"): the longest label of labels.csv that fits."""
+    found = [
+        (len(k), lab.code)
+        for k, lab in labels()["organisation"].items()
+        if text == k or text.endswith(" " + k)
+    ]
+    return max(found)[1] if found else None
+
+
+def _organisation_count(path: list[str], before: str | None) -> tuple[str, str | None] | None:
+    """(rating code, nesting) of a column of organisations' counts from its header path, or
+    None. The deepest level that is not a generic sub-header decides ("TSVM › Tổng số" is
+    TSVM); "Trong đó: tiêu biểu" names a part of the level before it (``before``, the
+    folded label of the previous count's column, or the level above), so it is that
+    level's label with these words: "TSVM tiêu biểu"."""
+    rules = subheader_rules()
+    for depth in range(len(path) - 1, -1, -1):
+        text = key(strip_parens(path[depth]))
+        if rules.get(text) == "inherit":
+            continue
+        nest = None
+        for phrase, position, meaning in nested_headers():
+            if position == "prefix" and text.startswith(phrase + " "):
+                text, nest = text[len(phrase) + 1 :], meaning
+                break
+            if position == "suffix" and text.endswith(" " + phrase):
+                text, nest = text[: -len(phrase) - 1], meaning
+                break
+        code = _organisation_label(text)
+        if code is None and nest == "subset":
+            above = key(strip_parens(path[depth - 1])) if depth else None
+            parent = above if above and _organisation_label(above) else before
+            code = _organisation_label(f"{parent} {text}") if parent else None
+        return (code, nest) if code else None
+    return None
+
+
+def _organisation_counts(layout: Layout, fields: set[str]) -> bool:
+    """Whether the columns are counts of organisations by rating (a compiled sheet:
+    "Tổng số chi bộ | TSVM | Trong đó: tiêu biểu | HTTNV | …"); if so, each count column
+    gets its field (``oc:CODE``, or ``occum:CODE`` for "… trở lên") and its nesting, and
+    the columns that are neither counts nor the rows' names are set aside.
+
+    Levels shared with members' ratings (HTXSNV, HTTNV…) alone do not make such a sheet:
+    it takes the cells' total or a level only organisations have (TSVM, Yếu kém)."""
+    found: dict[int, tuple[str, str | None, int | None]] = {}
+    before: tuple[str, int] | None = None  # (folded label, column) of the last parent
+    for c in layout.columns:
+        path = c.header.split(" › ")
+        got = _organisation_count(path, before[0] if before else None)
+        if got is None:
+            continue
+        code, nest = got
+        found[c.index] = (code, nest, before[1] if nest == "subset" and before else None)
+        if nest != "subset":
+            before = (key(strip_parens(path[-1])), c.index)
+    organisation_only = {code for code, _, _ in found.values()} - set(MEMBER_RATING_CODES)
+    if not found or not ("cells_total" in fields or organisation_only):
+        return False
+    for c in layout.columns:
+        if c.index in found:
+            code, nest, parent = found[c.index]
+            c.field = f"occum:{code}" if nest == "cumulative" else f"oc:{code}"
+            c.nest, c.parent = nest, parent
+        elif c.field not in ("year", "unit", "cells_total", *IGNORED_FIELDS):
+            c.field = None
+    return True
 
 
 def sheet_year(sheet: Sheet, header_row: int) -> int | None:

@@ -20,7 +20,7 @@ from .normalise import Parsed, income_unit, parse_number, settle
 from .problems import ProblemLog, as_written, cell_name
 from .read import _STR, Sheet
 from .text import key
-from .vocab import TOTALS_KEYS, Derivation, blank_unknown, derived_columns
+from .vocab import TOTALS_KEYS, Derivation, blank_unknown, crosswalk, derived_columns
 
 TEXT_FIELDS = {
     "rating",
@@ -271,6 +271,11 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     result["_sheet"] = sheet.name
     if totals.any():
         _check_totals(sheet, layout, frame[totals], result, value_cols, log)
+    if layout.kind == "rating_counts":
+        # after the totals: a totals row sums the columns as written, parents and parts
+        _own_counts(sheet, layout, result, log)
+        if layout.name_field == "unit":  # rows of committees: whose counts, said in assemble
+            result["unit"] = result["name"]
     return result
 
 
@@ -337,7 +342,11 @@ def _put(
         part[fld] = _each(cell_text, uniques)[codes]
     else:
         values = _numbers(
-            sheet, block, col, log, integer=fld in INT_FIELDS or fld.startswith(("mr:", "mrcum:"))
+            sheet,
+            block,
+            col,
+            log,
+            integer=fld in INT_FIELDS or fld.startswith(("mr:", "mrcum:", "oc:", "occum:")),
         )
         if fld == "income_per_capita":
             values = _income(sheet, col, values, log)
@@ -609,7 +618,136 @@ def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log:
         part[f"_col_mr:{code}"] = _place(c.index)
 
 
-def _listed(log: ProblemLog, sheet, bad: np.ndarray) -> np.ndarray:
-    """The rows of ``bad`` whose "cumulative" warning the log lists; the rest are counted."""
+def _listed(log: ProblemLog, sheet, bad: np.ndarray, rule: str = "cumulative") -> np.ndarray:
+    """The rows of ``bad`` whose ``rule`` warning the log lists; the rest are counted."""
     rows = np.flatnonzero(bad)
-    return rows[: log.room(sheet.file, sheet.name, "cumulative", "warning", len(rows))]
+    return rows[: log.room(sheet.file, sheet.name, rule, "warning", len(rows))]
+
+
+def _organisation_order() -> dict[str, tuple[int, int]]:
+    """Organisation rating code → (rank, tier), best over the scales: what "better" means
+    for "… trở lên" on a sheet that may span the 2018 change (TSVM_TB before TSVM, both
+    before HTTNV)."""
+    order: dict[str, tuple[int, int]] = {}
+    for (_, subject, code), place in crosswalk().items():
+        if subject == "organisation":
+            order[code] = min(order.get(code, place), place)
+    return order
+
+
+def _own_counts(sheet: Sheet, layout: Layout, records: pd.DataFrame, log: ProblemLog) -> None:
+    """A compiled sheet's organisations' counts (``oc:CODE``) become each level's own count,
+    counted once: a parent with parts ("TSVM" and "Trong đó: tiêu biểu") keeps the parent
+    less its parts; "HTTNV trở lên" (``occum:HTTNV``) becomes HTTNV, the total less the
+    better levels beside it. A part above its parent, a cumulative count below its better
+    levels, or a level written both ways that disagrees is a warning at the parent's cell
+    (the level is then left blank)."""
+    if records.empty:
+        return
+    by_index = {c.index: c for c in layout.columns}
+    rows = records["_row"].to_numpy()
+    names = records["name"].to_numpy()
+
+    def values(fld: str) -> np.ndarray:
+        return records[fld].to_numpy(dtype=float, na_value=np.nan)
+
+    def header(fld: str, i: int) -> str:
+        return by_index[int(records[f"_col_{fld}"].iloc[i])].header
+
+    def warn(fld: str, bad: np.ndarray, message: Callable[[int], str], rule: str) -> None:
+        for i in _listed(log, sheet, bad, rule):
+            log.warning(
+                sheet.file,
+                sheet.name,
+                cell_name(int(rows[i]), int(records[f"_col_{fld}"].iloc[i])),
+                message(i),
+                value=float(values(fld)[i]),
+                rule=rule,
+            )
+
+    unsplit = np.zeros(len(records), dtype=bool)  # rows with a level left blank
+    parts_of: dict[str, list[str]] = {}
+    for c in layout.columns:
+        if c.nest == "subset" and c.parent is not None and c.field in records.columns:
+            parent = by_index[c.parent].field
+            if parent and parent.startswith("oc:") and parent != c.field:
+                parts_of.setdefault(parent, [])
+                if c.field not in parts_of[parent]:
+                    parts_of[parent].append(c.field)
+    for parent, parts in parts_of.items():
+        if parent not in records.columns:
+            continue
+        total = values(parent)
+        within = sum((np.nan_to_num(values(p)) for p in parts), np.zeros(len(records)))
+        own = total - within
+        bad = ~np.isnan(total) & (own < 0)
+        shown = ", ".join(p.split(":", 1)[1] for p in parts)
+        warn(
+            parent,
+            bad,
+            lambda i, total=total, within=within, shown=shown, parent=parent: (
+                f"'{header(parent, i)}' is {as_written(total[i])} for {names[i]}, fewer than "
+                f"its part {shown} ({as_written(within[i])}) written beside it; "
+                f"{parent.split(':', 1)[1]} was left blank. Correct the count or its part"
+            ),
+            "subset",
+        )
+        own[bad] = np.nan
+        records[parent] = own
+        unsplit |= bad
+
+    order = _organisation_order()
+    levels = [f for f in records.columns if f.startswith("oc:")]
+    for cum in [f for f in records.columns if f.startswith("occum:")]:
+        code = cum.split(":", 1)[1]
+        total = values(cum)
+        col = records[f"_col_{cum}"]
+        better = [f for f in levels if order.get(f[3:], (9, 9)) < order.get(code, (9, 9))]
+        if not better:
+            c = by_index[int(col.iloc[0])]
+            log.warning(
+                sheet.file,
+                sheet.name,
+                cell_name(*c.header_cell),
+                f"'{c.header}' counts {code} and the better levels together, but no column "
+                f"gives a better level on its own, so {code} cannot be told apart: the column "
+                "was not read. Add the better levels' columns ('Trong đó: …')",
+                rule="cumulative",
+            )
+        else:
+            within = sum((np.nan_to_num(values(b)) for b in better), np.zeros(len(records)))
+            own = total - within
+            written = f"oc:{code}" in records.columns
+            if written:  # the level on its own and cumulatively: checked, the level kept
+                alone = values(f"oc:{code}")
+                bad = ~np.isnan(total) & ~np.isnan(alone) & (alone != own)
+                warn(
+                    cum,
+                    bad,
+                    lambda i, total=total, within=within, alone=alone, cum=cum: (
+                        f"'{header(cum, i)}' is {as_written(total[i])} for {names[i]}, but "
+                        f"its levels add up to {as_written(within[i] + alone[i])}; check "
+                        "the counts"
+                    ),
+                    "cumulative",
+                )
+            else:
+                bad = ~np.isnan(total) & (own < 0)
+                warn(
+                    cum,
+                    bad,
+                    lambda i, total=total, within=within, code=code, cum=cum: (
+                        f"'{header(cum, i)}' is {as_written(total[i])} for {names[i]}, fewer "
+                        f"than the better levels beside it ({as_written(within[i])}); {code} "
+                        "was left blank. Correct the counts"
+                    ),
+                    "cumulative",
+                )
+                own[bad] = np.nan
+                unsplit |= bad
+                records[f"oc:{code}"] = own
+                records[f"_col_oc:{code}"] = col.to_numpy()
+        del records[cum], records[f"_col_{cum}"]
+    # the cells' total is checked once the levels are rated on the year's scale (assemble),
+    # except where a level could not be told: that row's problem is already said
+    records["_unsplit"] = unsplit

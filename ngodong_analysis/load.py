@@ -104,11 +104,12 @@ _KIND_NAMES = {
     "member_ratings": "member ratings",
     "cell_ratings": "cell ratings",
     "committee_ratings": "committee ratings",
+    "rating_counts": "organisations' counts by rating",
 }
 _FIELD_NAMES = {"cell": "cell's name", "unit": "committee's name", "area": "area's name"}
 
 
-_RATING_KINDS = ("cell_ratings", "committee_ratings", "member_ratings")
+_RATING_KINDS = ("cell_ratings", "committee_ratings", "member_ratings", "rating_counts")
 _PERIOD_NAMES = {"quarter": "quarterly", "half-year": "half-yearly", "term": "whole-term"}
 
 
@@ -178,7 +179,7 @@ def _read_sheet(
                 "headers "
                 + ", ".join(f"'{c.header}'" for c in layout.columns[:8])
                 + " match no known table (cell ratings, members, member ratings, income, "
-                "registry)"
+                "organisations' counts by rating, registry)"
             )
         cell = None if layout is None else cell_name(layout.header_rows[0], 0)
         log.warning(
@@ -231,6 +232,7 @@ def _read_sheet(
         # the committee and its parent as the title block names them (committees.Assigner)
         named = heading(_title_lines(sheet, layout))
         frame.attrs["title"], frame.attrs["parent"] = named.committee, named.parent
+        frame.attrs["name_field"] = layout.name_field
         parts[layout.kind].append(frame)
         # a members sheet may also carry each cell's own rating: read both tables
         if layout.kind == "members" and (layout.by_field("rating") or layout.by_field("score")):
@@ -395,6 +397,9 @@ def load(
     registry = assemble.Registry.build(records("registry"), log)
     cell_ratings = assemble.cell_ratings(records("cell_ratings"), registry, log)
     checks.check_cell_ratings(cell_ratings, log)
+    counts = assemble.rating_counts(records("rating_counts"), log)
+    checks.check_rating_counts(counts, cell_ratings, log)
+    counts = _public(counts, "rating_counts")
     cell_ratings = _public(cell_ratings, "cell_ratings")
     committee_t = _public(
         assemble.committee_ratings(records("committee_ratings"), log), "committee_ratings"
@@ -429,6 +434,7 @@ def load(
         ),
         "cell_ratings": cell_ratings,
         "committee_ratings": committee_t,
+        "rating_counts": counts,
         "members": members_t,
         "member_ratings": mr_t,
         "income": empty("income") if income_t is None else income_t,

@@ -164,6 +164,22 @@ COMMITTEE_RATINGS = Table(
     },
     entity=(COMMITTEE_ID,),
 )
+RATING_COUNTS = Table(
+    # a compiled sheet's counts of cells by rating, one row per year and level ("Tổng số chi
+    # bộ | TSVM | Trong đó: tiêu biểu | …"): each level's own count, nested counts undone
+    "rating_counts",
+    ("year", *SCOPE, "rating"),
+    {
+        "year": "int64",
+        COMMITTEE_ID: STRING,
+        "rating": RATING,
+        "scale": SCALE,
+        "rank": COUNT,
+        "tier": COUNT,
+        "count": COUNT,
+    },
+    entity=SCOPE,
+)
 MEMBERS = Table(
     "members",
     ("year", *CELL_KEY),
@@ -220,7 +236,16 @@ INCOME = Table(
 
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (COMMITTEES, CELLS, CELL_RATINGS, COMMITTEE_RATINGS, MEMBERS, MEMBER_RATINGS, INCOME)
+    for t in (
+        COMMITTEES,
+        CELLS,
+        CELL_RATINGS,
+        COMMITTEE_RATINGS,
+        RATING_COUNTS,
+        MEMBERS,
+        MEMBER_RATINGS,
+        INCOME,
+    )
 }
 
 

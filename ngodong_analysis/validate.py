@@ -113,6 +113,46 @@ def check_cell_ratings(cell_ratings: pd.DataFrame, log: ProblemLog) -> None:
     _quota_problems(cell_quota_check(cell_ratings), cell_ratings, "organisations", log)
 
 
+def check_rating_counts(counts: pd.DataFrame, cell_ratings: pd.DataFrame, log: ProblemLog) -> None:
+    """A compiled sheet's count of cells at a level against the cells' own ratings of the
+    same year: a difference is a warning at the count's cell, with both numbers. Counts
+    without a "tiêu biểu" column give TSVM as the whole top level, so the cells rated TSVM
+    tiêu biểu are counted under TSVM for them."""
+    if counts.empty or cell_ratings.empty or "_file" not in counts.columns:
+        return
+    key = key_of("rating_counts")
+    rated = cell_ratings.groupby(key, observed=True).size()
+    years = set(cell_ratings["year"].unique())
+    split = set(counts.loc[counts["rating"] == "TSVM_TB", "year"])
+    listed = counts[counts["year"].isin(years) & counts["count"].notna()]
+    wrong = []
+    for i, row in listed.iterrows():
+        at = tuple(row[k] for k in key)
+        n = int(rated.get(at, 0))
+        if row["rating"] == "TSVM" and row["year"] not in split:
+            n += int(rated.get((*at[:-1], "TSVM_TB"), 0))
+        if n != int(row["count"]):
+            wrong.append((i, n))
+    if not wrong:
+        return
+    offending = listed.loc[[i for i, _ in wrong]]
+    shown = set(offending.index[keep_first(log, offending, "rating-counts")])
+    places = place_of(offending, "count")
+    for i, n in wrong:
+        if i not in shown:
+            continue
+        code, year, count = counts.at[i, "rating"], counts.at[i, "year"], counts.at[i, "count"]
+        log_at(
+            log,
+            places[i],
+            "warning",
+            f"{int(count)} cells counted {code} in {year}, but the cells' own ratings of "
+            f"{year} give {n}; correct the count or the ratings",
+            value=int(count),
+            rule="rating-counts",
+        )
+
+
 def _quota_problems(verdicts: pd.DataFrame, rows: pd.DataFrame, subject: str, log) -> None:
     """One warning per year (and committee) whose verdict is a breach, naming the rule and
     its source, placed at the sheet holding the year's first HTXSNV rating."""
