@@ -3,10 +3,9 @@ documentation (docs/input-contract.md) and what the loaders accept cannot drift 
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 
-from .config import resource
+from .config import resource_rows, shipped_resource
 
 _FIELD_NOTES = {
     "stt": "row number (ignored)",
@@ -21,8 +20,8 @@ _FIELD_NOTES = {
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    with open(resource(name), encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    """The shipped table ``name`` (the contract documents the package, not a user's own)."""
+    return resource_rows(name, shipped_resource(name))
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

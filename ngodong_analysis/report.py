@@ -21,7 +21,7 @@
 
 Every chart is a native ``openpyxl.chart`` chart whose series point at the table beside it.
 Every piece of text — sheet names, headings, notes, chart and axis titles — comes from
-``resources/report_labels.csv`` (columns ``key`` and one per language), NFC-normalised; every
+``resources/texts.csv`` (columns ``key`` and one per language), NFC-normalised; every
 text cell passes through :func:`ngodong_analysis.outputs.neutralise` so that nothing read from
 the data can run as a formula. Numbers keep full precision and get office formats: ``#,##0``
 for counts, ``0.0`` for income and for columns already in percent (``*_pct``), ``0.0%`` for
@@ -33,13 +33,11 @@ language give the same file.
 
 from __future__ import annotations
 
-import csv
 import math
 import numbers
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,10 +52,10 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from . import analysis
 from .analysis.membership import ALL_CELLS_ID, ALL_FLOWS
-from .config import resource
 from .outputs import neutralise, save_reproducible
 from .problems import problems_frame
 from .schema import MEMBER_RATING_CODES
+from .vocab import has_text, scale_changes, text_languages, texts
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -184,35 +182,14 @@ def _nfc(text: object) -> str:
     return unicodedata.normalize("NFC", str(text))
 
 
-@cache
-def _label_table() -> dict[str, dict[str, str]]:
-    with open(resource("report_labels.csv"), encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        langs = [c for c in reader.fieldnames or () if c != "key"]
-        rows = list(reader)
-    return {lang: {_nfc(r["key"]): _nfc(r[lang]) for r in rows} for lang in langs}
-
-
 def report_languages() -> tuple[str, ...]:
-    """Languages of ``resources/report_labels.csv`` (its columns after ``key``)."""
-    return tuple(_label_table())
+    """Languages of ``resources/texts.csv`` (its columns after ``key``)."""
+    return text_languages()
 
 
 def report_labels(lang: str = "vi") -> Callable[..., str]:
     """The report's text in ``lang``: ``text(key, **fields)`` → NFC string."""
-    tables = _label_table()
-    if lang not in tables:
-        raise ValueError(f"lang={lang!r}: expected one of {', '.join(tables)}")
-    table = tables[lang]
-
-    def text(key: str, **fields: object) -> str:
-        return _nfc(table[key].format(**fields))
-
-    return text
-
-
-def _has_label(key: str) -> bool:
-    return key in next(iter(_label_table().values()), {})
+    return texts(lang)
 
 
 def sheet_names(lang: str = "vi") -> dict[str, str]:
@@ -347,7 +324,7 @@ class _Sheet:
     def col(self, name: str, key: str | None = None, fmt: str | None = None, **kw) -> _Col:
         key = key or f"col_{name}"
         # A column added to an analysis before its label: headed by its name, not a crash.
-        heading = self.text(key) if _has_label(key) else name
+        heading = self.text(key) if has_text(key) else name
         return _Col(name, heading, fmt if fmt is not None else NUMBER_FORMATS.get(name), **kw)
 
     # tables
@@ -526,20 +503,7 @@ def _overview(sh: _Sheet, ds: Dataset, problems: Sequence[Problem], names: dict[
 
 def _level_heading(text, by: str, level: int) -> str:
     key = f"{by}_{level}"
-    return text(key) if _has_label(key) else text("level_other", level=level)
-
-
-def _scale_changes(years: Sequence[int]) -> list[tuple[str, int]]:
-    """(scale, first year) of each rating scale that starts inside the span of ``years``."""
-    if not years:
-        return []
-    with open(resource("scales.csv"), encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    return [
-        (r["scale"], int(r["first_year"]))
-        for r in rows
-        if min(years) < int(r["first_year"]) <= max(years)
-    ]
+    return text(key) if has_text(key) else text("level_other", level=level)
 
 
 def _mix_block(sh: _Sheet, cell_ratings: pd.DataFrame, by: str) -> None:
@@ -628,7 +592,7 @@ def _ratings(sh: _Sheet, ds: Dataset) -> None:
     text = sh.text
     sh.title("title_ratings")
     years = _years_of(ds.cell_ratings)
-    for scale, year in _scale_changes(years):
+    for scale, year in scale_changes(years):
         sh.line(text("rule_change_note", year=year, rule=text(f"scale_{scale}")))
     sh.line(text("rank_tier_note"))
     _mix_block(sh, ds.cell_ratings, "rank")
@@ -651,7 +615,7 @@ def _incomplete(sh: _Sheet, table: pd.DataFrame, totals: pd.DataFrame, columns: 
     years = [int(y) for y in totals["year"]]
 
     def heading(column: str) -> str:
-        return sh.text(f"col_{column}") if _has_label(f"col_{column}") else column
+        return sh.text(f"col_{column}") if has_text(f"col_{column}") else column
 
     def fill(j: int, name: str) -> PatternFill | None:
         return _INCOMPLETE_FILL if (years[j], name) in flagged else None
@@ -752,7 +716,7 @@ def _member_ratings_block(sh: _Sheet, member_ratings: pd.DataFrame) -> None:
     wide = wide.rename_axis("year").reset_index()
 
     def rating(code: str) -> str:
-        return text(f"mrating_{code}") if _has_label(f"mrating_{code}") else code
+        return text(f"mrating_{code}") if has_text(f"mrating_{code}") else code
 
     cols = [
         sh.col("year"),
@@ -921,7 +885,7 @@ def _problems(sh: _Sheet, problems: Sequence[Problem]) -> None:
     rows = problems_frame(problems).fillna("")
     severity = rows["severity"].astype(str).tolist()
     rows["severity"] = [
-        text(f"severity_{s}") if _has_label(f"severity_{s}") else s for s in severity
+        text(f"severity_{s}") if has_text(f"severity_{s}") else s for s in severity
     ]
 
     def fill(row: int, column: str) -> PatternFill | None:
@@ -987,7 +951,7 @@ def write_report(
         atomically (a temporary file beside it, then renamed).
     lang : str
         Language of every heading, note and chart: "vi" (default) or "en" — any column of
-        ``resources/report_labels.csv``.
+        ``resources/texts.csv``.
     article : bool, optional
         Whether to include the sheet that checks the data against the source article's
         figures. By default only when the data are the article's committee

@@ -4,14 +4,14 @@ can read (and replace) them; nothing here is a constant in code."""
 
 from __future__ import annotations
 
-import csv
 import math
-import os
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .config import resource
+from .config import resource, resource_rows
 from .text import key, strip_parens
 
 # Header aliases of one or two generic words are matched only as the whole header, never
@@ -19,9 +19,7 @@ from .text import key, strip_parens
 _GENERIC = {"tong so", "dang vien", "thu nhap", "don vi", "ho", "khu", "thon", "xom", "nam"}
 
 
-def _rows(name: str, path: Path | None = None) -> list[dict[str, str]]:
-    with open(path or resource(name), encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+_rows = resource_rows
 
 
 @cache
@@ -135,8 +133,7 @@ class QuotaRule:
 def quota_rules_path() -> Path:
     """The quota rules in force: ``NGODONG_QUOTA_RULES`` (a CSV of the same columns, e.g. a
     province's own rule) or the shipped table."""
-    env = os.environ.get("NGODONG_QUOTA_RULES")
-    return Path(env).expanduser() if env else resource("quota_rules.csv")
+    return resource("quota_rules.csv")
 
 
 @cache
@@ -200,13 +197,17 @@ def _families(scale: str) -> tuple[str, ...]:
     return ("old", "both") if scale == "pre2018" else ("new", "both")
 
 
-@cache
 def scale_codes(scale: str, subject: str) -> tuple[str, ...]:
     """The rating codes of ``scale`` for ``subject`` ("organisation" or "member") in the
-    crosswalk, best first."""
+    crosswalk in force, best first."""
+    return _scale_codes(resource("crosswalk.csv"), scale, subject)
+
+
+@cache
+def _scale_codes(path: Path, scale: str, subject: str) -> tuple[str, ...]:
     ranked = sorted(
         (rank, tier, code)
-        for (s, subj, code), (rank, tier) in crosswalk().items()
+        for (s, subj, code), (rank, tier) in _crosswalk(path).items()
         if s == scale and subj == subject
     )
     return tuple(code for _, _, code in ranked)
@@ -239,6 +240,16 @@ def scale_rules() -> dict[str, str]:
     return {r["scale"]: r["rules"] for r in _rows("scales.csv")}
 
 
+def scale_changes(years) -> list[tuple[str, int]]:
+    """(scale, first year) of each rating scale that starts inside the span of ``years``
+    (after the first of them): where a chart or table marks a change of rules."""
+    years = [int(y) for y in years]
+    if not years:
+        return []
+    low, high = min(years), max(years)
+    return [(name, first) for name, first, _ in scales() if low < first <= high]
+
+
 def scale_for_year(year: int) -> str | None:
     for name, first, last in scales():
         if first <= year <= last:
@@ -246,15 +257,18 @@ def scale_for_year(year: int) -> str | None:
     return None
 
 
-@cache
 def crosswalk() -> dict[tuple[str, str, str], tuple[int, int]]:
     """(scale, subject, code) → (rank, tier), from ``resources/crosswalk.csv`` or the file
     named by the ``NGODONG_CROSSWALK`` environment variable (a user's own crosswalk, same
     columns: scale, subject, rating, rank, tier)."""
-    own = os.environ.get("NGODONG_CROSSWALK")
-    rows = _rows("crosswalk.csv", Path(own) if own else None)
+    return _crosswalk(resource("crosswalk.csv"))
+
+
+@cache
+def _crosswalk(path: Path) -> dict[tuple[str, str, str], tuple[int, int]]:
     return {
-        (r["scale"], r["subject"], r["rating"]): (int(r["rank"]), int(r["tier"])) for r in rows
+        (r["scale"], r["subject"], r["rating"]): (int(r["rank"]), int(r["tier"]))
+        for r in _rows("crosswalk.csv", path)
     }
 
 
@@ -292,6 +306,41 @@ def cell_kind_patterns() -> list[tuple[str, str]]:
 @cache
 def poverty_lines() -> list[dict[str, str]]:
     return _rows("poverty_lines.csv")
+
+
+def _nfc(text: object) -> str:
+    return unicodedata.normalize("NFC", str(text))
+
+
+@cache
+def _texts() -> dict[str, dict[str, str]]:
+    rows = _rows("texts.csv")
+    langs = [c for c in (rows[0] if rows else {}) if c != "key"]
+    return {lang: {_nfc(r["key"]): _nfc(r[lang]) for r in rows} for lang in langs}
+
+
+def text_languages() -> tuple[str, ...]:
+    """Languages of ``resources/texts.csv`` (its columns after ``key``)."""
+    return tuple(_texts())
+
+
+def has_text(key: str) -> bool:
+    """Whether ``resources/texts.csv`` has the text ``key``."""
+    return key in next(iter(_texts().values()), {})
+
+
+def texts(lang: str = "vi") -> Callable[..., str]:
+    """What users read in ``lang`` — charts, the report, the templates' instructions — from
+    ``resources/texts.csv``: ``text(key, **fields)`` → NFC string."""
+    tables = _texts()
+    if lang not in tables:
+        raise ValueError(f"lang={lang!r}: expected one of {', '.join(tables)}")
+    table = tables[lang]
+
+    def text(key: str, **fields: object) -> str:
+        return _nfc(table[key].format(**fields))
+
+    return text
 
 
 TOTALS_KEYS = ("tong cong", "cong", "tong so", "toan dang bo", "tong", "cong toan dang bo")
