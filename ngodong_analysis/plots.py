@@ -34,7 +34,7 @@ from .analysis._common import level_column
 from .analysis.membership import ALL_FLOWS
 from .grouping import codes as _codes
 from .schema import MEMBER_RATING_CODES
-from .vocab import has_text, scale_changes, texts
+from .vocab import colour, has_text, scale_changes, texts
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -57,24 +57,18 @@ STYLE: dict[str, object] = {
 """rcParams applied (temporarily) while a chart is drawn."""
 
 PALETTE: dict[str, object] = {
-    "levels": {1: "#1a9850", 2: "#91cf60", 3: "#fee08b", 4: "#d73027"},
-    "other": "#bdbdbd",
-    "members": "#4575b4",
-    "young": "#f46d43",
-    "flows": {
-        "admitted": "#1b9e77",
-        "transferred_in": "#66a61e",
-        "transferred_out": "#e7298a",
-        "died": "#7570b3",
-        "removed": "#d95f02",
-        "introduced": "#a6761d",
-    },
-    "poor": "#d73027",
-    "near_poor": "#fc8d59",
-    "rule": "#555555",
+    "levels": {level: colour(f"level_{level}") for level in (1, 2, 3, 4)},
+    "other": colour("level_other"),
+    "members": colour("members"),
+    "young": colour("young"),
+    "flows": {flow: colour(flow) for flow in ALL_FLOWS},
+    "poor": colour("poor_households"),
+    "near_poor": colour("near_poor_households"),
+    "rule": colour("rule_change"),
     "areas": plt.get_cmap("tab10").colors,
 }
-"""The chart colours: rating levels 1 (best) – 4, flows, series and rule-change markers."""
+"""The chart colours: rating levels 1 (best) – 4, flows, series and rule-change markers, from
+``resources/columns.csv`` (the areas take matplotlib's tab10 in turn)."""
 
 BAR_WIDTH = 0.7
 RULE_LINE = {"color": PALETTE["rule"], "linestyle": "--", "linewidth": 1.0, "zorder": 3}

@@ -55,7 +55,7 @@ from .analysis.membership import ALL_CELLS_ID, ALL_FLOWS
 from .outputs import neutralise, save_reproducible
 from .problems import problems_frame
 from .schema import MEMBER_RATING_CODES
-from .vocab import has_text, scale_changes, text_languages, texts
+from .vocab import colour, columns, has_text, scale_changes, text_languages, texts
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -77,7 +77,7 @@ FILENAME = "report.xlsx"
 SHEETS = ("overview", "ratings", "members", "income", "article", "problems")
 """Sheet keys in workbook order; the names are the labels ``sheet_<key>``."""
 
-# --- number formats, by the unit of each analysis column (see the analysis docstrings) ----
+# --- number formats: per column in resources/columns.csv; the formats by unit ----------------
 
 YEAR = "0"
 COUNT = "#,##0"  # persons, cells, households
@@ -86,51 +86,7 @@ PERCENT = "0.0"  # columns already in percent (*_pct)
 FRACTION = "0.0%"  # shares, rates and CAGR: fractions 0–1
 
 NUMBER_FORMATS: dict[str, str] = {
-    "year": YEAR,
-    "start_year": YEAR,
-    "end_year": YEAR,
-    "cells": COUNT,
-    "cells_rated": COUNT,
-    "top_rated": COUNT,
-    "well_rated": COUNT,
-    "weak": COUNT,
-    "members": COUNT,
-    "young": COUNT,
-    "female": COUNT,
-    "exempt": COUNT,
-    "admitted": COUNT,
-    "transferred_in": COUNT,
-    "transferred_out": COUNT,
-    "died": COUNT,
-    "removed": COUNT,
-    "introduced": COUNT,
-    "rated_members": COUNT,
-    "excellent_members": COUNT,
-    "rated": COUNT,
-    "well_or_above": COUNT,
-    "excellent": COUNT,
-    "well": COUNT,
-    "allowed": COUNT,
-    "denominator": COUNT,
-    "growth": COUNT,
-    "start": COUNT,
-    "expected": COUNT,
-    "reported": COUNT,
-    "difference": COUNT,
-    "households": COUNT,
-    "poor_households": COUNT,
-    "near_poor_households": COUNT,
-    "young_share": FRACTION,
-    "well_or_above_share": FRACTION,
-    "share": FRACTION,
-    "poor_rate": FRACTION,
-    "near_poor_rate": FRACTION,
-    "cagr": FRACTION,
-    "growth_pct": PERCENT,
-    "mean_income": MONEY,
-    "income_per_capita": MONEY,
-    "start_value": MONEY,
-    "end_value": MONEY,
+    name: column.number_format for name, column in columns().items() if column.number_format
 }
 """Number format of each analysis column written to the report."""
 
@@ -149,23 +105,17 @@ def _fill(rgb: str) -> PatternFill:
     return PatternFill("solid", fgColor=rgb)
 
 
-# Light tints of the chart colours of plots.PALETTE["levels"] (1 = best), so that black text
-# stays readable on them.
-LEVEL_COLOURS = {1: "66BD63", 2: "C2E699", 3: "FEE08B", 4: "F46D43"}
+# Light tints of the chart colours of the rating levels (1 = best), so that black text stays
+# readable on them (resources/columns.csv).
+LEVEL_COLOURS = {level: columns()[f"level_{level}"].fill for level in (1, 2, 3, 4)}
+_OTHER_LEVEL = columns()["level_other"].fill
 _STATUS_FILLS = {
     "pass": _fill("C6EFCE"),
     "fail": _fill("FFC7CE"),
     "no data": _fill("FFEB9C"),
 }
 _SEVERITY_FILLS = {"error": _fill("FFC7CE"), "warning": _fill("FFEB9C")}
-_FLOW_COLOURS = {
-    "admitted": "1B9E77",
-    "transferred_in": "66A61E",
-    "transferred_out": "E7298A",
-    "died": "7570B3",
-    "removed": "D95F02",
-    "introduced": "A6761D",
-}
+_FLOW_COLOURS = {flow: colour(flow).lstrip("#").upper() for flow in ALL_FLOWS}
 _SERIES_COLOURS = ("4575B4", "F46D43", "1A9850", "984EA3", "FDAE61", "74ADD1", "A6761D")
 
 _MIN_WIDTH, _MAX_WIDTH, _WRAP_WIDTH = 6, 50, 60
@@ -530,7 +480,7 @@ def _mix_block(sh: _Sheet, cell_ratings: pd.DataFrame, by: str) -> None:
         sh.ws,
         span,
         [f"level_{lv}" for lv in levels],
-        [LEVEL_COLOURS.get(lv, "BDBDBD") for lv in levels],
+        [LEVEL_COLOURS.get(lv, _OTHER_LEVEL) for lv in levels],
     )
     sh.chart(chart, span)
 
@@ -731,7 +681,7 @@ def _member_ratings_block(sh: _Sheet, member_ratings: pd.DataFrame) -> None:
     chart.y_axis.number_format = "0%"
     chart.y_axis.scaling.min = 0
     chart.y_axis.scaling.max = 1
-    colours = [LEVEL_COLOURS.get(i + 1, "BDBDBD") for i in range(len(codes))]
+    colours = [LEVEL_COLOURS.get(i + 1, _OTHER_LEVEL) for i in range(len(codes))]
     _add_series(chart, sh.ws, span, [f"share_{c}" for c in codes], colours)
     sh.chart(chart, span)
 

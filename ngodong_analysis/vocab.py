@@ -308,6 +308,42 @@ def poverty_lines() -> list[dict[str, str]]:
     return _rows("poverty_lines.csv")
 
 
+@dataclass(frozen=True)
+class Column:
+    """What the charts and the report know of a column or measure (``resources/columns.csv``):
+    its unit, its Excel number format, its chart colour ("#rrggbb", for matplotlib and the
+    report's native charts) and the light fill a report cell of it gets behind black text."""
+
+    name: str
+    unit: str
+    number_format: str | None
+    colour: str | None
+    fill: str | None
+
+
+@cache
+def columns() -> dict[str, Column]:
+    """column or measure name → :class:`Column`, from ``resources/columns.csv``."""
+    return {
+        r["column"]: Column(
+            r["column"],
+            r["unit"],
+            r["number_format"] or None,
+            r["colour"] or None,
+            r["fill"] or None,
+        )
+        for r in _rows("columns.csv")
+    }
+
+
+def colour(name: str) -> str:
+    """The chart colour ("#rrggbb") of the column or measure ``name`` in columns.csv."""
+    found = columns()[name].colour
+    if found is None:
+        raise KeyError(f"columns.csv gives {name!r} no colour")
+    return found
+
+
 def _nfc(text: object) -> str:
     return unicodedata.normalize("NFC", str(text))
 

@@ -115,3 +115,19 @@ def test_one_text_table_for_charts_report_and_templates():
 )
 def test_name_folding_of_the_analysis(name, folded):
     assert fold(name) == folded
+
+
+def test_colours_and_number_formats_come_from_the_column_table():
+    from ngodong_analysis.plots import PALETTE
+    from ngodong_analysis.report import LEVEL_COLOURS, NUMBER_FORMATS
+
+    table = vocab.columns()
+    assert PALETTE["flows"]["admitted"] == vocab.colour("admitted") == "#1b9e77"
+    assert PALETTE["levels"][1] == "#1a9850" and LEVEL_COLOURS[1] == "66BD63"
+    assert NUMBER_FORMATS["cagr"] == "0.0%" and NUMBER_FORMATS["households"] == "#,##0"
+    assert table["income_per_capita"].unit == "million đồng/person/year"
+    with pytest.raises(KeyError, match="no colour"):
+        vocab.colour("female")
+    for column in table.values():
+        for rgb in (column.colour and column.colour.removeprefix("#"), column.fill):
+            assert rgb is None or (len(rgb) == 6 and int(rgb, 16) >= 0), column
