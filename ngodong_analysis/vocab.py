@@ -194,7 +194,9 @@ def canonical_labels() -> dict[tuple[str, str], str]:
 
 
 def _families(scale: str) -> tuple[str, ...]:
-    return ("old", "both") if scale == "pre2018" else ("new", "both")
+    """The label families of labels.csv valid on ``scale``: its own (``family`` in
+    scales.csv) and those of every scale ("both")."""
+    return (scale_families()[scale], "both")
 
 
 def scale_codes(scale: str, subject: str) -> tuple[str, ...]:
@@ -250,6 +252,12 @@ def scale_changes(years) -> list[tuple[str, int]]:
     return [(name, first) for name, first, _ in scales() if low < first <= high]
 
 
+@cache
+def scale_families() -> dict[str, str]:
+    """scale → the family of its labels in labels.csv (old before 2018, new from 2018)."""
+    return {r["scale"]: r["family"] for r in _rows("scales.csv")}
+
+
 def scale_for_year(year: int) -> str | None:
     for name, first, last in scales():
         if first <= year <= last:
@@ -296,6 +304,25 @@ def score_range() -> tuple[float, float]:
     """The lowest and highest score ``score_bands.csv`` allows (0–100)."""
     rows = _rows("score_bands.csv")
     return min(float(r["from_score"]) for r in rows), max(float(r["max_score"]) for r in rows)
+
+
+@dataclass(frozen=True)
+class IncomeUnit:
+    """A word of an income header that sets its unit (``resources/income_units.csv``)."""
+
+    word: str  # folded; "" for the period of a header that names none
+    factor: float  # to million đồng (money) or to a year (period)
+    name: str
+
+
+@cache
+def income_units(kind: str) -> tuple[IncomeUnit, ...]:
+    """The ``kind`` ("money" or "period") rows of income_units.csv, in table order."""
+    return tuple(
+        IncomeUnit(r["word"], float(r["factor"]), r["name"])
+        for r in _rows("income_units.csv")
+        if r["kind"] == kind
+    )
 
 
 @cache

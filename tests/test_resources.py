@@ -131,3 +131,23 @@ def test_colours_and_number_formats_come_from_the_column_table():
     for column in table.values():
         for rgb in (column.colour and column.colour.removeprefix("#"), column.fill):
             assert rgb is None or (len(rgb) == 6 and int(rgb, 16) >= 0), column
+
+
+def test_the_label_family_of_each_scale_is_data():
+    assert vocab.scale_families() == {
+        "pre2018": "old",
+        "qd132": "new",
+        "qd124": "new",
+        "qd366": "new",
+    }
+    assert vocab.dropdown_label("pre2018", "organisation", "TSVM") == "Trong sạch, vững mạnh"
+    assert (
+        vocab.dropdown_label("qd132", "organisation", "HTXSNV") == "Hoàn thành xuất sắc nhiệm vụ"
+    )
+
+
+def test_income_units_are_read_in_table_order():
+    money = [u.word for u in vocab.income_units("money")]
+    assert money.index("trieu") < money.index("dong")  # "triệu đồng" is millions, not đồng
+    periods = vocab.income_units("period")
+    assert (periods[-1].word, periods[-1].factor) == ("", 1.0)  # no period word: per year
