@@ -38,6 +38,7 @@ from .vocab import (
     score_bands,
     texts,
 )
+from .xlsx import BOLD, CENTRE, WRAP, new_workbook, set_widths
 
 __all__ = [
     "DATA_ROWS",
@@ -56,12 +57,9 @@ LANGS = tuple(INSTRUCTIONS_SHEETS)
 _AUTHOR = "ngodong template"
 _PLACEHOLDER = "ĐẢNG BỘ ……………………………"
 
-_BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=13)
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_WRAP = Alignment(vertical="top", wrap_text=True)
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -124,13 +122,7 @@ def _bands(book: _Book, scale: str) -> str:
 
 
 def _new_book(year: int, lang: str) -> _Book:
-    wb = Workbook()
-    wb.remove(wb.active)
-    props = wb.properties
-    props.creator = _AUTHOR
-    props.lastModifiedBy = _AUTHOR
-    props.title = f"ngodong template {year}"
-    return _Book(wb, lang, year)
+    return _Book(new_workbook(_AUTHOR, f"ngodong template {year}"), lang, year)
 
 
 def _title(ws: Worksheet, row: int, text: str, last_col: int) -> None:
@@ -142,8 +134,8 @@ def _title(ws: Worksheet, row: int, text: str, last_col: int) -> None:
 
 def _header_cell(ws: Worksheet, row: int, col: int, text: str | None) -> None:
     cell = ws.cell(row=row, column=col, value=text)
-    cell.font = _BOLD
-    cell.alignment = _CENTER
+    cell.font = BOLD
+    cell.alignment = CENTRE
     cell.border = _BOX
 
 
@@ -154,11 +146,6 @@ def _body(ws: Worksheet, first: int, last: int, ncols: int) -> None:
     for r in range(first, last + 1):
         for c in range(1, ncols + 1):
             ws.cell(row=r, column=c).border = _BOX
-
-
-def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
-    for j, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
 
 
 def _col_range(col: int, first: int, last: int) -> str:
@@ -208,12 +195,12 @@ def _instructions(book: _Book, lines: list[str], labels_: list[str]) -> str | No
     ws.cell(row=1, column=1, value=f"{book.t('title')} — {book.year}").font = _TITLE
     row = 3
     for i, line in enumerate(lines, start=1):
-        ws.cell(row=row, column=1, value=f"{i}. {line}").alignment = _WRAP
+        ws.cell(row=row, column=1, value=f"{i}. {line}").alignment = WRAP
         row += 1
     source = None
     if labels_:
         row += 1
-        ws.cell(row=row, column=1, value=book.t("list", year=book.year)).font = _BOLD
+        ws.cell(row=row, column=1, value=book.t("list", year=book.year)).font = BOLD
         first = row + 1
         for j, text in enumerate(labels_):
             ws.cell(row=first + j, column=1, value=neutralise(text))
@@ -258,7 +245,7 @@ def _cell_ratings_book(year: int, lang: str) -> Workbook:
         _header_cell(ws, head, c, text)
     _body(ws, first, last, ncols)
     ws.freeze_panes = f"C{first}"
-    _widths(ws, [6, 40, 32, *([10] if scored else []), 28])
+    set_widths(ws, [6, 40, 32, *([10] if scored else []), 28])
 
     # The committee's year is in the title, not in a prefilled "Năm" cell: the loaders drop a
     # row whose year cell is left blank without a word, and fail on a sheet whose only
@@ -271,7 +258,7 @@ def _cell_ratings_book(year: int, lang: str) -> Workbook:
         _header_cell(cws, chead, c, text)
     _body(cws, crow, crow, len(cheaders))
     cws.freeze_panes = f"A{crow}"
-    _widths(cws, [40, 32, *([10] if scored else [])])
+    set_widths(cws, [40, 32, *([10] if scored else [])])
 
     lines = [
         t("ratings_file", sheet=name, year=year),
@@ -341,7 +328,7 @@ def _members_book(year: int, lang: str) -> Workbook:
     ws.row_dimensions[head + 1].height = 64 if year < 2018 else 48
     _body(ws, first, last, ncols)
     ws.freeze_panes = f"C{first}"
-    _widths(ws, [6, 36, 10, 11, 7, 10, 8, 9, 8, 8, 10, 13, 13, 13, 13, 13, 20])
+    set_widths(ws, [6, 36, 10, 11, 7, 10, 8, 9, 8, 8, 10, 13, 13, 13, 13, 13, 20])
     lines = [
         t("members_file", year=year, sheet=name),
         t("members_total", year=year),
@@ -383,7 +370,7 @@ def _income_book(year: int, lang: str) -> Workbook:
     for r in range(first, last + 1):
         ws.cell(row=r, column=5).number_format = "0.0"
     ws.freeze_panes = f"C{first}"
-    _widths(ws, [6, 28, 10, 13, 18, 12, 14])
+    set_widths(ws, [6, 28, 10, 13, 18, 12, 14])
     lines = [
         t("income_file", year=year, sheet=name),
         t("income_unit"),
