@@ -199,10 +199,8 @@ def _level_heading(text, by: str, level: int) -> str:
 
 def _mix_block(sh: Sheet, cell_ratings: pd.DataFrame, by: str) -> None:
     text = sh.text
-    sh.heading(f"mix_{by}_heading")
     mix = analysis.rating_mix(cell_ratings, by=by)
-    if mix.empty:
-        sh.no_data()
+    if not sh.section(f"mix_{by}_heading", mix):
         return
     wide = mix.pivot(index="year", columns="level", values="count")
     levels = [int(level) for level in wide.columns]
@@ -228,10 +226,8 @@ def _mix_block(sh: Sheet, cell_ratings: pd.DataFrame, by: str) -> None:
 
 def _rating_grid(sh: Sheet, cell_ratings: pd.DataFrame) -> None:
     text = sh.text
-    sh.heading("grid_heading")
     rated = cell_ratings.dropna(subset=["rating"])
-    if rated.empty:
-        sh.no_data()
+    if not sh.section("grid_heading", rated):
         return
     years = list(range(int(rated["year"].min()), int(rated["year"].max()) + 1))
     codes = rated.assign(rating=rated["rating"].astype(str)).pivot(
@@ -337,10 +333,8 @@ def _incomplete(sh: Sheet, table: pd.DataFrame, totals: pd.DataFrame, columns: l
 
 def _totals_block(sh: Sheet, members: pd.DataFrame) -> None:
     text = sh.text
-    sh.heading("totals_heading")
     totals = analysis.membership_totals(members)
-    if totals.empty:
-        sh.no_data()
+    if not sh.section("totals_heading", totals):
         return
     fill, shown, notes = _incomplete(sh, members, totals, _MEMBER_STOCKS)
     span = sh.table(shown, [sh.col(c) for c in totals.columns], fill=fill)
@@ -361,10 +355,8 @@ def _totals_block(sh: Sheet, members: pd.DataFrame) -> None:
 
 def _flows_block(sh: Sheet, members: pd.DataFrame) -> None:
     text = sh.text
-    sh.heading("flows_heading")
     flows = analysis.member_flows(members)
-    if flows.empty:
-        sh.no_data()
+    if not sh.section("flows_heading", flows):
         return
     wide = flows.pivot(index="year", columns="flow", values="count")
     wide = wide.reindex(columns=list(ALL_FLOWS)).reset_index()
@@ -385,10 +377,8 @@ def _flows_block(sh: Sheet, members: pd.DataFrame) -> None:
 
 def _member_ratings_block(sh: Sheet, member_ratings: pd.DataFrame) -> None:
     text = sh.text
-    sh.heading("member_ratings_heading")
     shares = analysis.member_rating_shares(member_ratings, denominator="rated")
-    if shares.empty:
-        sh.no_data()
+    if not sh.section("member_ratings_heading", shares):
         return
     sh.line(text("denominator_note"))
     shares = shares.assign(rating=shares["rating"].astype(str))
@@ -429,10 +419,8 @@ def _member_ratings_block(sh: Sheet, member_ratings: pd.DataFrame) -> None:
 
 def _quota_block(sh: Sheet, member_ratings: pd.DataFrame) -> None:
     text = sh.text
-    sh.heading("quota_heading")
     quota = analysis.quota_check(member_ratings)
-    if quota.empty:
-        sh.no_data()
+    if not sh.section("quota_heading", quota):
         return
     sh.line(text("quota_note"))
     # the cap is on the committee, in the years a confirmed rule covers (quota_rules.csv)
@@ -456,10 +444,8 @@ def _members(sh: Sheet, ds: Dataset) -> None:
 
 def _income_block(sh: Sheet, income: pd.DataFrame) -> None:
     text = sh.text
-    sh.heading("income_heading")
     growth = analysis.income_growth(income)
-    if growth.empty:
-        sh.no_data()
+    if not sh.section("income_heading", growth):
         return
     sh.line(text("income_unit_note"))
     years = _years_of(growth)
@@ -485,10 +471,8 @@ def _income_block(sh: Sheet, income: pd.DataFrame) -> None:
 
 
 def _cagr_block(sh: Sheet, income: pd.DataFrame) -> None:
-    sh.heading("cagr_heading")
     cagr = analysis.income_cagr(income)
-    if cagr.empty:
-        sh.no_data()
+    if not sh.section("cagr_heading", cagr):
         return
     sh.line(sh.text("cagr_note"))
     names = ("area", "start_year", "end_year", "start_value", "end_value", "cagr")
@@ -497,10 +481,8 @@ def _cagr_block(sh: Sheet, income: pd.DataFrame) -> None:
 
 def _poverty_block(sh: Sheet, income: pd.DataFrame) -> None:
     text = sh.text
-    sh.heading("poverty_heading")
     table = analysis.poverty(income)
-    if table.empty:
-        sh.no_data()
+    if not sh.section("poverty_heading", table):
         return
     for x in analysis.poverty_breaks(table["year"]):
         after = table.loc[table["year"] > x, "standard"].dropna()

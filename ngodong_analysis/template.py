@@ -148,6 +148,20 @@ def _body(ws: Worksheet, first: int, last: int, ncols: int) -> None:
             ws.cell(row=r, column=c).border = _BOX
 
 
+def _data_table(ws: Worksheet, title: str, headers: Sequence[str]) -> tuple[int, int]:
+    """The committee placeholder and ``title`` over the whole width, ``headers`` in row 4 and
+    :data:`DATA_ROWS` empty bordered rows below; returns the first and last data row."""
+    ncols = len(headers)
+    _title(ws, 1, _PLACEHOLDER, ncols)
+    _title(ws, 2, title, ncols)
+    head, first = 4, 5
+    last = first + DATA_ROWS - 1
+    for c, text in enumerate(headers, start=1):
+        _header_cell(ws, head, c, text)
+    _body(ws, first, last, ncols)
+    return first, last
+
+
 def _col_range(col: int, first: int, last: int) -> str:
     letter = get_column_letter(col)
     return f"{letter}{first}:{letter}{last}"
@@ -236,14 +250,7 @@ def _cell_ratings_book(year: int, lang: str) -> Workbook:
     name = f"Năm {year}"
     ws = wb.create_sheet(name)
     headers = ["STT", "Tên chi bộ", "Kết quả xếp loại", *(["Điểm"] if scored else []), "Ghi chú"]
-    ncols = len(headers)
-    _title(ws, 1, _PLACEHOLDER, ncols)
-    _title(ws, 2, f"KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHI BỘ NĂM {year}", ncols)
-    head, first = 4, 5
-    last = first + DATA_ROWS - 1
-    for c, text in enumerate(headers, start=1):
-        _header_cell(ws, head, c, text)
-    _body(ws, first, last, ncols)
+    first, last = _data_table(ws, f"KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHI BỘ NĂM {year}", headers)
     ws.freeze_panes = f"C{first}"
     set_widths(ws, [6, 40, 32, *([10] if scored else []), 28])
 
@@ -358,15 +365,9 @@ def _income_book(year: int, lang: str) -> Workbook:
         "Số hộ nghèo",
         "Số hộ cận nghèo",
     ]
-    ncols = len(headers)
-    _title(ws, 1, _PLACEHOLDER, ncols)
-    _title(ws, 2, f"THU NHẬP BÌNH QUÂN VÀ HỘ NGHÈO, CẬN NGHÈO THEO TỔ DÂN PHỐ NĂM {year}", ncols)
-    head, first = 4, 5
-    last = first + DATA_ROWS - 1
-    for c, text in enumerate(headers, start=1):
-        _header_cell(ws, head, c, text)
-    ws.row_dimensions[head].height = 48
-    _body(ws, first, last, ncols)
+    title = f"THU NHẬP BÌNH QUÂN VÀ HỘ NGHÈO, CẬN NGHÈO THEO TỔ DÂN PHỐ NĂM {year}"
+    first, last = _data_table(ws, title, headers)
+    ws.row_dimensions[first - 1].height = 48
     for r in range(first, last + 1):
         ws.cell(row=r, column=5).number_format = "0.0"
     ws.freeze_panes = f"C{first}"

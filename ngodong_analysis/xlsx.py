@@ -181,6 +181,14 @@ class Sheet:
     def no_data(self, key: str = "no_data") -> None:
         self.line(self.text(key))
 
+    def section(self, key: str, table: pd.DataFrame) -> bool:
+        """The heading ``key``, then whether ``table`` has rows to show (if not, a "no data"
+        line says so)."""
+        self.heading(key)
+        if table.empty:
+            self.no_data()
+        return not table.empty
+
     def col(self, name: str, key: str | None = None, fmt: str | None = None, **kw) -> Col:
         key = key or f"col_{name}"
         # A column added to an analysis before its label: headed by its name, not a crash.
