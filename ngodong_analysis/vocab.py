@@ -325,6 +325,61 @@ def income_units(kind: str) -> tuple[IncomeUnit, ...]:
     )
 
 
+@dataclass(frozen=True)
+class SheetKind:
+    """When a sheet's columns make it a table of ``kind`` (``resources/sheet_kinds.csv``; the
+    first row that fits decides).
+
+    A row fits when the sheet has every field of ``all_of``, one of ``any_of`` (a field, a
+    prefix ending in ``*`` such as ``mr:*``, or ``<year>`` for a column headed by a year
+    alone), a names column among ``names`` and, if set, a name containing ``sheet_name``
+    (folded). ``name`` is the field of the names column then (none: the one found), and
+    ``year_columns`` what a column headed by a year alone holds."""
+
+    kind: str
+    all_of: frozenset[str]
+    any_of: tuple[str, ...]
+    names: frozenset[str]
+    sheet_name: str
+    name: str | None
+    year_columns: str | None
+
+    def fits(self, fields: set[str], year_columns: bool, found: str | None, sheet: str) -> bool:
+        """Whether a sheet named ``sheet`` (folded), with ``fields``, columns headed by a
+        year alone or not, and the names column ``found`` is of this kind."""
+
+        def has(token: str) -> bool:
+            if token == "<year>":
+                return year_columns
+            if token.endswith("*"):
+                return any(f.startswith(token[:-1]) for f in fields)
+            return token in fields
+
+        return (
+            self.all_of <= fields
+            and (not self.any_of or any(has(t) for t in self.any_of))
+            and (not self.names or found in self.names)
+            and self.sheet_name in sheet
+        )
+
+
+@cache
+def sheet_kinds() -> tuple[SheetKind, ...]:
+    """The rules of ``resources/sheet_kinds.csv``, in order."""
+    return tuple(
+        SheetKind(
+            r["kind"],
+            frozenset(r["all_of"].split()),
+            tuple(r["any_of"].split()),
+            frozenset(r["names"].split()),
+            key(r["sheet_name"]),
+            r["name"] or None,
+            r["year_columns"] or None,
+        )
+        for r in _rows("sheet_kinds.csv")
+    )
+
+
 @cache
 def cell_kind_patterns() -> list[tuple[str, str]]:
     return [(r["pattern"], r["kind"]) for r in _rows("cell_kinds.csv")]

@@ -151,3 +151,20 @@ def test_income_units_are_read_in_table_order():
     assert money.index("trieu") < money.index("dong")  # "triệu đồng" is millions, not đồng
     periods = vocab.income_units("period")
     assert (periods[-1].word, periods[-1].factor) == ("", 1.0)  # no period word: per year
+
+
+def test_sheet_kinds_are_data_and_the_income_rule_knows_every_income_field():
+    from ngodong_analysis.schema import INCOME_FIELDS
+
+    kinds = vocab.sheet_kinds()
+    assert [k.kind for k in kinds][:3] == ["registry", "registry", "members"]
+    income = next(k for k in kinds if k.kind == "income")
+    assert set(income.any_of) == set(INCOME_FIELDS)
+    ratings = next(k for k in kinds if k.kind == "cell_ratings")
+    # a sheet of names and columns headed by a year alone is the cells' ratings
+    assert ratings.fits({"cell"}, True, "cell", "xep loai")
+    assert not ratings.fits({"cell"}, False, "cell", "xep loai")
+    assert not ratings.fits({"unit", "rating"}, False, "unit", "dang bo")
+    registry = kinds[1]
+    assert registry.fits({"area"}, False, "area", "danh muc to dan pho")
+    assert not registry.fits({"area"}, False, "area", "thu nhap")
