@@ -149,6 +149,29 @@ def contract_markdown() -> str:
     lines += _table(
         ["name contains", "kind"], [[r["pattern"], r["kind"]] for r in _rows("cell_kinds.csv")]
     )
+    lines += ["", "## Which table a sheet is (the first rule that fits)", ""]
+    lines += _table(
+        ["table", "every field of", "one of", "names column", "sheet named", "note"],
+        [
+            [
+                r["kind"],
+                r["all_of"] or "—",
+                " ".join(f"`{t}`" for t in r["any_of"].split()) or "—",
+                r["names"] or "—",
+                r["sheet_name"] or "—",
+                r["note"],
+            ]
+            for r in _rows("sheet_kinds.csv")
+        ],
+    )
+    lines += ["", "## Income units read from the header (the first word found, in order)", ""]
+    lines += _table(
+        ["word (folded)", "kind", "factor", "unit", "note"],
+        [
+            [r["word"] or "(none)", r["kind"], r["factor"], r["name"], r["note"]]
+            for r in _rows("income_units.csv")
+        ],
+    )
     lines += ["", "## Poverty standards", ""]
     lines += _table(
         ["standard", "years", "rural (đồng/person/month)", "urban (đồng/person/month)", "source"],
