@@ -34,7 +34,6 @@ language give the same file.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,10 +105,6 @@ def _rgb(name: str) -> str:
 
 
 # --- labels ----------------------------------------------------------------------------------
-
-
-def _nfc(text: object) -> str:
-    return unicodedata.normalize("NFC", str(text))
 
 
 def report_languages() -> tuple[str, ...]:
