@@ -10,11 +10,16 @@ The project root is where ``data/raw`` lives. It is found, in order, from
    says where it looked and how to name a folder.
 
 ``NGODONG_RAW`` and ``NGODONG_PROCESSED`` override the two data folders on their own.
+
+The domain tables of ``resources/`` are read here too, once each (:func:`resource_rows`);
+those of :data:`RESOURCE_OVERRIDES` can be replaced by a user's own file of the same columns.
 """
 
 from __future__ import annotations
 
+import csv
 import os
+from functools import cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -84,6 +89,34 @@ def figures_dir(processed: Path | None = None) -> Path:
     return (processed or processed_data_dir()) / "figures"
 
 
-def resource(name: str) -> Path:
+RESOURCE_OVERRIDES = {
+    "crosswalk.csv": "NGODONG_CROSSWALK",
+    "quota_rules.csv": "NGODONG_QUOTA_RULES",
+}
+"""Resource → the environment variable naming a user's own file in its place (same columns):
+a province's own quota rule, an office's own crosswalk."""
+
+
+def shipped_resource(name: str) -> Path:
     """Path of a data file shipped inside the package (crosswalk, labels, aliases…)."""
     return RESOURCES_DIR / name
+
+
+def resource(name: str) -> Path:
+    """Path of the table ``name`` in force: the file its variable of
+    :data:`RESOURCE_OVERRIDES` names, if set, else the shipped one."""
+    env = RESOURCE_OVERRIDES.get(name)
+    own = os.environ.get(env) if env else None
+    return Path(own).expanduser() if own else shipped_resource(name)
+
+
+@cache
+def _read_rows(path: Path) -> tuple[dict[str, str], ...]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+def resource_rows(name: str, path: Path | None = None) -> list[dict[str, str]]:
+    """The rows of the table ``name`` in force (:func:`resource`), or of the file ``path``,
+    as dicts of text; each file is read once, each call gets its own copies."""
+    return [dict(row) for row in _read_rows(path or resource(name))]

@@ -3,10 +3,9 @@ documentation (docs/input-contract.md) and what the loaders accept cannot drift 
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 
-from .config import resource
+from .config import resource_rows, shipped_resource
 
 _FIELD_NOTES = {
     "stt": "row number (ignored)",
@@ -23,8 +22,8 @@ _FIELD_NOTES = {
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    with open(resource(name), encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    """The shipped table ``name`` (the contract documents the package, not a user's own)."""
+    return resource_rows(name, shipped_resource(name))
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -206,6 +205,29 @@ def contract_markdown() -> str:
     lines += ["", "## Cell kinds inferred from names (the pattern of most words wins)", ""]
     lines += _table(
         ["name contains", "kind"], [[r["pattern"], r["kind"]] for r in _rows("cell_kinds.csv")]
+    )
+    lines += ["", "## Which table a sheet is (the first rule that fits)", ""]
+    lines += _table(
+        ["table", "every field of", "one of", "names column", "sheet named", "note"],
+        [
+            [
+                r["kind"],
+                r["all_of"] or "—",
+                " ".join(f"`{t}`" for t in r["any_of"].split()) or "—",
+                r["names"] or "—",
+                r["sheet_name"] or "—",
+                r["note"],
+            ]
+            for r in _rows("sheet_kinds.csv")
+        ],
+    )
+    lines += ["", "## Income units read from the header (the first word found, in order)", ""]
+    lines += _table(
+        ["word (folded)", "kind", "factor", "unit", "note"],
+        [
+            [r["word"] or "(none)", r["kind"], r["factor"], r["name"], r["note"]]
+            for r in _rows("income_units.csv")
+        ],
     )
     lines += ["", "## Poverty standards", ""]
     lines += _table(

@@ -22,6 +22,7 @@ from .vocab import (
     labels,
     nested_headers,
     share_markers,
+    sheet_kinds,
     subheader_rules,
 )
 
@@ -31,7 +32,6 @@ _YEAR_IN = re.compile(r"\b(?:nam )?((?:19|20)\d{2})\b")
 _NUMBERING = re.compile(r"^\(?(\d{1,2}|[a-z])\)?$")
 # "Tỷ lệ hộ nghèo so với tổng số hộ", "… trên tổng số hộ": the share is of what comes first
 _SHARE_OVER = re.compile(r"\b(?:so voi|tren)\b")
-_INCOME_FIELDS = set(INCOME_FIELDS)
 VALUE_FIELDS = {*MEMBER_FIELDS, *INCOME_FIELDS, "count", "cells_total"}
 IGNORED_FIELDS = {"stt", "notes"}
 
@@ -323,31 +323,22 @@ def _decide_kind(sheet: Sheet, layout: Layout) -> None:
     cols = layout.columns
     fields = {c.field for c in cols if c.field}
     bare_years = [c for c in cols if c.field is None and c.year is not None and c.share is None]
-    has_mr = any(f.startswith("mr:") for f in fields)
-    name = next((f for f in ("cell", "unit", "area") if f in fields), None)
-    kind = None
-    # "cell_id" here is the headers.csv field of a "Mã chi bộ" column: an id beside a name;
-    # "committee_id" that of a "Mã đảng bộ" column (the committees registry)
-    if "committee_id" in fields and "unit" in fields and "cell" not in fields:
-        kind, name = "committee_registry", "unit"
-    elif "cell_id" in fields and "cell" in fields or ("danh muc" in key(sheet.name) and name):
-        kind, name = "registry", "cell"
-    elif "cell" not in fields and _organisation_counts(layout, fields):
-        kind = "rating_counts"
+    found = next((f for f in ("cell", "unit", "area") if f in fields), None)
+    sheet_name = key(sheet.name)
+    if "cell" not in fields and _organisation_counts(layout, fields):
+        # counts of cells by rating, decided by their headers' labels (not a table's rule):
         # a compiled sheet's rows are years (a committee's sheet) or committees (a district's)
-        name = "unit" if "unit" in fields else "year"
-    elif "members" in fields and name in ("cell", "unit"):
-        kind = "members"
-    elif "area" in fields and fields & _INCOME_FIELDS:
-        kind, name = "income", "area"
-    elif has_mr and name in ("cell", "unit"):
-        kind = "member_ratings"
-    elif "count" in fields and "rating" in fields and name in ("cell", "unit"):
-        kind = "member_ratings"
-    elif ("rating" in fields or "score" in fields or bare_years) and name in ("cell", "unit"):
-        kind = "committee_ratings" if "cell" not in fields else "cell_ratings"
+        rule = None
+        kind, name = "rating_counts", "unit" if "unit" in fields else "year"
+    else:
+        rule = next(
+            (r for r in sheet_kinds() if r.fits(fields, bool(bare_years), found, sheet_name)),
+            None,
+        )
+        kind, name = (rule.kind, rule.name or found) if rule else (None, found)
+    if rule is not None and rule.year_columns:
         for c in bare_years:
-            c.field = "rating"
+            c.field = rule.year_columns
     if kind is not None and (name is None or not layout.by_field(name)):
         # a layout is complete or it is no layout: extraction needs the names' column
         layout.incomplete = (kind, name or "cell")

@@ -47,7 +47,6 @@ Limits, by design:
 from __future__ import annotations
 
 import codecs
-import csv
 import re
 import unicodedata
 from collections import Counter
@@ -55,7 +54,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from .config import resource
+from .config import resource_rows
 
 TCVN3 = "tcvn3"
 VNI = "vni"
@@ -83,18 +82,16 @@ def _check_encoding(encoding: str | None) -> None:
 @cache
 def tcvn3_table() -> dict[str, str]:
     """TCVN3 character (its byte read as Latin-1) → Unicode letter, as shipped."""
-    with open(resource("tcvn3.csv"), encoding="utf-8", newline="") as fh:
-        return {chr(int(row["byte"], 16)): row["unicode"] for row in csv.DictReader(fh)}
+    return {chr(int(row["byte"], 16)): row["unicode"] for row in resource_rows("tcvn3.csv")}
 
 
 @cache
 def vni_table() -> dict[str, str]:
     """VNI sequence (its bytes read as Windows-1252) → Unicode letter, as shipped."""
-    with open(resource("vni.csv"), encoding="utf-8", newline="") as fh:
-        return {
-            bytes.fromhex(row["vni_hex"]).decode("cp1252"): row["unicode"]
-            for row in csv.DictReader(fh)
-        }
+    return {
+        bytes.fromhex(row["vni_hex"]).decode("cp1252"): row["unicode"]
+        for row in resource_rows("vni.csv")
+    }
 
 
 @dataclass(frozen=True)

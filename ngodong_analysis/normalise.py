@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .text import fold, key, nfc
-from .vocab import Label, cell_kind_patterns, labels, score_bands, score_range
+from .vocab import Label, cell_kind_patterns, income_units, labels, score_bands, score_range
 
 # Every quantity here is a count or an amount far below this; beyond it floats lose units.
 MAX_NUMBER = 2.0**53
@@ -204,21 +204,16 @@ def rating_from_score(score: float, scale: str) -> str | None:
 @lru_cache(maxsize=1024)
 def income_unit(header: str) -> tuple[float, str] | None:
     """Factor that turns values under ``header`` into million đồng per person per year,
-    with a description; None when the header names no money unit."""
-    f = fold(header)
-    if re.search(r"\btrieu\b|\btr\b", f):
-        money, name = 1.0, "triệu đồng"
-    elif re.search(r"\b(nghin|ngan)\b", f):
-        money, name = 1e-3, "nghìn đồng"
-    elif re.search(r"\bty\b", f):
-        money, name = 1e3, "tỷ đồng"
-    elif re.search(r"\b(dong|vnd|d)\b", f):
-        money, name = 1e-6, "đồng"
-    else:
+    with a description; None when the header names no money unit.
+
+    The units are ``resources/income_units.csv``: the first money word of the table found
+    among the header's folded words, and the first period word (else the row without one)."""
+    words = set(fold(header).split())
+    money = next((u for u in income_units("money") if u.word in words), None)
+    if money is None:
         return None
-    if re.search(r"\bthang\b", f):
-        return money * 12, f"{name}/người/tháng"
-    return money, f"{name}/người/năm"
+    period = next(u for u in income_units("period") if not u.word or u.word in words)
+    return money.factor * period.factor, f"{money.name}/{period.name}"
 
 
 def infer_kind(name: str) -> str:

@@ -3,7 +3,7 @@
 Each function takes contract tables first, then keyword-only options, ``lang`` ("vi", the
 default, or "en") and ``ax`` (``None``: the current Axes), draws into that Axes and returns it,
 so a notebook can put several charts on one ``plt.subplots`` grid. The numbers come from
-:mod:`ngodong_analysis.analysis`; the text from ``resources/plot_labels.csv`` (NFC). Rule
+:mod:`ngodong_analysis.analysis`; the text from ``resources/texts.csv`` (NFC). Rule
 changes are marked on the time axis: the rating scales of ``resources/scales.csv`` (2017/2018:
 QĐ 132) and the poverty standards of ``resources/poverty_lines.csv``.
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
@@ -33,9 +32,9 @@ from matplotlib.patches import Patch
 from . import analysis
 from .analysis._common import level_column
 from .analysis.membership import ALL_FLOWS
-from .config import resource
 from .grouping import codes as _codes
 from .schema import CELL_ID, COMMITTEE_ID, MEMBER_RATING_CODES
+from .vocab import colour, has_text, scale_changes, texts
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -58,24 +57,18 @@ STYLE: dict[str, object] = {
 """rcParams applied (temporarily) while a chart is drawn."""
 
 PALETTE: dict[str, object] = {
-    "levels": {1: "#1a9850", 2: "#91cf60", 3: "#fee08b", 4: "#d73027"},
-    "other": "#bdbdbd",
-    "members": "#4575b4",
-    "young": "#f46d43",
-    "flows": {
-        "admitted": "#1b9e77",
-        "transferred_in": "#66a61e",
-        "transferred_out": "#e7298a",
-        "died": "#7570b3",
-        "removed": "#d95f02",
-        "introduced": "#a6761d",
-    },
-    "poor": "#d73027",
-    "near_poor": "#fc8d59",
-    "rule": "#555555",
+    "levels": {level: colour(f"level_{level}") for level in (1, 2, 3, 4)},
+    "other": colour("level_other"),
+    "members": colour("members"),
+    "young": colour("young"),
+    "flows": {flow: colour(flow) for flow in ALL_FLOWS},
+    "poor": colour("poor_households"),
+    "near_poor": colour("near_poor_households"),
+    "rule": colour("rule_change"),
     "areas": plt.get_cmap("tab10").colors,
 }
-"""The chart colours: rating levels 1 (best) – 4, flows, series and rule-change markers."""
+"""The chart colours: rating levels 1 (best) – 4, flows, series and rule-change markers, from
+``resources/columns.csv`` (the areas take matplotlib's tab10 in turn)."""
 
 BAR_WIDTH = 0.7
 RULE_LINE = {"color": PALETTE["rule"], "linestyle": "--", "linewidth": 1.0, "zorder": 3}
@@ -88,30 +81,15 @@ def _nfc(text: object) -> str:
     return unicodedata.normalize("NFC", str(text))
 
 
-@cache
-def _label_table() -> dict[str, dict[str, str]]:
-    table = pd.read_csv(resource("plot_labels.csv"), dtype=str, keep_default_na=False)
-    return {
-        lang: {key: _nfc(text) for key, text in zip(table["key"], table[lang], strict=True)}
-        for lang in LANGS
-    }
-
-
 def labels(lang: Lang = "vi") -> Callable[..., str]:
-    """The chart text of ``lang``: ``text(key, **fields)`` → NFC string."""
-    if lang not in LANGS:
-        raise ValueError(f"lang={lang!r}: expected one of {', '.join(LANGS)}")
-    table = _label_table()[lang]
-
-    def text(key: str, **fields: object) -> str:
-        return _nfc(table[key].format(**fields))
-
-    return text
+    """The chart text of ``lang`` (``resources/texts.csv``): ``text(key, **fields)`` → NFC
+    string."""
+    return texts(lang)
 
 
 def _level_label(text: Callable[..., str], by: str, level: int) -> str:
     key = f"{by}_{level}"
-    return text(key) if key in _label_table()["vi"] else text("level_other", level=level)
+    return text(key) if has_text(key) else text("level_other", level=level)
 
 
 # --- shared drawing helpers -----------------------------------------------------------------
@@ -134,7 +112,7 @@ def _finish(ax: Axes, text: Callable[..., str], *, title: str, ylabel: str, year
         ax.set_xticks(years)
         ax.set_xticklabels([str(y) for y in years])
     else:
-        ax.text(0.5, 0.5, text("no_data"), transform=ax.transAxes, ha="center", va="center")
+        ax.text(0.5, 0.5, text("chart_no_data"), transform=ax.transAxes, ha="center", va="center")
     ax.grid(True, axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
@@ -147,20 +125,12 @@ def _legend(ax: Axes, handles=None, **kwargs) -> None:
         ax.legend(handles=handles, **kwargs)
 
 
-@cache
-def _scale_starts() -> tuple[tuple[str, int], ...]:
-    table = pd.read_csv(resource("scales.csv"), dtype={"scale": str, "first_year": int})
-    return tuple(zip(table["scale"], table["first_year"], strict=True))
-
-
 def _mark_rule_changes(ax: Axes, years, text: Callable[..., str]) -> None:
     """Dashed lines where a new rating scale starts inside the span of ``years``."""
-    years = [int(y) for y in years]
-    for scale, first_year in _scale_starts():
-        if years and min(years) < first_year <= max(years):
-            rule = text(f"scale_{scale}")
-            label = text("rule_change", rule=rule, year=first_year)
-            ax.axvline(first_year - 0.5, label=label, **RULE_LINE)
+    for scale, first_year in scale_changes(years):
+        rule = text(f"scale_short_{scale}")
+        label = text("rule_change", rule=rule, year=first_year)
+        ax.axvline(first_year - 0.5, label=label, **RULE_LINE)
 
 
 def _stacked_bars(ax: Axes, wide: pd.DataFrame, colors: list, names: list[str]) -> None:
@@ -774,7 +744,7 @@ def income_vs_rating(
         ax.set_xticks([1, 2, 3, 4])
         ax.set_xlim(0.5, 4.5)
         if not years:
-            ax.text(0.5, 0.5, text("no_data"), transform=ax.transAxes, ha="center")
+            ax.text(0.5, 0.5, text("chart_no_data"), transform=ax.transAxes, ha="center")
         ax.grid(True, axis="y", alpha=0.3)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)

@@ -37,7 +37,9 @@ from .vocab import (
     scale_rules,
     scales,
     score_bands,
+    texts,
 )
+from .xlsx import BOLD, CENTRE, WRAP, new_workbook, set_widths
 
 __all__ = [
     "DATA_ROWS",
@@ -56,12 +58,9 @@ LANGS = tuple(INSTRUCTIONS_SHEETS)
 _AUTHOR = "ngodong template"
 _PLACEHOLDER = "ĐẢNG BỘ ……………………………"
 
-_BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=13)
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_WRAP = Alignment(vertical="top", wrap_text=True)
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -99,138 +98,6 @@ def template_names(year: int) -> list[str]:
     return [f"xep_loai_chi_bo_{year}.xlsx", f"dang_vien_{year}.xlsx", f"thu_nhap_{year}.xlsx"]
 
 
-# --------------------------------------------------------------------------- texts
-_TEXT = {
-    "vi": {
-        "title": "HƯỚNG DẪN ĐIỀN BIỂU MẪU",
-        "rows": "Mỗi dòng ghi một {what}; mỗi ô chỉ ghi một giá trị. Không gộp ô trong vùng số "
-        "liệu, không chèn dòng trống hay dòng tiêu đề phụ; có thể thêm dòng mới ở cuối bảng.",
-        "headers": "Không đổi tên, xóa hay chuyển chỗ các tiêu đề cột. Ở dòng đầu, thay dấu chấm "
-        "bằng tên đảng bộ; không sửa dòng tiêu đề có năm và không đổi tên trang tính: năm của "
-        "số liệu được lấy từ tên trang tính ('{sheet}').",
-        "names": "Tên {what} ghi thống nhất giữa các năm và các tệp (ví dụ '{example}'), để "
-        "phần mềm nhận ra cùng một {what} qua các năm.",
-        "dash": "Ô số: ghi số nguyên không âm. Dấu gạch ngang (-) nghĩa là 0; để trống nghĩa là "
-        "chưa có số liệu (không phải 0).",
-        "no_totals": "Không thêm dòng 'Tổng cộng': phần mềm tự cộng. Nếu vẫn thêm, số ở dòng "
-        "tổng phải bằng tổng các dòng phía trên.",
-        "notes": "Cột 'Ghi chú' ghi tự do, không được đọc vào số liệu.",
-        "this_sheet": "Trang '{sheet}' này chỉ để hướng dẫn, không được đọc vào số liệu; đừng "
-        "ghi số liệu vào đây.",
-        "keep_list": "Đừng sửa danh sách mức xếp loại bên dưới: danh sách thả xuống lấy từ đây.",
-        "ratings_file": "Tệp này ghi kết quả xếp loại chất lượng các chi bộ (trang '{sheet}') "
-        "và của đảng bộ (trang 'Đảng bộ') năm {year}.",
-        "rating_pick": "Cột 'Kết quả xếp loại': chọn một mức trong danh sách thả xuống. Chỉ "
-        "dùng các mức của năm {year} (liệt kê bên dưới), không gõ chữ viết tắt.",
-        "scale": "Thang xếp loại áp dụng cho năm {year}: {rules}.",
-        "score": "Cột 'Điểm': tổng điểm đánh giá từ 0 đến 100 (có thể có phần thập phân). Điểm "
-        "cho biết mức cao nhất được xếp ({bands}); vẫn phải ghi mức xếp loại: chỉ có điểm thì "
-        "chưa có kết quả xếp loại.",
-        "band": "từ {low:g} điểm: {code}",
-        "committee": "Trang 'Đảng bộ': ghi tên đảng bộ và kết quả xếp loại của đảng bộ năm "
-        "{year} vào dòng đầu tiên dưới tiêu đề. Năm lấy từ dòng tiêu đề '... NĂM {year}': "
-        "không sửa dòng này.",
-        "ratings_example": "Ví dụ một dòng: STT 1; Tên chi bộ: Chi bộ Tổ dân phố số 1; Kết quả "
-        "xếp loại: {label}.",
-        "list": "Các mức xếp loại hợp lệ năm {year} (danh sách thả xuống, từ cao đến thấp):",
-        "members_file": "Tệp này ghi số lượng, biến động và kết quả xếp loại đảng viên của "
-        "từng chi bộ năm {year} (trang '{sheet}').",
-        "members_total": "'Tổng số đảng viên': số đảng viên của chi bộ tính đến ngày 31/12/{year}"
-        ". 'Trong đó': số đảng viên trẻ (dưới 35 tuổi), nữ, được miễn sinh hoạt.",
-        "members_flows": "'Biến động trong năm': số đảng viên kết nạp, chuyển đến, chuyển đi, "
-        "từ trần, bị xóa tên hoặc khai trừ trong năm {year}. 'Giới thiệu học lớp đối tượng "
-        "Đảng': số quần chúng được giới thiệu trong năm.",
-        "members_ratings": "'Kết quả xếp loại đảng viên': số đảng viên ở mỗi mức. Đảng viên "
-        "miễn sinh hoạt không được xếp loại, nên tổng các mức thường bằng tổng số đảng viên "
-        "trừ số miễn sinh hoạt, và không được lớn hơn tổng số đảng viên.",
-        "members_example": "Ví dụ một dòng: STT 1; Chi bộ: Chi bộ Tổ dân phố số 1; Tổng số "
-        "đảng viên 40; Nữ 15; Miễn sinh hoạt 3; Kết nạp 1; Chuyển đi -; các ô chưa biết để "
-        "trống.",
-        "income_file": "Tệp này ghi số hộ, nhân khẩu, thu nhập bình quân và số hộ nghèo, cận "
-        "nghèo của từng tổ dân phố năm {year} (trang '{sheet}').",
-        "income_unit": "'Thu nhập bình quân' ghi bằng triệu đồng/người/năm (ví dụ 57,5), có thể "
-        "có phần thập phân. Nếu số liệu tính theo tháng hoặc theo nghìn đồng, hãy đổi ra triệu "
-        "đồng/người/năm trước khi ghi.",
-        "income_poor": "Số hộ nghèo và cận nghèo theo chuẩn nghèo đang áp dụng năm {year}; "
-        "không lớn hơn tổng số hộ.",
-        "income_example": "Ví dụ một dòng: STT 1; Tổ dân phố: Tổ dân phố số 1; Số hộ 320; Số "
-        "nhân khẩu 1150; Thu nhập bình quân 57,5; Số hộ nghèo 2; Số hộ cận nghèo -.",
-        "cell": "chi bộ",
-        "area": "tổ dân phố",
-        "prompt_rating": ("Chọn mức xếp loại", "Chọn từ danh sách các mức của năm {year}."),
-        "error_rating": (
-            "Mức xếp loại không hợp lệ",
-            "Chỉ chọn một mức trong danh sách (xem trang '{sheet}').",
-        ),
-        "error_whole": ("Cần số nguyên", "Ghi số nguyên không âm; dấu - nghĩa là 0."),
-        "error_decimal": ("Cần số", "Ghi số không âm, đơn vị triệu đồng/người/năm."),
-        "error_score": ("Điểm không hợp lệ", "Điểm là một số từ 0 đến 100."),
-    },
-    "en": {
-        "title": "HOW TO FILL IN THIS WORKBOOK",
-        "rows": "One {what} per row; one value per cell. Do not merge cells in the data area or "
-        "insert blank rows or sub-headings; new rows may be added at the bottom.",
-        "headers": "Do not rename, delete or move the column headers. In the first line, replace "
-        "the dots with the committee's name; do not change the title line with the year or "
-        "rename the sheet: the year of the data is read from the sheet name ('{sheet}').",
-        "names": "Write each {what}'s name the same way in every year and file (e.g. "
-        "'{example}') so the software recognises it across years.",
-        "dash": "Number cells: whole numbers, not negative. A dash (-) means 0; a blank cell "
-        "means unknown (not 0).",
-        "no_totals": "Do not add a 'Tổng cộng' (totals) row: the software adds up. If you do, "
-        "it must equal the sum of the rows above it.",
-        "notes": "The 'Ghi chú' (notes) column is free text and is not read as data.",
-        "this_sheet": "This '{sheet}' sheet is documentation only and is not read as data; do "
-        "not enter data here.",
-        "keep_list": "Do not change the list of ratings below: the dropdown lists are read "
-        "from it.",
-        "ratings_file": "This workbook holds the ratings of the Party cells (sheet '{sheet}') "
-        "and of the Party committee (sheet 'Đảng bộ') for {year}.",
-        "rating_pick": "Column 'Kết quả xếp loại' (rating): pick a label from the dropdown list. "
-        "Only the labels of {year} (listed below) are valid; do not type abbreviations.",
-        "scale": "Rating rules for {year}: {rules}.",
-        "score": "Column 'Điểm' (score): the 0–100 evaluation score (decimals allowed). The "
-        "score gives the highest level allowed ({bands}); write the rating too: a score alone "
-        "gives no rating.",
-        "band": "{low:g} and above: {code}",
-        "committee": "Sheet 'Đảng bộ': write the committee's name and its rating for {year} in "
-        "the first row under the headers. The year is read from the title line '... NĂM "
-        "{year}': do not change it.",
-        "ratings_example": "Example row: STT 1; Tên chi bộ: Chi bộ Tổ dân phố số 1; Kết quả xếp "
-        "loại: {label}.",
-        "list": "Ratings valid for {year} (the dropdown list, best first):",
-        "members_file": "This workbook holds the members, their changes during the year and "
-        "the member ratings of each Party cell for {year} (sheet '{sheet}').",
-        "members_total": "'Tổng số đảng viên': the cell's members on 31 December {year}. "
-        "'Trong đó' (of whom): young members (under 35), women, exempt from activities.",
-        "members_flows": "'Biến động trong năm' (changes during {year}): admitted, transferred "
-        "in, transferred out, died, struck off or expelled. 'Giới thiệu học lớp đối tượng "
-        "Đảng': non-members introduced to the Party-awareness class during the year.",
-        "members_ratings": "'Kết quả xếp loại đảng viên': the number of members at each rating. "
-        "Exempt members are not rated, so the ratings usually add up to the members minus the "
-        "exempt, and never to more than the members.",
-        "members_example": "Example row: STT 1; Chi bộ: Chi bộ Tổ dân phố số 1; Tổng số đảng "
-        "viên 40; Nữ 15; Miễn sinh hoạt 3; Kết nạp 1; Chuyển đi -; unknown cells left blank.",
-        "income_file": "This workbook holds households, population, income per person and poor "
-        "and near-poor households of each residential group for {year} (sheet '{sheet}').",
-        "income_unit": "'Thu nhập bình quân' (income per person) is in million đồng per person "
-        "per year (e.g. 57.5); decimals allowed. Convert monthly or thousand-đồng figures to "
-        "million đồng per person per year first.",
-        "income_poor": "Poor and near-poor households by the poverty standard in force in "
-        "{year}; never more than the households.",
-        "income_example": "Example row: STT 1; Tổ dân phố: Tổ dân phố số 1; Số hộ 320; Số nhân "
-        "khẩu 1150; Thu nhập bình quân 57.5; Số hộ nghèo 2; Số hộ cận nghèo -.",
-        "cell": "Party cell",
-        "area": "residential group",
-        "prompt_rating": ("Pick a rating", "Pick from the list of {year}'s ratings."),
-        "error_rating": ("Invalid rating", "Pick one label from the list (see sheet '{sheet}')."),
-        "error_whole": ("Whole number expected", "A whole number, not negative; - means 0."),
-        "error_decimal": ("Number expected", "A number, not negative: million đồng/person/year."),
-        "error_score": ("Invalid score", "The score is a number from 0 to 100."),
-    },
-}
-
-
 # --------------------------------------------------------------------------- sheets
 @dataclass
 class _Book:
@@ -240,9 +107,9 @@ class _Book:
     lang: str
     year: int
 
-    @property
-    def t(self) -> dict:
-        return _TEXT[self.lang]
+    def t(self, key: str, **fields: object) -> str:
+        """The instruction ``template_<key>`` in the book's language (``resources/texts.csv``)."""
+        return texts(self.lang)(f"template_{key}", **fields)
 
     @property
     def help_name(self) -> str:
@@ -252,17 +119,11 @@ class _Book:
 def _bands(book: _Book, scale: str) -> str:
     """The score bands of ``scale`` (``resources/score_bands.csv``), best first."""
     bands = sorted((b for b in score_bands() if b[0] == scale), key=lambda b: -b[1])
-    return "; ".join(book.t["band"].format(low=low, code=code) for _, low, _, code in bands)
+    return "; ".join(book.t("band", low=low, code=code) for _, low, _, code in bands)
 
 
 def _new_book(year: int, lang: str) -> _Book:
-    wb = Workbook()
-    wb.remove(wb.active)
-    props = wb.properties
-    props.creator = _AUTHOR
-    props.lastModifiedBy = _AUTHOR
-    props.title = f"ngodong template {year}"
-    return _Book(wb, lang, year)
+    return _Book(new_workbook(_AUTHOR, f"ngodong template {year}"), lang, year)
 
 
 def _title(ws: Worksheet, row: int, text: str, last_col: int) -> None:
@@ -274,8 +135,8 @@ def _title(ws: Worksheet, row: int, text: str, last_col: int) -> None:
 
 def _header_cell(ws: Worksheet, row: int, col: int, text: str | None) -> None:
     cell = ws.cell(row=row, column=col, value=text)
-    cell.font = _BOLD
-    cell.alignment = _CENTER
+    cell.font = BOLD
+    cell.alignment = CENTRE
     cell.border = _BOX
 
 
@@ -288,9 +149,18 @@ def _body(ws: Worksheet, first: int, last: int, ncols: int) -> None:
             ws.cell(row=r, column=c).border = _BOX
 
 
-def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
-    for j, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
+def _data_table(ws: Worksheet, title: str, headers: Sequence[str]) -> tuple[int, int]:
+    """The committee placeholder and ``title`` over the whole width, ``headers`` in row 4 and
+    :data:`DATA_ROWS` empty bordered rows below; returns the first and last data row."""
+    ncols = len(headers)
+    _title(ws, 1, _PLACEHOLDER, ncols)
+    _title(ws, 2, title, ncols)
+    head, first = 4, 5
+    last = first + DATA_ROWS - 1
+    for c, text in enumerate(headers, start=1):
+        _header_cell(ws, head, c, text)
+    _body(ws, first, last, ncols)
+    return first, last
 
 
 def _col_range(col: int, first: int, last: int) -> str:
@@ -298,35 +168,34 @@ def _col_range(col: int, first: int, last: int) -> str:
     return f"{letter}{first}:{letter}{last}"
 
 
+# The checks on data cells: kind → DataValidation's arguments and error style (a warning lets
+# the value stand: "-", zero, is text). The messages are the texts template_error_<kind>.
+_CHECKS: dict[str, tuple[dict[str, str], str]] = {
+    "whole": ({"type": "whole", "operator": "greaterThanOrEqual", "formula1": "0"}, "warning"),
+    "decimal": ({"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"}, "warning"),
+    "score": (
+        {"type": "decimal", "operator": "between", "formula1": "0", "formula2": "100"},
+        "stop",
+    ),
+    "rating": ({"type": "list"}, "stop"),
+}
+
+
 def _validation(
-    ws: Worksheet, book: _Book, kind: str, ranges: Sequence[str], **extra: str
+    ws: Worksheet, book: _Book, kind: str, ranges: Sequence[str], *, source: str | None = None
 ) -> DataValidation:
-    t = book.t
-    if kind == "whole":
-        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
-        title, msg = t["error_whole"]
-        dv.errorStyle = "warning"  # "-" (zero) is text: allowed after a warning
-    elif kind == "decimal":
-        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
-        title, msg = t["error_decimal"]
-        dv.errorStyle = "warning"
-    elif kind == "score":
-        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100")
-        title, msg = t["error_score"]
-        dv.errorStyle = "stop"
-    elif kind == "list":
-        dv = DataValidation(type="list", formula1=extra["source"])
-        title, msg = t["error_rating"]
-        msg = msg.format(sheet=book.help_name)
-        dv.errorStyle = "stop"
-        ptitle, prompt = t["prompt_rating"]
-        dv.promptTitle, dv.prompt = ptitle, prompt.format(year=book.year)
+    """The check ``kind`` of :data:`_CHECKS` on ``ranges``; a rating's list is ``source``."""
+    args, style = _CHECKS[kind]
+    dv = DataValidation(**args, **({"formula1": source} if source else {}))
+    dv.errorStyle = style
+    if source:
+        dv.promptTitle = book.t("prompt_rating_title")
+        dv.prompt = book.t("prompt_rating", year=book.year)
         dv.showInputMessage = True
-    else:  # pragma: no cover - internal
-        raise ValueError(kind)
     dv.allow_blank = True
     dv.showErrorMessage = True
-    dv.errorTitle, dv.error = title, msg
+    dv.errorTitle = book.t(f"error_{kind}_title")
+    dv.error = book.t(f"error_{kind}", sheet=book.help_name)
     for rng in ranges:
         dv.add(rng)
     ws.add_data_validation(dv)
@@ -338,15 +207,15 @@ def _instructions(book: _Book, lines: list[str], labels_: list[str]) -> str | No
     like a header). Returns the absolute reference of the rating list, if any."""
     ws = book.wb.create_sheet(book.help_name)
     ws.column_dimensions["A"].width = 110
-    ws.cell(row=1, column=1, value=f"{book.t['title']} — {book.year}").font = _TITLE
+    ws.cell(row=1, column=1, value=f"{book.t('title')} — {book.year}").font = _TITLE
     row = 3
     for i, line in enumerate(lines, start=1):
-        ws.cell(row=row, column=1, value=f"{i}. {line}").alignment = _WRAP
+        ws.cell(row=row, column=1, value=f"{i}. {line}").alignment = WRAP
         row += 1
     source = None
     if labels_:
         row += 1
-        ws.cell(row=row, column=1, value=book.t["list"].format(year=book.year)).font = _BOLD
+        ws.cell(row=row, column=1, value=book.t("list", year=book.year)).font = BOLD
         first = row + 1
         for j, text in enumerate(labels_):
             ws.cell(row=first + j, column=1, value=neutralise(text))
@@ -361,14 +230,14 @@ def _common_lines(
 ) -> list[str]:
     t = book.t
     return [
-        t["rows"].format(what=what),
-        t["headers"].format(sheet=sheet),
-        t["names"].format(what=what, example=example),
-        t["dash"],
-        t["no_totals"],
-        t["notes"],
-        t["this_sheet"].format(sheet=book.help_name),
-        *([t["keep_list"]] if has_list else []),
+        t("rows", what=what),
+        t("headers", sheet=sheet),
+        t("names", what=what, example=example),
+        t("dash"),
+        t("no_totals"),
+        t("notes"),
+        t("this_sheet", sheet=book.help_name),
+        *([t("keep_list")] if has_list else []),
     ]
 
 
@@ -382,16 +251,9 @@ def _cell_ratings_book(year: int, lang: str) -> Workbook:
     name = f"Năm {year}"
     ws = wb.create_sheet(name)
     headers = ["STT", "Tên chi bộ", "Kết quả xếp loại", *(["Điểm"] if scored else []), "Ghi chú"]
-    ncols = len(headers)
-    _title(ws, 1, _PLACEHOLDER, ncols)
-    _title(ws, 2, f"KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHI BỘ NĂM {year}", ncols)
-    head, first = 4, 5
-    last = first + DATA_ROWS - 1
-    for c, text in enumerate(headers, start=1):
-        _header_cell(ws, head, c, text)
-    _body(ws, first, last, ncols)
+    first, last = _data_table(ws, f"KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHI BỘ NĂM {year}", headers)
     ws.freeze_panes = f"C{first}"
-    _widths(ws, [6, 40, 32, *([10] if scored else []), 28])
+    set_widths(ws, [6, 40, 32, *([10] if scored else []), 28])
 
     # The committee's year is in the title, not in a prefilled "Năm" cell: the loaders drop a
     # row whose year cell is left blank without a word, and fail on a sheet whose only
@@ -404,21 +266,21 @@ def _cell_ratings_book(year: int, lang: str) -> Workbook:
         _header_cell(cws, chead, c, text)
     _body(cws, crow, crow, len(cheaders))
     cws.freeze_panes = f"A{crow}"
-    _widths(cws, [40, 32, *([10] if scored else [])])
+    set_widths(cws, [40, 32, *([10] if scored else [])])
 
     lines = [
-        t["ratings_file"].format(sheet=name, year=year),
-        t["rating_pick"].format(year=year),
-        t["scale"].format(year=year, rules=neutralise(_rules(scale))),
-        *([t["score"].format(bands=_bands(book, scale))] if scored else []),
-        t["committee"].format(year=year),
-        *_common_lines(book, name, t["cell"], "Chi bộ Tổ dân phố số 1", has_list=True),
-        t["ratings_example"].format(label=neutralise(org[min(1, len(org) - 1)])),
+        t("ratings_file", sheet=name, year=year),
+        t("rating_pick", year=year),
+        t("scale", year=year, rules=neutralise(_rules(scale))),
+        *([t("score", bands=_bands(book, scale))] if scored else []),
+        t("committee", year=year),
+        *_common_lines(book, name, t("cell"), "Chi bộ Tổ dân phố số 1", has_list=True),
+        t("ratings_example", label=neutralise(org[min(1, len(org) - 1)])),
     ]
     source = _instructions(book, lines, org)
     assert source is not None
-    _validation(ws, book, "list", [_col_range(3, first, last)], source=source)
-    _validation(cws, book, "list", [_col_range(2, crow, crow)], source=source)
+    _validation(ws, book, "rating", [_col_range(3, first, last)], source=source)
+    _validation(cws, book, "rating", [_col_range(2, crow, crow)], source=source)
     if scored:
         _validation(ws, book, "score", [_col_range(4, first, last)])
         _validation(cws, book, "score", [_col_range(3, crow, crow)])
@@ -474,15 +336,15 @@ def _members_book(year: int, lang: str) -> Workbook:
     ws.row_dimensions[head + 1].height = 64 if year < 2018 else 48
     _body(ws, first, last, ncols)
     ws.freeze_panes = f"C{first}"
-    _widths(ws, [6, 36, 10, 11, 7, 10, 8, 9, 8, 8, 10, 13, 13, 13, 13, 13, 20])
+    set_widths(ws, [6, 36, 10, 11, 7, 10, 8, 9, 8, 8, 10, 13, 13, 13, 13, 13, 20])
     lines = [
-        t["members_file"].format(year=year, sheet=name),
-        t["members_total"].format(year=year),
-        t["members_flows"].format(year=year),
-        t["members_ratings"],
-        t["scale"].format(year=year, rules=neutralise(_rules(_scale(year)))),
-        *_common_lines(book, name, t["cell"], "Chi bộ Tổ dân phố số 1"),
-        t["members_example"],
+        t("members_file", year=year, sheet=name),
+        t("members_total", year=year),
+        t("members_flows", year=year),
+        t("members_ratings"),
+        t("scale", year=year, rules=neutralise(_rules(_scale(year)))),
+        *_common_lines(book, name, t("cell"), "Chi bộ Tổ dân phố số 1"),
+        t("members_example"),
     ]
     _instructions(book, lines, [])
     _validation(ws, book, "whole", [_col_range(c, first, last) for c in _MEMBER_COUNTS])
@@ -504,25 +366,19 @@ def _income_book(year: int, lang: str) -> Workbook:
         "Số hộ nghèo",
         "Số hộ cận nghèo",
     ]
-    ncols = len(headers)
-    _title(ws, 1, _PLACEHOLDER, ncols)
-    _title(ws, 2, f"THU NHẬP BÌNH QUÂN VÀ HỘ NGHÈO, CẬN NGHÈO THEO TỔ DÂN PHỐ NĂM {year}", ncols)
-    head, first = 4, 5
-    last = first + DATA_ROWS - 1
-    for c, text in enumerate(headers, start=1):
-        _header_cell(ws, head, c, text)
-    ws.row_dimensions[head].height = 48
-    _body(ws, first, last, ncols)
+    title = f"THU NHẬP BÌNH QUÂN VÀ HỘ NGHÈO, CẬN NGHÈO THEO TỔ DÂN PHỐ NĂM {year}"
+    first, last = _data_table(ws, title, headers)
+    ws.row_dimensions[first - 1].height = 48
     for r in range(first, last + 1):
         ws.cell(row=r, column=5).number_format = "0.0"
     ws.freeze_panes = f"C{first}"
-    _widths(ws, [6, 28, 10, 13, 18, 12, 14])
+    set_widths(ws, [6, 28, 10, 13, 18, 12, 14])
     lines = [
-        t["income_file"].format(year=year, sheet=name),
-        t["income_unit"],
-        t["income_poor"].format(year=year),
-        *_common_lines(book, name, t["area"], "Tổ dân phố số 1"),
-        t["income_example"],
+        t("income_file", year=year, sheet=name),
+        t("income_unit"),
+        t("income_poor", year=year),
+        *_common_lines(book, name, t("area"), "Tổ dân phố số 1"),
+        t("income_example"),
     ]
     _instructions(book, lines, [])
     _validation(ws, book, "whole", [_col_range(c, first, last) for c in (3, 4, 6, 7)])

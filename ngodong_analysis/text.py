@@ -7,12 +7,11 @@ here works on one string and is cached, so callers map it over *distinct* values
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from functools import cache, lru_cache
 
-from .config import resource
+from .config import resource_rows
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -47,11 +46,15 @@ def fold(text: str) -> str:
     ).strip()
 
 
+def drop_leading_zeros(text: str) -> str:
+    """Numbers without leading zeros ("so 02" → "so 2")."""
+    return _LEADING_ZEROS.sub(r"\1", text)
+
+
 @cache
 def abbreviations() -> dict[str, str]:
     """short token → long phrase (both folded), from the shipped table."""
-    with open(resource("abbreviations.csv"), encoding="utf-8") as fh:
-        return {row["short"]: row["long"] for row in csv.DictReader(fh)}
+    return {row["short"]: row["long"] for row in resource_rows("abbreviations.csv")}
 
 
 @cache
@@ -82,7 +85,7 @@ def _word_key(word: str) -> str:
     """:func:`key` of text without whitespace (it may still fold to several tokens)."""
     table = abbreviations()
     tokens = [table.get(tok, tok) for tok in fold(word).split()]
-    return _LEADING_ZEROS.sub(r"\1", " ".join(tokens))
+    return drop_leading_zeros(" ".join(tokens))
 
 
 def strip_parens(text: str) -> str:

@@ -4,14 +4,14 @@ can read (and replace) them; nothing here is a constant in code."""
 
 from __future__ import annotations
 
-import csv
 import math
-import os
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .config import resource
+from .config import resource, resource_rows
 from .text import key, strip_parens
 
 # Header aliases of one or two generic words are matched only as the whole header, never
@@ -19,9 +19,7 @@ from .text import key, strip_parens
 _GENERIC = {"tong so", "dang vien", "thu nhap", "don vi", "ho", "khu", "thon", "xom", "nam"}
 
 
-def _rows(name: str, path: Path | None = None) -> list[dict[str, str]]:
-    with open(path or resource(name), encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+_rows = resource_rows
 
 
 @cache
@@ -135,8 +133,7 @@ class QuotaRule:
 def quota_rules_path() -> Path:
     """The quota rules in force: ``NGODONG_QUOTA_RULES`` (a CSV of the same columns, e.g. a
     province's own rule) or the shipped table."""
-    env = os.environ.get("NGODONG_QUOTA_RULES")
-    return Path(env).expanduser() if env else resource("quota_rules.csv")
+    return resource("quota_rules.csv")
 
 
 @cache
@@ -197,16 +194,22 @@ def canonical_labels() -> dict[tuple[str, str], str]:
 
 
 def _families(scale: str) -> tuple[str, ...]:
-    return ("old", "both") if scale == "pre2018" else ("new", "both")
+    """The label families of labels.csv valid on ``scale``: its own (``family`` in
+    scales.csv) and those of every scale ("both")."""
+    return (scale_families()[scale], "both")
+
+
+def scale_codes(scale: str, subject: str) -> tuple[str, ...]:
+    """The rating codes of ``scale`` for ``subject`` ("organisation" or "member") in the
+    crosswalk in force, best first."""
+    return _scale_codes(resource("crosswalk.csv"), scale, subject)
 
 
 @cache
-def scale_codes(scale: str, subject: str) -> tuple[str, ...]:
-    """The rating codes of ``scale`` for ``subject`` ("organisation" or "member") in the
-    crosswalk, best first."""
+def _scale_codes(path: Path, scale: str, subject: str) -> tuple[str, ...]:
     ranked = sorted(
         (rank, tier, code)
-        for (s, subj, code), (rank, tier) in crosswalk().items()
+        for (s, subj, code), (rank, tier) in _crosswalk(path).items()
         if s == scale and subj == subject
     )
     return tuple(code for _, _, code in ranked)
@@ -239,6 +242,22 @@ def scale_rules() -> dict[str, str]:
     return {r["scale"]: r["rules"] for r in _rows("scales.csv")}
 
 
+def scale_changes(years) -> list[tuple[str, int]]:
+    """(scale, first year) of each rating scale that starts inside the span of ``years``
+    (after the first of them): where a chart or table marks a change of rules."""
+    years = [int(y) for y in years]
+    if not years:
+        return []
+    low, high = min(years), max(years)
+    return [(name, first) for name, first, _ in scales() if low < first <= high]
+
+
+@cache
+def scale_families() -> dict[str, str]:
+    """scale → the family of its labels in labels.csv (old before 2018, new from 2018)."""
+    return {r["scale"]: r["family"] for r in _rows("scales.csv")}
+
+
 def scale_for_year(year: int) -> str | None:
     for name, first, last in scales():
         if first <= year <= last:
@@ -246,15 +265,18 @@ def scale_for_year(year: int) -> str | None:
     return None
 
 
-@cache
 def crosswalk() -> dict[tuple[str, str, str], tuple[int, int]]:
     """(scale, subject, code) → (rank, tier), from ``resources/crosswalk.csv`` or the file
     named by the ``NGODONG_CROSSWALK`` environment variable (a user's own crosswalk, same
     columns: scale, subject, rating, rank, tier)."""
-    own = os.environ.get("NGODONG_CROSSWALK")
-    rows = _rows("crosswalk.csv", Path(own) if own else None)
+    return _crosswalk(resource("crosswalk.csv"))
+
+
+@cache
+def _crosswalk(path: Path) -> dict[tuple[str, str, str], tuple[int, int]]:
     return {
-        (r["scale"], r["subject"], r["rating"]): (int(r["rank"]), int(r["tier"])) for r in rows
+        (r["scale"], r["subject"], r["rating"]): (int(r["rank"]), int(r["tier"]))
+        for r in _rows("crosswalk.csv", path)
     }
 
 
@@ -284,6 +306,80 @@ def score_range() -> tuple[float, float]:
     return min(float(r["from_score"]) for r in rows), max(float(r["max_score"]) for r in rows)
 
 
+@dataclass(frozen=True)
+class IncomeUnit:
+    """A word of an income header that sets its unit (``resources/income_units.csv``)."""
+
+    word: str  # folded; "" for the period of a header that names none
+    factor: float  # to million đồng (money) or to a year (period)
+    name: str
+
+
+@cache
+def income_units(kind: str) -> tuple[IncomeUnit, ...]:
+    """The ``kind`` ("money" or "period") rows of income_units.csv, in table order."""
+    return tuple(
+        IncomeUnit(r["word"], float(r["factor"]), r["name"])
+        for r in _rows("income_units.csv")
+        if r["kind"] == kind
+    )
+
+
+@dataclass(frozen=True)
+class SheetKind:
+    """When a sheet's columns make it a table of ``kind`` (``resources/sheet_kinds.csv``; the
+    first row that fits decides).
+
+    A row fits when the sheet has every field of ``all_of``, one of ``any_of`` (a field, a
+    prefix ending in ``*`` such as ``mr:*``, or ``<year>`` for a column headed by a year
+    alone), a names column among ``names`` and, if set, a name containing ``sheet_name``
+    (folded). ``name`` is the field of the names column then (none: the one found), and
+    ``year_columns`` what a column headed by a year alone holds."""
+
+    kind: str
+    all_of: frozenset[str]
+    any_of: tuple[str, ...]
+    names: frozenset[str]
+    sheet_name: str
+    name: str | None
+    year_columns: str | None
+
+    def fits(self, fields: set[str], year_columns: bool, found: str | None, sheet: str) -> bool:
+        """Whether a sheet named ``sheet`` (folded), with ``fields``, columns headed by a
+        year alone or not, and the names column ``found`` is of this kind."""
+
+        def has(token: str) -> bool:
+            if token == "<year>":
+                return year_columns
+            if token.endswith("*"):
+                return any(f.startswith(token[:-1]) for f in fields)
+            return token in fields
+
+        return (
+            self.all_of <= fields
+            and (not self.any_of or any(has(t) for t in self.any_of))
+            and (not self.names or found in self.names)
+            and self.sheet_name in sheet
+        )
+
+
+@cache
+def sheet_kinds() -> tuple[SheetKind, ...]:
+    """The rules of ``resources/sheet_kinds.csv``, in order."""
+    return tuple(
+        SheetKind(
+            r["kind"],
+            frozenset(r["all_of"].split()),
+            tuple(r["any_of"].split()),
+            frozenset(r["names"].split()),
+            key(r["sheet_name"]),
+            r["name"] or None,
+            r["year_columns"] or None,
+        )
+        for r in _rows("sheet_kinds.csv")
+    )
+
+
 @cache
 def cell_kind_patterns() -> list[tuple[str, str]]:
     return [(r["pattern"], r["kind"]) for r in _rows("cell_kinds.csv")]
@@ -292,6 +388,77 @@ def cell_kind_patterns() -> list[tuple[str, str]]:
 @cache
 def poverty_lines() -> list[dict[str, str]]:
     return _rows("poverty_lines.csv")
+
+
+@dataclass(frozen=True)
+class Column:
+    """What the charts and the report know of a column or measure (``resources/columns.csv``):
+    its unit, its Excel number format, its chart colour ("#rrggbb", for matplotlib and the
+    report's native charts) and the light fill a report cell of it gets behind black text."""
+
+    name: str
+    unit: str
+    number_format: str | None
+    colour: str | None
+    fill: str | None
+
+
+@cache
+def columns() -> dict[str, Column]:
+    """column or measure name → :class:`Column`, from ``resources/columns.csv``."""
+    return {
+        r["column"]: Column(
+            r["column"],
+            r["unit"],
+            r["number_format"] or None,
+            r["colour"] or None,
+            r["fill"] or None,
+        )
+        for r in _rows("columns.csv")
+    }
+
+
+def colour(name: str) -> str:
+    """The chart colour ("#rrggbb") of the column or measure ``name`` in columns.csv."""
+    found = columns()[name].colour
+    if found is None:
+        raise KeyError(f"columns.csv gives {name!r} no colour")
+    return found
+
+
+def _nfc(text: object) -> str:
+    return unicodedata.normalize("NFC", str(text))
+
+
+@cache
+def _texts() -> dict[str, dict[str, str]]:
+    rows = _rows("texts.csv")
+    langs = [c for c in (rows[0] if rows else {}) if c != "key"]
+    return {lang: {_nfc(r["key"]): _nfc(r[lang]) for r in rows} for lang in langs}
+
+
+def text_languages() -> tuple[str, ...]:
+    """Languages of ``resources/texts.csv`` (its columns after ``key``)."""
+    return tuple(_texts())
+
+
+def has_text(key: str) -> bool:
+    """Whether ``resources/texts.csv`` has the text ``key``."""
+    return key in next(iter(_texts().values()), {})
+
+
+def texts(lang: str = "vi") -> Callable[..., str]:
+    """What users read in ``lang`` — charts, the report, the templates' instructions — from
+    ``resources/texts.csv``: ``text(key, **fields)`` → NFC string."""
+    tables = _texts()
+    if lang not in tables:
+        raise ValueError(f"lang={lang!r}: expected one of {', '.join(tables)}")
+    table = tables[lang]
+
+    def text(key: str, **fields: object) -> str:
+        return _nfc(table[key].format(**fields))
+
+    return text
 
 
 TOTALS_KEYS = ("tong cong", "cong", "tong so", "toan dang bo", "tong", "cong toan dang bo")

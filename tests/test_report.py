@@ -605,7 +605,7 @@ def test_libreoffice_opens_the_report(reports, tmp_path):
 
 
 def _label_rows() -> list[dict[str, str]]:
-    with open(resource("report_labels.csv"), encoding="utf-8", newline="") as fh:
+    with open(resource("texts.csv"), encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 

@@ -4,16 +4,13 @@ the quota's verdict. The group-bys they run on are :mod:`ngodong_analysis.groupi
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from collections.abc import Callable
-from functools import cache
 from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
 
-from ..config import resource
+from ..config import resource_rows
 from ..grouping import Grouping, int_codes, int_values
 from ..schema import (
     COMMITTEE_ID,
@@ -24,6 +21,9 @@ from ..schema import (
     require,
     with_scope,
 )
+from ..text import drop_leading_zeros
+from ..text import fold as text_fold
+from ..vocab import crosswalk
 
 FLOAT = "Float64"
 LEVELS = (1, 2, 3, 4)
@@ -101,21 +101,19 @@ def paired_ratio(df: pd.DataFrame, by: str, num: str, den: str) -> pd.Series:
     return ratio(sums[num], sums[den])
 
 
-@cache
-def _shipped(name: str) -> pd.DataFrame:
-    return pd.read_csv(resource(name), dtype=str, keep_default_na=False, encoding="utf-8")
-
-
-def shipped_table(name: str) -> pd.DataFrame:
-    """A CSV shipped in ``ngodong_analysis/resources`` (read once; a copy each call)."""
-    return _shipped(name).copy()
+def resource_table(name: str) -> pd.DataFrame:
+    """A table of ``ngodong_analysis/resources`` as text columns — the one in force, so a
+    user's own of :data:`~ngodong_analysis.config.RESOURCE_OVERRIDES` replaces it (read once;
+    a copy each call)."""
+    return pd.DataFrame(resource_rows(name), dtype=str)
 
 
 def member_ranks() -> dict[str, int]:
-    """Member rating code → rank, from the shipped crosswalk (the same under every scale)."""
-    cw = shipped_table("crosswalk.csv")
-    cw = cw[cw["subject"] == "member"].drop_duplicates("rating")
-    ranks = {code: int(rank) for code, rank in zip(cw["rating"], cw["rank"], strict=True)}
+    """Member rating code → rank, from the crosswalk in force (the same under every scale)."""
+    ranks: dict[str, int] = {}
+    for (_, subject, code), (rank, _) in crosswalk().items():
+        if subject == "member":
+            ranks.setdefault(code, rank)
     for position, code in enumerate(MEMBER_RATING_CODES, start=1):
         ranks.setdefault(code, position)
     return ranks
@@ -150,7 +148,7 @@ def member_rank_values(member_ratings: pd.DataFrame) -> tuple[np.ndarray, np.nda
 
 def poverty_lines(lines: pd.DataFrame | None = None) -> pd.DataFrame:
     """The poverty-standard table (``standard``, ``first_year``, ``last_year`` …)."""
-    table = shipped_table("poverty_lines.csv") if lines is None else lines.copy()
+    table = resource_table("poverty_lines.csv") if lines is None else lines.copy()
     table["first_year"] = pd.to_numeric(table["first_year"]).astype("int64")
     table["last_year"] = pd.to_numeric(table["last_year"]).astype("int64")
     table["standard"] = table["standard"].astype(STRING)
@@ -168,19 +166,12 @@ def standard_of(years: pd.Series, lines: pd.DataFrame | None = None) -> pd.Serie
     return out
 
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_LEADING_ZEROS = re.compile(r"\b0+(\d)")
-
-
 def fold(text: object) -> str:
-    """Matching skeleton of a name: lower case, no diacritics (đ → d), no punctuation,
-    no leading zeros in numbers ("Chi bộ Tổ dân phố số 02" → "chi bo to dan pho so 2")."""
+    """Matching skeleton of a name: :func:`ngodong_analysis.text.fold` without leading zeros
+    in numbers ("Chi bộ Tổ dân phố số 02" → "chi bo to dan pho so 2"); "" for a missing one."""
     if text is None or text is pd.NA or (isinstance(text, float) and text != text):
         return ""
-    text = str(text).replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    return _LEADING_ZEROS.sub(r"\1", _NON_ALNUM.sub(" ", bare).strip())
+    return drop_leading_zeros(text_fold(str(text)))
 
 
 def as_text(series: pd.Series) -> pd.Series:

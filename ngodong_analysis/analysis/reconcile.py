@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -21,7 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..schema import AREA_ID, CELL_ID, STRING
-from ._common import fold, frame, shipped_table
+from ..text import abbreviations, key
+from ._common import fold, frame, resource_table
 from .membership import member_flows, membership_totals, well_or_above_share
 from .ratings import rating_mix
 
@@ -130,22 +131,15 @@ def _number(fig: Figure, value: object, note: str = "") -> Outcome:
 _PREFIXES = ("chi bo ", "dang bo ")
 
 
-@cache
-def _abbreviations() -> dict[str, str]:
-    table = shipped_table("abbreviations.csv")
-    return dict(zip(table["short"], table["long"], strict=True))
-
-
 @lru_cache(maxsize=500_000)
 def _name_key(text: object) -> str:
     """Key on which the article's names meet the data's names and ids: folded, abbreviations
     expanded, "chi bộ" prefix and "số" before a number dropped ("Chi bộ tổ dân phố số 2",
     "CB TDP 02" and the id "tdp-2" all give "to dan pho 2")."""
-    expand = _abbreviations()
-    key = " ".join(expand.get(token, token) for token in fold(text).split())
+    name = key(str(text)) if fold(text) else ""
     for prefix in _PREFIXES:
-        key = key.removeprefix(prefix)
-    return re.sub(r"\bso (?=\d)", "", key).strip()
+        name = name.removeprefix(prefix)
+    return re.sub(r"\bso (?=\d)", "", name).strip()
 
 
 def _name_keys(values: pd.Series) -> pa.Array:
@@ -164,7 +158,7 @@ def _name_keys(values: pd.Series) -> pa.Array:
     # abbreviations token by token: split, look each token up, join again
     tokens = pc.split_pattern(arr, " ")
     flat = pc.list_flatten(tokens)
-    table = _abbreviations()
+    table = abbreviations()
     shorts = pa.array(list(table), type=pa.string())
     found = pc.index_in(flat, value_set=shorts)
     longs = pa.array(list(table.values()), type=pa.string())
@@ -370,13 +364,13 @@ CHECKS: dict[str, Check] = {
 
 def article_figures() -> pd.DataFrame:
     """The article's numbered figures as shipped (``resources/article_figures.csv``)."""
-    return shipped_table("article_figures.csv")
+    return resource_table("article_figures.csv")
 
 
 def article_source() -> dict[str, str]:
     """The source article and the committee it describes (``resources/article.csv``):
     ``committee``, ``aliases``, ``year_from``, ``year_to``, ``title``, ``published``, …"""
-    table = shipped_table("article.csv")
+    table = resource_table("article.csv")
     return dict(zip(table["field"], table["value"].fillna(""), strict=True))
 
 
