@@ -11,8 +11,10 @@ Nothing here calls ``plt.show`` or changes global settings: the house style is a
 ``plt.rc_context(STYLE)`` around each drawing.
 
 >>> fig, axes = plt.subplots(1, 2, figsize=(10, 4))
->>> plots.rating_mix(ds.cell_ratings, ax=axes[0])
->>> plots.membership(ds.members, lang="en", ax=axes[1])
+>>> nd.plots.rating_mix(ds.cell_ratings, ax=axes[0])
+<Axes: title={'center': 'Xếp loại chất lượng chi bộ theo năm'}, xlabel='Năm', ylabel='Số chi bộ'>
+>>> nd.plots.membership(ds.members, lang="en", ax=axes[1])
+<Axes: title={'center': 'Members and share of young members'}, xlabel='Year', ylabel='Members'>
 """
 
 from __future__ import annotations

@@ -218,6 +218,16 @@ def rating_transitions(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.
     --------
     >>> moves = rating_transitions(ds.cell_ratings, by="tier")
     >>> moves[moves["from_level"] != moves["to_level"]]  # cells that moved up or down
+        year_from  year_to  from_level  to_level  count
+    1        2015     2016           2         3      1
+    2        2015     2016           3         2      2
+    5        2016     2017           2         3      3
+    6        2016     2017           3         2      2
+    8        2017     2018           2         1      2
+    10       2017     2018           3         1      2
+    11       2017     2018           3         2      5
+    13       2018     2019           1         2      2
+    14       2018     2019           2         1      3
     """
     col = level_column(by)
     keys = ["year_from", "year_to", "from_level", "to_level"]
@@ -267,6 +277,8 @@ def crosswalk() -> pd.DataFrame:
     Examples
     --------
     >>> nd.analysis.crosswalk().query("rating == 'TSVM'")[["scale", "rank", "tier"]]
+         scale  rank  tier
+    1  pre2018     1     2
     """
     from ..vocab import crosswalk as table
 
@@ -306,6 +318,12 @@ def cell_quota_check(cell_ratings: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> cell_quota_check(ds.cell_ratings)[["year", "excellent", "well", "ok"]]
+       year  excellent  well    ok
+    0  2015          0     7  <NA>
+    1  2016          0     6  <NA>
+    2  2017          0     7  <NA>
+    3  2018          4     8  <NA>
+    4  2019          5     7  <NA>
     """
     rating = cell_ratings["rating"].astype(object)
     by_year = pd.DataFrame(
