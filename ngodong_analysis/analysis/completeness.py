@@ -95,7 +95,27 @@ def incomplete_by_year(table: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 def incomplete_mask(totals: pd.DataFrame, column: str) -> np.ndarray:
     """Per row of a totals frame (``membership_totals``, ``poverty``), whether ``column``'s
-    sum left out a unit listed that year, read from its ``incomplete`` column."""
+    sum left out a unit listed that year, read from its ``incomplete`` column.
+
+    Parameters
+    ----------
+    totals : DataFrame
+        A frame of yearly totals with an ``incomplete`` column (the names of the columns whose
+        sum is incomplete, comma-separated; NA where none is); without one nothing is flagged.
+    column : str
+        The total asked about (``"members"``, ``"poor_households"``).
+
+    Returns
+    -------
+    ndarray of bool
+        One flag per row of ``totals``.
+
+    Examples
+    --------
+    >>> totals = pd.DataFrame({"year": [2018, 2019], "incomplete": [pd.NA, "female, young"]})
+    >>> incomplete_mask(totals, "young").tolist(), incomplete_mask(totals, "members").tolist()
+    ([False, True], [False, False])
+    """
     if "incomplete" not in totals.columns:
         return np.zeros(len(totals), dtype=bool)
     return np.array(

@@ -308,6 +308,11 @@ def cell_quota_check(cell_ratings: pd.DataFrame) -> pd.DataFrame:
     cap and QĐ 366's is unconfirmed (``resources/quota_rules.csv``). The package knows no
     grouping of roles, so a committee's cells are one group: an **assumption**.
 
+    Parameters
+    ----------
+    cell_ratings : DataFrame
+        The ``cell_ratings`` contract table.
+
     Returns
     -------
     DataFrame
