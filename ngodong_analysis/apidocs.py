@@ -143,6 +143,17 @@ def _contract_arguments(func: Callable) -> list[object] | None:
     return args
 
 
+def _dtype_name(dtype: object) -> str:
+    """A dtype as the reference names it: pandas' nullable ``string`` as itself, and plain
+    text columns as ``text`` whichever pandas holds them (``object`` before pandas 3,
+    ``str`` from it), so the file does not change with the pandas installed."""
+    if isinstance(dtype, pd.StringDtype) and dtype.na_value is pd.NA:
+        return "string"
+    if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+        return "text"
+    return str(dtype)
+
+
 def _returned_columns(func: Callable) -> list[str]:
     """The columns (and dtypes) ``func`` returns, from a call on empty tables; nothing for a
     function that takes other arguments or returns no DataFrame."""
@@ -152,7 +163,7 @@ def _returned_columns(func: Callable) -> list[str]:
     result = func(*args)
     if not isinstance(result, pd.DataFrame):
         return []
-    columns = ", ".join(f"`{c}` ({result[c].dtype})" for c in result.columns)
+    columns = ", ".join(f"`{c}` ({_dtype_name(result[c].dtype)})" for c in result.columns)
     return ["**Columns returned** (dtypes; from a call on empty tables)", "", columns, ""]
 
 

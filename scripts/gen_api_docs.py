@@ -1,5 +1,5 @@
-"""Regenerate docs/api.md from the docstrings of the public API; ``--check`` only compares,
-and exits 1 when docs/api.md is stale."""
+"""Regenerate docs/api.md from the docstrings of the public API; with ``--check``, only
+compare, and exit 1 when docs/api.md is stale."""
 
 import sys
 from pathlib import Path
@@ -8,14 +8,20 @@ from ngodong_analysis.apidocs import api_markdown
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "api.md"
 
-if __name__ == "__main__":
+
+def main(argv: list[str], out: Path = OUT) -> int:
     text = api_markdown()
-    if "--check" in sys.argv[1:]:
-        if not OUT.is_file() or OUT.read_text(encoding="utf-8") != text:
-            print(f"{OUT} is stale: run python scripts/gen_api_docs.py", file=sys.stderr)
-            sys.exit(1)
-        print(f"{OUT} is up to date")
-        sys.exit(0)
-    OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT}")
+    if "--check" in argv:
+        if not out.is_file() or out.read_text(encoding="utf-8") != text:
+            print(f"{out} is stale: run python scripts/gen_api_docs.py", file=sys.stderr)
+            return 1
+        print(f"{out} is up to date")
+        return 0
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
