@@ -170,6 +170,22 @@ income : DataFrame
     """,
 )
 
+_load_params = dict(
+    source="""
+source : str or Path, optional
+    A folder (read recursively) or one workbook; by default the project's ``data/raw``
+    (in the current directory or the nearest one above it holding ``data/raw`` and a
+    ``pyproject.toml``, unless ``NGODONG_ROOT`` or ``NGODONG_RAW`` names another).
+    """,
+    progress="""
+progress : bool, optional
+    Show the files read, with the time left, on stderr: ``True`` always (a live bar in a
+    terminal or in Jupyter, plain lines where output is no terminal, as in a CI log),
+    ``False`` never, ``None`` (the default) a bar for a folder of many files where someone
+    watches, nothing otherwise.
+    """,
+)
+
 _core_returns = dict(
     ax="""
 Axes
@@ -181,5 +197,8 @@ _core_docs = dict(
     params=DocstringComponents(_core_params),
     returns=DocstringComponents(_core_returns),
 )
-"""The shared components: ``{params.lang}`` in a docstring filled by
+"""The plot functions' shared components: ``{params.lang}`` in a docstring filled by
 ``share_docs(**_core_docs)``."""
+
+_load_docs = dict(params=DocstringComponents(_load_params))
+"""The loaders' shared components (``{params.source}``, ``{params.progress}``)."""

@@ -167,6 +167,18 @@ def _returned_columns(func: Callable) -> list[str]:
     return ["**Columns returned** (dtypes; from a call on empty tables)", "", columns, ""]
 
 
+def _loaded_columns(name: str) -> list[str]:
+    """The columns (and dtypes) of the contract table a ``load_<table>`` loader returns."""
+    from .schema import TABLES, empty
+
+    table = name.removeprefix("load_")
+    if not name.startswith("load_") or table not in TABLES:
+        return []
+    frame = empty(table)
+    columns = ", ".join(f"`{c}` ({_dtype_name(frame[c].dtype)})" for c in frame.columns)
+    return ["**Columns returned** (dtypes; the contract of `" + table + "`)", "", columns, ""]
+
+
 def _attribute_docs(module: ModuleType) -> dict[str, str]:
     """The docstrings written under top-level assignments (``X = …`` then ``\"\"\"…\"\"\"``) of
     ``module`` and, for a package, of the modules in its folder."""
@@ -220,8 +232,10 @@ def _entry(prefix: str, name: str, obj: object, attribute_docs: dict[str, str]) 
     if inspect.isclass(obj) or inspect.isfunction(obj):
         out += ["```python", _signature(qualified, obj), "```", ""]
         out += _docstring(obj.__doc__)
-        if inspect.isfunction(obj):
-            out += _returned_columns(obj) if prefix == "nd.analysis" else []
+        if inspect.isfunction(obj) and prefix == "nd.analysis":
+            out += _returned_columns(obj)
+        elif inspect.isfunction(obj) and prefix == "nd":
+            out += _loaded_columns(name)
         else:
             for member, value, bound in _members(obj):
                 if isinstance(value, property):

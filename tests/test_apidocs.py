@@ -39,7 +39,7 @@ def _public_functions(module) -> list[tuple[str, object]]:
     ]
 
 
-PUBLIC = _public_functions(nd.analysis) + _public_functions(nd.plots)
+PUBLIC = _public_functions(nd) + _public_functions(nd.analysis) + _public_functions(nd.plots)
 
 
 # --- docs/api.md ------------------------------------------------------------------------------
@@ -109,6 +109,17 @@ def test_a_function_added_to_all_is_documented_with_its_columns(monkeypatch):
     assert "`year` (int64), `members` (Int64)" in entry
 
 
+def test_a_loader_lists_its_tables_contract_columns():
+    text = apidocs.api_markdown()
+    entry = text[text.index("### `nd.load_members`") :]
+    entry = entry[: entry.index("\n### ", 1)]
+    # the contract's columns, written out (README › Tables; scope columns first)
+    for column in ("year", "cell_id", "cell", "members", "young", "admitted", "introduced"):
+        assert f"`{column}` (" in entry
+    assert "`members` (Int64)" in entry and "`cell` (string)" in entry
+    assert "**Columns returned**" not in text[: text.index("### `nd.load_cell_ratings`")]
+
+
 def test_returned_columns_are_those_the_function_returns(sample):
     # written by hand from the function's contract (analysis/membership.py TOTALS_COLUMNS)
     text = apidocs.api_markdown()
@@ -167,6 +178,7 @@ def test_public_functions_are_found():
     assert "ngodong_analysis.analysis.rating_mix" in names
     assert "ngodong_analysis.plots.income" in names
     assert "ngodong_analysis.plots.labels" in names
+    assert "ngodong_analysis.load_dataset" in names
     assert len(PUBLIC) >= 30
 
 
