@@ -2,7 +2,11 @@
 
 >>> import ngodong_analysis as nd
 >>> ds = nd.load_dataset()          # the project's data/raw
->>> ds.cell_ratings.head()
+>>> ds.cell_ratings.head(3)[["year", "cell_id", "cell", "rating", "rank", "tier"]]
+   year  cell_id                            cell rating  rank  tier
+0  2015  cong-an         Chi bộ Công an thị trấn   TSVM     1     2
+1  2015  mam-non  Chi bộ Trường Mầm non Ngô Đồng  HTTNV     2     3
+2  2015  quan-su         Chi bộ Quân sự thị trấn  HTTNV     2     3
 
 ``nd.analysis`` and ``nd.plots`` are imported on first use, so that importing the package
 stays cheap (matplotlib is only loaded when a chart is drawn).

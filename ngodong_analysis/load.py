@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import assemble, store
 from . import validate as checks
+from ._docstrings import _load_docs, share_docs
 from .committees import Assigner, CommitteeRegistry, heading
 from .config import raw_data_dir, requested_workers
 from .dataset import Dataset
@@ -456,6 +457,7 @@ def _public(df: pd.DataFrame, name: str) -> pd.DataFrame:
     return df.drop(columns=drop)
 
 
+@share_docs(**_load_docs)
 def load_dataset(
     source: str | Path | None = None,
     committee: str | None = None,
@@ -463,20 +465,30 @@ def load_dataset(
     use_processed: bool = True,
     progress: bool | None = None,
 ) -> Dataset:
-    """Every table under ``source`` (a folder or one workbook; default the project's
-    ``data/raw``), of any number of committees. ``committee`` names the one committee of
-    workbooks that name none (in a title such as "ĐẢNG ỦY XÃ GIAO TIẾN", a "Đảng bộ" column
-    or a folder of their own). Raises :class:`DataError` holding all problems if any is an error;
+    """Every table under ``source``, of any number of committees: each row carries its
+    ``committee_id``. Raises :class:`DataError` holding all problems if any is an error;
     warnings are kept in ``Dataset.problems``.
 
-    When ``data/processed`` holds a build of exactly these inputs (same file hashes, same
-    package version), its Parquet tables are read instead of the workbooks: the same
-    frames, many times faster. ``use_processed=False`` always reads the workbooks.
+    Parameters
+    ----------
+    {params.source}
+    {params.committee}
+    use_processed : bool
+        When ``data/processed`` holds a build of exactly these inputs (same file hashes, same
+        package version), read its Parquet tables instead of the workbooks: the same frames,
+        many times faster (not when ``committee`` is given). ``False`` always reads the
+        workbooks.
+    {params.progress}
 
-    ``progress`` shows the files read with the time left, on stderr: ``True`` always (a
-    live bar in a terminal or in Jupyter, plain lines where output is no terminal, as in a
-    CI log), ``False`` never, ``None`` (the default) a bar for a folder of many files where
-    someone watches, nothing otherwise.
+    Returns
+    -------
+    Dataset
+        Every table of the contract (an empty frame for a table with no source data).
+
+    Raises
+    ------
+    DataError
+        When any problem is an error; it lists them all, warnings included.
     """
     if use_processed and committee is None:
         cached = store.from_processed(_source(source))
@@ -488,6 +500,7 @@ def load_dataset(
     return result.dataset
 
 
+@share_docs(**_load_docs)
 def validate(
     source: str | Path | None = None,
     committee: str | None = None,
@@ -497,42 +510,135 @@ def validate(
     """Every problem under ``source``, errors and warnings; never raises for bad data.
     ``committee`` as in :func:`load_dataset`.
 
-    A list of :class:`Problem`; ``.to_frame()`` gives them as a DataFrame
-    (:func:`~ngodong_analysis.problems.problems_frame`). ``progress`` as in
-    :func:`load_dataset`."""
+    Parameters
+    ----------
+    {params.source}
+    {params.committee}
+    {params.progress}
+
+    Returns
+    -------
+    list of Problem
+        Every problem, in file order; ``.to_frame()`` gives them as a DataFrame
+        (:func:`~ngodong_analysis.problems.problems_frame`).
+    """
     return ProblemList(load(source, committee=committee, progress=progress).problems)
 
 
-# The one-table loaders take ``progress`` as load_dataset does.
+@share_docs(**_load_docs)
 def load_cell_ratings(
     source: str | Path | None = None, *, progress: bool | None = None
 ) -> pd.DataFrame:
     """Cell ratings: year, cell_id, cell, rating, scale, rank, tier, score (QĐ 366, from
-    2025; blank before)."""
+    2025; blank before).
+
+    Parameters
+    ----------
+    {params.source}
+    {params.progress}
+
+    Returns
+    -------
+    DataFrame
+        The ``cell_ratings`` contract table (``load_dataset(source).cell_ratings``).
+
+    Raises
+    ------
+    DataError
+        When any problem under ``source`` is an error.
+    """
     return load_dataset(source, progress=progress).cell_ratings
 
 
+@share_docs(**_load_docs)
 def load_committee_ratings(
     source: str | Path | None = None, *, progress: bool | None = None
 ) -> pd.DataFrame:
-    """The grassroots committee's own ratings: year, unit, rating, scale, rank, tier, score."""
+    """The grassroots committee's own ratings: year, unit, rating, scale, rank, tier, score.
+
+    Parameters
+    ----------
+    {params.source}
+    {params.progress}
+
+    Returns
+    -------
+    DataFrame
+        The ``committee_ratings`` contract table (``load_dataset(source).committee_ratings``).
+
+    Raises
+    ------
+    DataError
+        When any problem under ``source`` is an error.
+    """
     return load_dataset(source, progress=progress).committee_ratings
 
 
+@share_docs(**_load_docs)
 def load_members(
     source: str | Path | None = None, *, progress: bool | None = None
 ) -> pd.DataFrame:
-    """Members and flows per cell and year."""
+    """Members and flows per cell and year.
+
+    Parameters
+    ----------
+    {params.source}
+    {params.progress}
+
+    Returns
+    -------
+    DataFrame
+        The ``members`` contract table (``load_dataset(source).members``).
+
+    Raises
+    ------
+    DataError
+        When any problem under ``source`` is an error.
+    """
     return load_dataset(source, progress=progress).members
 
 
+@share_docs(**_load_docs)
 def load_member_ratings(
     source: str | Path | None = None, *, progress: bool | None = None
 ) -> pd.DataFrame:
-    """Member ratings per cell, year and rating (long)."""
+    """Member ratings per cell, year and rating (long).
+
+    Parameters
+    ----------
+    {params.source}
+    {params.progress}
+
+    Returns
+    -------
+    DataFrame
+        The ``member_ratings`` contract table (``load_dataset(source).member_ratings``).
+
+    Raises
+    ------
+    DataError
+        When any problem under ``source`` is an error.
+    """
     return load_dataset(source, progress=progress).member_ratings
 
 
+@share_docs(**_load_docs)
 def load_income(source: str | Path | None = None, *, progress: bool | None = None) -> pd.DataFrame:
-    """Income (million đồng per person per year) and households per area and year."""
+    """Income (million đồng per person per year) and households per area and year.
+
+    Parameters
+    ----------
+    {params.source}
+    {params.progress}
+
+    Returns
+    -------
+    DataFrame
+        The ``income`` contract table (``load_dataset(source).income``).
+
+    Raises
+    ------
+    DataError
+        When any problem under ``source`` is an error.
+    """
     return load_dataset(source, progress=progress).income

@@ -6,11 +6,17 @@ The notebooks in ``notebooks/`` only import the library. Each has one code cell 
 cell with the values given and runs the notebook in a fresh ``python3`` kernel;
 :func:`render_html` writes the executed notebook as one self-contained HTML page.
 
+>>> import tempfile
 >>> from pathlib import Path
 >>> from ngodong_analysis import notebooks
->>> for path in notebooks.list_notebooks():
-...     nb = notebooks.execute(path, parameters={"raw": "data/raw", "lang": "en"})
-...     notebooks.render_html(nb, Path("out") / path.with_suffix(".html").name)
+>>> [path.name for path in notebooks.list_notebooks()]
+['01-cell-ratings.ipynb', '02-membership.ipynb', '03-income-poverty.ipynb',
+ '04-article-check.ipynb']
+>>> nb = notebooks.execute("01-cell-ratings.ipynb", parameters={"raw": "data/raw", "lang": "en"},
+...                        cwd=".")  # the kernel in this folder, where data/raw is
+>>> out = Path(tempfile.mkdtemp())
+>>> notebooks.render_html(nb, out / "01-cell-ratings.html").name
+'01-cell-ratings.html'
 
 :func:`has_data` is for use inside the notebooks: it guards a section against a dataset that
 lacks a table. nbclient, nbformat and nbconvert are imported only when a function needs them,

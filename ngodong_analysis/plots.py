@@ -11,8 +11,10 @@ Nothing here calls ``plt.show`` or changes global settings: the house style is a
 ``plt.rc_context(STYLE)`` around each drawing.
 
 >>> fig, axes = plt.subplots(1, 2, figsize=(10, 4))
->>> plots.rating_mix(ds.cell_ratings, ax=axes[0])
->>> plots.membership(ds.members, lang="en", ax=axes[1])
+>>> nd.plots.rating_mix(ds.cell_ratings, ax=axes[0])
+<Axes: title={'center': 'Xếp loại chất lượng chi bộ theo năm'}, xlabel='Năm', ylabel='Số chi bộ'>
+>>> nd.plots.membership(ds.members, lang="en", ax=axes[1])
+<Axes: title={'center': 'Members and share of young members'}, xlabel='Year', ylabel='Members'>
 """
 
 from __future__ import annotations
@@ -26,10 +28,15 @@ from typing import TYPE_CHECKING, Literal
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.cbook import normalize_kwargs
+from matplotlib.collections import PathCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap
-from matplotlib.patches import Patch
+from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 
 from . import analysis
+from ._docstrings import _core_docs, share_docs
 from .analysis._common import level_column
 from .analysis.membership import ALL_FLOWS
 from .grouping import codes as _codes
@@ -40,6 +47,24 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from .dataset import Dataset
+
+__all__ = [
+    "ALL_PLOTS",
+    "LANGS",
+    "PALETTE",
+    "STYLE",
+    "PlotSpec",
+    "committee_rating",
+    "income",
+    "income_vs_rating",
+    "labels",
+    "member_flows",
+    "member_rating_shares",
+    "membership",
+    "poverty",
+    "rating_heatmap",
+    "rating_mix",
+]
 
 Lang = Literal["vi", "en"]
 LANGS = ("vi", "en")
@@ -81,9 +106,26 @@ def _nfc(text: object) -> str:
     return unicodedata.normalize("NFC", str(text))
 
 
+@share_docs(**_core_docs)
 def labels(lang: Lang = "vi") -> Callable[..., str]:
-    """The chart text of ``lang`` (``resources/texts.csv``): ``text(key, **fields)`` → NFC
-    string."""
+    """The chart text of ``lang``: ``text(key, **fields)`` → NFC string.
+
+    Parameters
+    ----------
+    {params.lang}
+
+    Returns
+    -------
+    callable
+        ``text(key, **fields)``: the text of ``key`` in ``resources/texts.csv``, with its
+        ``{{fields}}`` filled in, NFC-normalised.
+
+    Examples
+    --------
+    >>> text = labels("en")
+    >>> text("year"), text("rule_change", rule="QĐ 132", year=2018)
+    ('Year', 'Rule change (QĐ 132, 2018)')
+    """
     return texts(lang)
 
 
@@ -97,6 +139,22 @@ def _level_label(text: Callable[..., str], by: str, level: int) -> str:
 
 def _axes(ax: Axes | None) -> Axes:
     return plt.gca() if ax is None else ax
+
+
+# A colour the caller gives in one of these names replaces the chart's ``color``, which
+# matplotlib would otherwise apply over it (bars) or refuse beside it (scatter's ``c``).
+_COLOR_NAMES = ("c", "color", "facecolor", "facecolors", "fc")
+
+
+def _artist_kws(artist: type, kwargs: Mapping[str, object], **defaults: object) -> dict:
+    """The chart's own settings of one artist, overridden by the caller's ``**kwargs``
+    (aliases such as ``lw`` or ``ec`` read as the names they stand for)."""
+    if not kwargs:
+        return defaults
+    given = normalize_kwargs(dict(kwargs), artist)
+    if any(name in given for name in _COLOR_NAMES):
+        defaults.pop("color", None)
+    return {**normalize_kwargs(defaults, artist), **given}
 
 
 def _floats(series: pd.Series) -> np.ndarray:
@@ -133,38 +191,41 @@ def _mark_rule_changes(ax: Axes, years, text: Callable[..., str]) -> None:
         ax.axvline(first_year - 0.5, label=label, **RULE_LINE)
 
 
-def _stacked_bars(ax: Axes, wide: pd.DataFrame, colors: list, names: list[str]) -> None:
+def _stacked_bars(
+    ax: Axes, wide: pd.DataFrame, colors: list, names: list[str], kwargs: Mapping[str, object]
+) -> None:
     """One bar per row of ``wide`` (index: years), one stacked segment per column."""
     bottom = np.zeros(len(wide))
     x = wide.index.to_numpy(dtype=float)
     for column, color, name in zip(wide.columns, colors, names, strict=True):
         heights = _floats(wide[column])
-        ax.bar(x, heights, bottom=bottom, width=BAR_WIDTH, color=color, label=name)
+        kws = _artist_kws(Rectangle, kwargs, width=BAR_WIDTH, color=color, label=name)
+        ax.bar(x, heights, bottom=bottom, **kws)
         bottom = bottom + np.nan_to_num(heights)
 
 
 # --- ratings --------------------------------------------------------------------------------
 
 
+@share_docs(**_core_docs)
 def rating_mix(
     cell_ratings: pd.DataFrame,
     *,
     by: Literal["rank", "tier"] = "rank",
     lang: Lang = "vi",
     ax: Axes | None = None,
+    **kwargs,
 ) -> Axes:
     """Stacked bars: cells at each level per year, with the changes of rules marked.
 
     Parameters
     ----------
-    cell_ratings : DataFrame
-        The ``cell_ratings`` contract table.
-    by : {"rank", "tier"}
-        Position within the year's scale (what the article counts) or the harmonised tier.
-    lang : {"vi", "en"}
-        Language of the text.
-    ax : Axes, optional
-        Where to draw; the current Axes by default.
+    {params.cell_ratings}
+    {params.by}
+    {params.lang}
+    {params.ax}
+    {params.bar_kwargs}
+        Here: every level's bars.
 
     Returns
     -------
@@ -181,7 +242,7 @@ def rating_mix(
         levels = [int(level) for level in wide.columns]
         colors = [PALETTE["levels"].get(level, PALETTE["other"]) for level in levels]
         names = [_level_label(text, by, level) for level in levels]
-        _stacked_bars(ax, wide, colors, names)
+        _stacked_bars(ax, wide, colors, names, kwargs)
         _mark_rule_changes(ax, wide.index, text)
         title = text("rating_mix_title" if by == "rank" else "rating_mix_tier_title")
         _finish(ax, text, title=title, ylabel=text("cells"), years=wide.index)
@@ -193,6 +254,7 @@ def _heatmap_title(by: str) -> str:
     return "rating_heatmap_title" if by == "rank" else "rating_heatmap_tier_title"
 
 
+@share_docs(**_core_docs)
 def rating_heatmap(
     cell_ratings: pd.DataFrame,
     *,
@@ -200,23 +262,22 @@ def rating_heatmap(
     max_cells: int = 40,
     lang: Lang = "vi",
     ax: Axes | None = None,
+    **kwargs,
 ) -> Axes:
     """Cells × years, coloured by level and labelled with the rating code, and with the
     score below it where the year has one (QĐ 366, from 2025).
 
     Parameters
     ----------
-    cell_ratings : DataFrame
-        The ``cell_ratings`` contract table.
-    by : {"rank", "tier"}
-        Which level colours the squares.
+    {params.cell_ratings}
+    {params.by}
+        Here, the level that colours the squares.
     max_cells : int
         A readable chart holds a few dozen rows: with more cells, the ``max_cells`` with the
         weakest mean level are drawn (the title says how many of how many).
-    lang : {"vi", "en"}
-        Language of the text.
-    ax : Axes, optional
-        Where to draw; the current Axes by default.
+    {params.lang}
+    {params.ax}
+    {params.image_kwargs}
 
     Returns
     -------
@@ -256,14 +317,16 @@ def rating_heatmap(
         names = rated.sort_values("year").groupby("cell_id")["cell"].last().reindex(grid.index)
         values = np.ma.masked_invalid(grid.astype("Float64").to_numpy(float, na_value=np.nan))
         colors = [PALETTE["levels"][level] for level in (1, 2, 3, 4)]
-        ax.imshow(
-            values,
+        image = _artist_kws(
+            AxesImage,
+            kwargs,
             cmap=ListedColormap(colors),
             norm=BoundaryNorm([0.5, 1.5, 2.5, 3.5, 4.5], 4),
             aspect="auto",
             interpolation="nearest",
             extent=(years[0] - 0.5, years[-1] + 0.5, len(grid) - 0.5, -0.5),
         )
+        ax.imshow(values, **image)
         rating_grid = (
             rated.pivot(index="cell_id", columns="year", values="rating")
             .reindex(index=grid.index, columns=years)
@@ -313,17 +376,19 @@ def _with_score(code: object, score: float) -> str:
 # --- members --------------------------------------------------------------------------------
 
 
-def membership(members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:
+@share_docs(**_core_docs)
+def membership(
+    members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None, **kwargs
+) -> Axes:
     """Bars of members per year, with the share of young members on a twin axis.
 
     Parameters
     ----------
-    members : DataFrame
-        The ``members`` contract table.
-    lang : {"vi", "en"}
-        Language of the text.
-    ax : Axes, optional
-        Where to draw; the current Axes by default.
+    {params.members}
+    {params.lang}
+    {params.ax}
+    {params.bar_kwargs}
+        Here: the members' bars (a year's total that leaves out a cell stays hatched and pale).
 
     Returns
     -------
@@ -339,13 +404,10 @@ def membership(members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = No
         if totals.empty:
             _finish(ax, text, title=text("membership_title"), ylabel=text("members"), years=[])
             return ax
-        bars = ax.bar(
-            years,
-            _floats(totals["members"]),
-            width=BAR_WIDTH,
-            color=PALETTE["members"],
-            label=text("members"),
+        kws = _artist_kws(
+            Rectangle, kwargs, width=BAR_WIDTH, color=PALETTE["members"], label=text("members")
         )
+        bars = ax.bar(years, _floats(totals["members"]), **kws)
         # a total that leaves out a cell is hatched and pale, not read as a fall
         partial = analysis.incomplete_mask(totals, "members")
         for bar, flagged in zip(bars, partial, strict=True):
@@ -379,17 +441,19 @@ def membership(members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = No
     return ax
 
 
-def member_flows(members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:
+@share_docs(**_core_docs)
+def member_flows(
+    members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None, **kwargs
+) -> Axes:
     """Grouped bars per year: admitted, transferred in/out, died, removed, introduced.
 
     Parameters
     ----------
-    members : DataFrame
-        The ``members`` contract table.
-    lang : {"vi", "en"}
-        Language of the text.
-    ax : Axes, optional
-        Where to draw; the current Axes by default.
+    {params.members}
+    {params.lang}
+    {params.ax}
+    {params.bar_kwargs}
+        Here: every flow's bars.
 
     Returns
     -------
@@ -408,31 +472,32 @@ def member_flows(members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = 
         x = wide.index.to_numpy(dtype=float)
         for i, flow in enumerate(names):
             offset = (i - (len(names) - 1) / 2) * width
-            ax.bar(
-                x + offset,
-                _floats(wide[flow]),
+            kws = _artist_kws(
+                Rectangle,
+                kwargs,
                 width=width,
                 color=PALETTE["flows"][flow],
                 label=text(f"flow_{flow}"),
             )
+            ax.bar(x + offset, _floats(wide[flow]), **kws)
         _finish(ax, text, title=text("member_flows_title"), ylabel=text("persons"), years=x)
         _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1))
     return ax
 
 
+@share_docs(**_core_docs)
 def member_rating_shares(
-    member_ratings: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None
+    member_ratings: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None, **kwargs
 ) -> Axes:
     """Stacked bars per year: the share of rated members at each rating, in percent.
 
     Parameters
     ----------
-    member_ratings : DataFrame
-        The ``member_ratings`` contract table.
-    lang : {"vi", "en"}
-        Language of the text.
-    ax : Axes, optional
-        Where to draw; the current Axes by default.
+    {params.member_ratings}
+    {params.lang}
+    {params.ax}
+    {params.bar_kwargs}
+        Here: every rating's bars.
 
     Returns
     -------
@@ -449,7 +514,8 @@ def member_rating_shares(
     with plt.rc_context(STYLE):
         ax = _axes(ax)
         colors = [PALETTE["levels"][i] for i in range(1, len(codes) + 1)]
-        _stacked_bars(ax, wide[codes], colors, [text(f"rating_{code}") for code in codes])
+        names = [text(f"rating_{code}") for code in codes]
+        _stacked_bars(ax, wide[codes], colors, names, kwargs)
         _mark_rule_changes(ax, wide.index, text)
         _finish(
             ax,
@@ -462,8 +528,9 @@ def member_rating_shares(
     return ax
 
 
+@share_docs(**_core_docs)
 def committee_rating(
-    committee_ratings: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None
+    committee_ratings: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None, **kwargs
 ) -> Axes:
     """The committee's own rating per year on both views: position (rank) and tier.
 
@@ -474,10 +541,10 @@ def committee_rating(
     ----------
     committee_ratings : DataFrame
         The ``committee_ratings`` contract table (the first unit is drawn if there are several).
-    lang : {"vi", "en"}
-        Language of the text.
-    ax : Axes, optional
-        Where to draw; the current Axes by default.
+    {params.lang}
+    {params.ax}
+    {params.line_kwargs}
+        Here: the rank and the tier lines.
 
     Returns
     -------
@@ -494,14 +561,16 @@ def committee_rating(
     with plt.rc_context(STYLE):
         ax = _axes(ax)
         years = table["year"].to_numpy(dtype=float)
-        for column, style in (("rank", "-o"), ("tier", "--s")):
-            ax.plot(
-                years,
-                _floats(table[column]),
-                style,
+        for column, linestyle, marker in (("rank", "-", "o"), ("tier", "--", "s")):
+            kws = _artist_kws(
+                Line2D,
+                kwargs,
+                linestyle=linestyle,
+                marker=marker,
                 color=PALETTE["levels"][1] if column == "rank" else PALETTE["members"],
                 label=text(f"view_{column}"),
             )
+            ax.plot(years, _floats(table[column]), **kws)
         scores = (
             _floats(table["score"]) if "score" in table.columns else np.full(len(years), np.nan)
         )
@@ -537,25 +606,35 @@ def committee_rating(
 # --- income and poverty ---------------------------------------------------------------------
 
 
+@share_docs(**_core_docs)
 def income(
-    income: pd.DataFrame, *, max_lines: int = 12, lang: Lang = "vi", ax: Axes | None = None
+    income: pd.DataFrame,
+    *,
+    max_lines: int = 12,
+    lang: Lang = "vi",
+    ax: Axes | None = None,
+    **kwargs,
 ) -> Axes:
     """One line per area: income per capita by year (million đồng per person per year).
 
     Parameters
     ----------
-    income : DataFrame
-        The ``income`` contract table.
-    lang : {"vi", "en"}
-        Language of the text.
-    ax : Axes, optional
-        Where to draw; the current Axes by default.
+    {params.income}
+    max_lines : int
+        A line per area stays readable for about a dozen areas: with more than
+        ``max_lines``, the chart shows the median across areas per year instead, with the
+        interquartile and the 10–90% bands around it.
+    {params.lang}
+    {params.ax}
+    {params.line_kwargs}
+        Here: every area's line, or the median line.
 
     Returns
     -------
     Axes
         One line per area (in ``area_id`` order, labelled with the area's name), from
-        :func:`ngodong_analysis.analysis.income_growth`.
+        :func:`ngodong_analysis.analysis.income_growth`; beyond ``max_lines`` areas, the
+        median line and two bands (filled polygons, 10–90% then 25–75%).
     """
     text = labels(lang)
     growth = analysis.income_growth(income)
@@ -563,7 +642,7 @@ def income(
         ax = _axes(ax)
         colors = PALETTE["areas"]
         if growth["area_id"].nunique() > max_lines:
-            _income_bands(ax, growth, text)
+            _income_bands(ax, growth, text, kwargs)
             _finish(
                 ax,
                 text,
@@ -575,13 +654,14 @@ def income(
             return ax
         for i, (area_id, rows) in enumerate(growth.groupby("area_id", sort=True)):
             name = rows["area"].dropna()
-            ax.plot(
-                rows["year"].to_numpy(dtype=float),
-                _floats(rows["income_per_capita"]),
+            kws = _artist_kws(
+                Line2D,
+                kwargs,
                 marker="o",
                 color=colors[i % len(colors)],
                 label=_nfc(name.iloc[-1] if len(name) else area_id),
             )
+            ax.plot(rows["year"].to_numpy(dtype=float), _floats(rows["income_per_capita"]), **kws)
         _finish(
             ax,
             text,
@@ -593,7 +673,9 @@ def income(
     return ax
 
 
-def _income_bands(ax: Axes, growth: pd.DataFrame, text: Callable[..., str]) -> None:
+def _income_bands(
+    ax: Axes, growth: pd.DataFrame, text: Callable[..., str], kwargs: Mapping[str, object]
+) -> None:
     """Many areas: the median line with the interquartile and 10–90% bands across areas."""
     q = (
         growth.dropna(subset=["income_per_capita"])
@@ -606,26 +688,21 @@ def _income_bands(ax: Axes, growth: pd.DataFrame, text: Callable[..., str]) -> N
     n = growth["area_id"].nunique()
     ax.fill_between(x, q[0.1], q[0.9], color=color, alpha=0.15, label=text("band_10_90"))
     ax.fill_between(x, q[0.25], q[0.75], color=color, alpha=0.3, label=text("band_iqr"))
-    ax.plot(
-        x,
-        q[0.5].to_numpy(dtype=float),
-        marker="o",
-        color=color,
-        label=text("median_of_areas", n=n),
-    )
+    kws = _artist_kws(Line2D, kwargs, marker="o", color=color, label=text("median_of_areas", n=n))
+    ax.plot(x, q[0.5].to_numpy(dtype=float), **kws)
 
 
-def poverty(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:
+@share_docs(**_core_docs)
+def poverty(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None, **kwargs) -> Axes:
     """Poor and near-poor households per year, with the changes of poverty standard marked.
 
     Parameters
     ----------
-    income : DataFrame
-        The ``income`` contract table.
-    lang : {"vi", "en"}
-        Language of the text.
-    ax : Axes, optional
-        Where to draw; the current Axes by default.
+    {params.income}
+    {params.lang}
+    {params.ax}
+    {params.line_kwargs}
+        Here: the poor and the near-poor lines.
 
     Returns
     -------
@@ -646,7 +723,8 @@ def poverty(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) 
         hollow = False
         for column, key in (("poor_households", "poor"), ("near_poor_households", "near_poor")):
             values = _floats(table[column])
-            ax.plot(years, values, marker="o", color=PALETTE[key], label=text(key))
+            kws = _artist_kws(Line2D, kwargs, marker="o", color=PALETTE[key], label=text(key))
+            ax.plot(years, values, **kws)
             # a year summed over only some areas: a hollow point, not read as a fall
             partial = analysis.incomplete_mask(table, column)
             if partial.any():
@@ -670,6 +748,7 @@ def poverty(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None) 
     return ax
 
 
+@share_docs(**_core_docs)
 def income_vs_rating(
     income: pd.DataFrame,
     cell_ratings: pd.DataFrame,
@@ -678,6 +757,7 @@ def income_vs_rating(
     max_points: int = 5000,
     lang: Lang = "vi",
     ax: Axes | None = None,
+    **kwargs,
 ) -> Axes:
     """Scatter of residential cells: rating level (x) against their area's income (y).
 
@@ -689,10 +769,10 @@ def income_vs_rating(
         A scatter stays readable (and quick to draw) up to a few thousand points: with more
         rated cell-years, each year's points at a level are summarised instead, by their median
         and the range of their middle half (25–75%), and the title says so and of how many.
-    lang : {"vi", "en"}
-        Language of the text.
-    ax : Axes, optional
-        Where to draw; the current Axes by default.
+    {params.lang}
+    {params.ax}
+    {params.scatter_kwargs}
+        Here: every year's points (or medians).
 
     Returns
     -------
@@ -728,16 +808,12 @@ def income_vs_rating(
                 rows = spread.loc[year]
                 x = rows.index.to_numpy(dtype=float) + offset
                 ax.vlines(x, _floats(rows[0.25]), _floats(rows[0.75]), color=color, alpha=0.8)
-                ax.scatter(x, _floats(rows[0.5]), color=color, label=str(year), zorder=3)
+                kws = _artist_kws(PathCollection, kwargs, color=color, label=str(year), zorder=3)
+                ax.scatter(x, _floats(rows[0.5]), **kws)
                 continue
             rows = joined[joined["year"] == year]
-            ax.scatter(
-                _floats(rows["rank"]) + offset,
-                _floats(rows["income_per_capita"]),
-                color=color,
-                alpha=0.8,
-                label=str(year),
-            )
+            kws = _artist_kws(PathCollection, kwargs, color=color, alpha=0.8, label=str(year))
+            ax.scatter(_floats(rows["rank"]) + offset, _floats(rows["income_per_capita"]), **kws)
         ax.set_title(title)
         ax.set_xlabel(text("rank_axis"))
         ax.set_ylabel(text("income_unit"))

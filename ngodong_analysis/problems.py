@@ -56,6 +56,16 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     ``severity`` ("error" or "warning"), ``rule`` (the kind of problem, e.g. "rating",
     "duplicate", "flows"), ``message`` and ``value`` (the offending value as text, if any).
 
+    Parameters
+    ----------
+    problems : iterable of Problem
+        Any problems: a ``DataError``'s, ``Dataset.problems``, :func:`validate`'s.
+
+    Returns
+    -------
+    DataFrame
+        One row per problem, in the order given, with the columns above.
+
     Examples
     --------
     >>> frame = nd.validate("data/raw").to_frame()   # or problems_frame(any list)

@@ -656,7 +656,10 @@ def write_report(
 
     Examples
     --------
-    >>> write_report(ds, ds.problems, "data/processed/report.xlsx", lang="en")
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_report(ds, ds.problems, folder, lang="en") == folder / "report.xlsx"
+    True
     """
     path = Path(path)
     if path.is_dir():

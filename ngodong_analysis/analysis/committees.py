@@ -58,7 +58,18 @@ def roll_up(ds, as_of: int):
       longer exists, not its successor.
     - The committees table keeps every committee, with a ``rolled_into`` column.
 
-    Returns a new :class:`~ngodong_analysis.dataset.Dataset`; ``ds`` is untouched.
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset whose ``committees`` table gives the mergers (``last_year`` and
+        ``successor_id``, from a "Danh mục đảng bộ" registry).
+    as_of : int
+        The year whose committees the result is keyed to.
+
+    Returns
+    -------
+    Dataset
+        A new dataset; ``ds`` is untouched.
 
     Examples
     --------

@@ -54,8 +54,8 @@ def incomplete_sums(table: pd.DataFrame, columns: list[str] | None = None) -> pd
     ...                           "cell": ["Chi bộ Thôn 1", "Chi bộ Thôn 2", "Chi bộ Thôn 3"],
     ...                           "members": [30, 25, 20], "female": [9, None, 6]}), "members")
     >>> incomplete_sums(m)
-       year  column  listed  reported        missing
-    0  2019  female       3         2  Chi bộ Thôn 2
+       year committee_id  column  listed  reported        missing
+    0  2019      unnamed  female       3         2  Chi bộ Thôn 2
     """
     if "year" not in table.columns:
         raise KeyError("incomplete_sums expects a table with a 'year' column")
@@ -97,7 +97,27 @@ def incomplete_by_year(table: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 def incomplete_mask(totals: pd.DataFrame, column: str) -> np.ndarray:
     """Per row of a totals frame (``membership_totals``, ``poverty``), whether ``column``'s
-    sum left out a unit listed that year, read from its ``incomplete`` column."""
+    sum left out a unit listed that year, read from its ``incomplete`` column.
+
+    Parameters
+    ----------
+    totals : DataFrame
+        A frame of yearly totals with an ``incomplete`` column (the names of the columns whose
+        sum is incomplete, comma-separated; NA where none is); without one nothing is flagged.
+    column : str
+        The total asked about (``"members"``, ``"poor_households"``).
+
+    Returns
+    -------
+    ndarray of bool
+        One flag per row of ``totals``.
+
+    Examples
+    --------
+    >>> totals = pd.DataFrame({"year": [2018, 2019], "incomplete": [pd.NA, "female, young"]})
+    >>> incomplete_mask(totals, "young").tolist(), incomplete_mask(totals, "members").tolist()
+    ([False, True], [False, False])
+    """
     if "incomplete" not in totals.columns:
         return np.zeros(len(totals), dtype=bool)
     return np.array(

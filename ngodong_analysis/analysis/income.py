@@ -181,6 +181,12 @@ def poverty(income: pd.DataFrame, *, lines: pd.DataFrame | None = None) -> pd.Da
     Examples
     --------
     >>> poverty(ds.income)[["year", "poor_households", "standard"]]
+       year  poor_households   standard
+    0  2015               74  2011-2015
+    1  2016               49  2016-2021
+    2  2017               33  2016-2021
+    3  2018               21  2016-2021
+    4  2019               12  2016-2021
     """
     out = year_sums(income, ["households", "poor_households", "near_poor_households"])
     out["poor_rate"] = paired_ratio(income, "year", "poor_households", "households")
@@ -253,7 +259,11 @@ def income_vs_rating(
     Examples
     --------
     >>> income_vs_rating(ds.income, ds.cell_ratings, ds.cells).groupby("rank")[
-    ...     "income_per_capita"].mean()
+    ...     "income_per_capita"].mean().round(2)
+    rank
+    1    49.83
+    2    51.45
+    Name: income_per_capita, dtype: Float64
     """
     # The registry maps a cell's id to its area's within one scope (a committee's ids are its
     # own): the ids are joined as single columns here, so a scope of its own (the committee

@@ -176,7 +176,8 @@ def member_flows(members: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> member_flows(ds.members).query("flow == 'admitted'")["count"].sum()
+    >>> int(member_flows(ds.members).query("flow == 'admitted'")["count"].sum())
+    11
     """
     sums = year_sums(members, list(ALL_FLOWS))
     out = sums.reset_index().melt(id_vars="year", var_name="flow", value_name="count")
@@ -280,6 +281,9 @@ def flow_discrepancies(members: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> flow_discrepancies(ds.members)[["year", "cell", "difference"]]  # empty when all add up
+    Empty DataFrame
+    Columns: [year, cell, difference]
+    Index: []
     """
     breaks = flow_breaks(members)
     df = members.iloc[breaks.rows].reset_index(drop=True)
@@ -325,7 +329,13 @@ def member_rating_shares(
 
     Examples
     --------
-    >>> member_rating_shares(ds.member_ratings).query("year == 2019 and rating == 'HTXSNV'")
+    >>> shares = member_rating_shares(ds.member_ratings)
+    >>> shares.query("year == 2019")[["rating", "count", "denominator", "share"]].round(3)
+        rating  count  denominator  share
+    16  HTXSNV     45          440  0.102
+    17   HTTNV    255          440   0.58
+    18    HTNV    139          440  0.316
+    19   KHTNV      1          440  0.002
     """
     if denominator not in ("rated", "members"):
         raise ValueError(f"denominator={denominator!r}: expected 'rated' or 'members'")
@@ -402,8 +412,8 @@ def well_or_above_share(member_ratings: pd.DataFrame) -> pd.DataFrame:
     ...                           "rating": ["HTXSNV", "HTTNV", "HTNV"],
     ...                           "count": [1, 2, 1]}), "member_ratings")
     >>> well_or_above_share(r)
-       year  rated  well_or_above  excellent  share
-    0  2019      4              3          1   0.75
+       year committee_id  rated  well_or_above  excellent  share
+    0  2019      unnamed      4              3          1   0.75
     """
     year_code, years = int_codes(member_ratings["year"])
     counts, count_known = int_values(member_ratings["count"])
@@ -451,6 +461,9 @@ def quota_check(member_ratings: pd.DataFrame, *, limit: float | None = None) -> 
     Examples
     --------
     >>> quota_check(ds.member_ratings).query("ok == False")
+    Empty DataFrame
+    Columns: [year, committee_id, cell_id, cell, excellent, well, share, allowed, ok, rule, source]
+    Index: []
     """
     year = member_ratings["year"].to_numpy()
     year_code, years = int_codes(year)

@@ -89,11 +89,11 @@ def rating_mix(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.DataFram
     >>> cr = conform(pd.DataFrame({"year": 2019, "cell_id": ["a", "b", "c", "d"],
     ...                            "rank": [1, 2, 2, 2]}), "cell_ratings")
     >>> rating_mix(cr)
-       year  level  count  share
-    0  2019      1      1   0.25
-    1  2019      2      3   0.75
-    2  2019      3      0    0.0
-    3  2019      4      0    0.0
+       year committee_id  level  count  share
+    0  2019      unnamed      1      1   0.25
+    1  2019      unnamed      2      3   0.75
+    2  2019      unnamed      3      0    0.0
+    3  2019      unnamed      4      0    0.0
     """
     col = level_column(by)
     year, years = int_codes(cell_ratings["year"])
@@ -142,9 +142,9 @@ def top_streaks(cell_ratings: pd.DataFrame, *, by: Level = "rank", level: int = 
     >>> cr = conform(pd.DataFrame({"year": [2015, 2016, 2017, 2019], "cell_id": "tdp-2",
     ...                            "rank": [1, 1, 2, 1]}), "cell_ratings")
     >>> top_streaks(cr)
-      cell_id  cell  start   end  length
-    0   tdp-2  <NA>   2015  2016       2
-    1   tdp-2  <NA>   2019  2019       1
+      committee_id cell_id  cell  start   end  length
+    0      unnamed   tdp-2  <NA>   2015  2016       2
+    1      unnamed   tdp-2  <NA>   2019  2019       1
     """
     col = level_column(by)
     values, known = int_values(cell_ratings[col])
@@ -228,6 +228,16 @@ def rating_transitions(cell_ratings: pd.DataFrame, *, by: Level = "rank") -> pd.
     --------
     >>> moves = rating_transitions(ds.cell_ratings, by="tier")
     >>> moves[moves["from_level"] != moves["to_level"]]  # cells that moved up or down
+             committee_id  year_from  year_to  from_level  to_level  count
+    1   thi-tran-ngo-dong       2015     2016           2         3      1
+    2   thi-tran-ngo-dong       2015     2016           3         2      2
+    5   thi-tran-ngo-dong       2016     2017           2         3      3
+    6   thi-tran-ngo-dong       2016     2017           3         2      2
+    8   thi-tran-ngo-dong       2017     2018           2         1      2
+    10  thi-tran-ngo-dong       2017     2018           3         1      2
+    11  thi-tran-ngo-dong       2017     2018           3         2      5
+    13  thi-tran-ngo-dong       2018     2019           1         2      2
+    14  thi-tran-ngo-dong       2018     2019           2         1      3
     """
     col = level_column(by)
     keys = ["year_from", "year_to", "from_level", "to_level"]
@@ -277,6 +287,8 @@ def crosswalk() -> pd.DataFrame:
     Examples
     --------
     >>> nd.analysis.crosswalk().query("rating == 'TSVM'")[["scale", "rank", "tier"]]
+         scale  rank  tier
+    1  pre2018     1     2
     """
     from ..vocab import crosswalk as table
 
@@ -306,6 +318,11 @@ def cell_quota_check(cell_ratings: pd.DataFrame) -> pd.DataFrame:
     cap and QĐ 366's is unconfirmed (``resources/quota_rules.csv``). The package knows no
     grouping of roles, so a committee's cells are one group: an **assumption**.
 
+    Parameters
+    ----------
+    cell_ratings : DataFrame
+        The ``cell_ratings`` contract table.
+
     Returns
     -------
     DataFrame
@@ -316,6 +333,12 @@ def cell_quota_check(cell_ratings: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> cell_quota_check(ds.cell_ratings)[["year", "excellent", "well", "ok"]]
+       year  excellent  well    ok
+    0  2015          0     7  <NA>
+    1  2016          0     6  <NA>
+    2  2017          0     7  <NA>
+    3  2018          4     8  <NA>
+    4  2019          5     7  <NA>
     """
     rating = cell_ratings["rating"].astype(object)
     by_year = pd.DataFrame(

@@ -383,6 +383,17 @@ def article_applies(ds: Dataset) -> bool:
     the data write it (the committees table, else the committee's own ratings), matched
     ignoring case and diacritics against the names in ``resources/article.csv``.
 
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset (its ``committee_ratings``, and its committees' names where the
+        dataset has them).
+
+    Returns
+    -------
+    bool
+        Whether :func:`reconcile`'s checks describe these data.
+
     Examples
     --------
     >>> nd.analysis.article_applies(nd.load_dataset())

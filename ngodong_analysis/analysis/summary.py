@@ -69,6 +69,13 @@ def yearly_summary(ds: Dataset) -> pd.DataFrame:
     Examples
     --------
     >>> yearly_summary(ds).set_index("year")[["cells_rated", "top_rated", "members"]]
+          cells_rated  top_rated  members
+    year
+    2015           12          5      470
+    2016           12          6      474
+    2017           12          5      479
+    2018           12          4      483
+    2019           12          5      488
     """
     committees = sorted(
         {
