@@ -77,8 +77,6 @@ def test_income_without_unit_is_unknown():
         ("TSVM tiêu biểu", "organisation", "TSVM_TB"),
         ("HT xuất sắc NV", "organisation", "HTXSNV"),
         ("Hoàn thành tốt NV", "organisation", "HTTNV"),
-        ("HTT NV", "organisation", "HTTNV"),
-        ("HTT NV", "member", "HTTNV"),
         ("yếu kém", "organisation", "YEU_KEM"),
         ("Đủ tư cách, hoàn thành xuất sắc nhiệm vụ", "member", "HTXSNV"),
         ("đủ tư cách HTTNV", "member", "HTTNV"),
