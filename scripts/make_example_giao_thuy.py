@@ -518,7 +518,7 @@ FULL = {
 }
 # How some offices wrote some years: label variants the loaders must accept
 WRITTEN: dict[tuple[str, int], dict[str, str]] = {
-    ("ngo-dong", 2021): {"HTTNV": "HTT NV"},
+    ("ngo-dong", 2021): {"HTXSNV": "HTXS NV", "HTTNV": "HT tốt NV"},
     ("ngo-dong", 2023): {"HTXSNV": "HTXSNV", "HTTNV": "HTTNV", "HTNV": "HTNV"},
     ("hoanh-son", 2020): {"HTTNV": "Hoàn thành tốt NV"},
     ("giao-tien", 2017): {"TSVM": "TSVM", "HTTNV": "HTTNV"},
