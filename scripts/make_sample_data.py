@@ -579,14 +579,14 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _new_workbook() -> Workbook:
+def _new_workbook(author: str = AUTHOR, when: dt.datetime = FIXED_TIME) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     props = wb.properties
-    props.creator = AUTHOR
-    props.lastModifiedBy = AUTHOR
-    props.created = FIXED_TIME
-    props.modified = FIXED_TIME
+    props.creator = author
+    props.lastModifiedBy = author
+    props.created = when
+    props.modified = when
     return wb
 
 
