@@ -361,3 +361,71 @@ def test_roll_up_sums_predecessors_under_their_successor(tmp_path):
     }
     # as of 2024 nothing has merged yet
     assert roll_up(ds, as_of=2024).members.equals(ds.members)
+
+
+# --------------------------------------------------------------------------- the example set
+
+EXAMPLE = nd.config.find_project_root() / "data" / "examples" / "giao-thuy"
+
+
+@pytest.fixture(scope="module")
+def example():
+    result = nd.load.load(EXAMPLE)
+    return result
+
+
+def test_the_example_district_loads_with_no_error_and_its_seven_committees(example):
+    assert [p for p in example.problems if p.is_error] == []
+    # the warnings it was made with (its README): three flow breaks, TSVM written in 2018
+    assert sorted(p.rule for p in example.problems) == ["flow-identity"] * 3 + ["rating"] * 2
+    ds = example.dataset
+    assert sorted(ds.committees["committee_id"]) == [
+        "bach-long",
+        "giao-lac",
+        "giao-thuy",
+        "giao-tien",
+        "giao-xuan",
+        "hoanh-son",
+        "ngo-dong",
+    ]
+    # every committee has its members from its own layout: the compiled district sheet
+    assert ds.members.groupby("committee_id")["year"].nunique().to_dict() == {
+        "bach-long": 11,
+        "giao-lac": 11,
+        "giao-thuy": 1,
+        "giao-tien": 10,
+        "giao-xuan": 11,
+        "hoanh-son": 10,
+        "ngo-dong": 10,
+    }
+    # the untitled folder (bach-long) still gives its cells' ratings, under its committee
+    assert (ds.cell_ratings["committee_id"] == "bach-long").sum() > 0
+
+
+def test_the_example_rolled_up_to_2025_gives_giao_thuy_its_predecessors_sums(example):
+    ds = example.dataset
+    before = nd.analysis.membership_totals(ds.members)
+    rolled = nd.analysis.membership_totals(roll_up(ds, as_of=2025).members)
+    mine = rolled[rolled["committee_id"] == "giao-thuy"].set_index("year")["members"]
+    assert list(mine.index) == list(range(2015, 2026))
+    parts = before[before["committee_id"].isin(["ngo-dong", "hoanh-son", "giao-tien"])]
+    summed = parts.groupby("year")["members"].sum()
+    assert mine.loc[2015:2024].tolist() == summed.loc[2015:2024].tolist()
+    # the README's figures: 535 + 322 + 294 in 2024, and 1164 in 2025
+    assert (mine.loc[2024], mine.loc[2025]) == (1151, 1164)
+    # the communes that did not merge are as they were
+    same = rolled[rolled["committee_id"] == "giao-lac"]["members"].tolist()
+    assert same == before[before["committee_id"] == "giao-lac"]["members"].tolist()
+
+
+def test_the_example_builds_every_table_chart_and_the_report(tmp_path):
+    from ngodong_analysis.build import build
+
+    result = build(EXAMPLE, tmp_path / "out", force=True)
+    out = tmp_path / "out"
+    for name in nd.dataset.TABLE_NAMES:
+        assert (out / f"{name}.csv").is_file() and (out / f"{name}.parquet").is_file(), name
+    assert len(list((out / "figures").glob("*.png"))) == len(nd.plots.ALL_PLOTS)
+    wb = openpyxl.load_workbook(out / "report.xlsx")
+    assert len(wb.sheetnames) >= 4
+    assert result is not None
