@@ -245,7 +245,7 @@ def render_notebooks(raw: Path) -> Stage:
 # and returns the files it wrote (relative to the staging folder).
 Stage = Callable[[LoadResult, Path, str, Progress], list[str]]
 STAGES: list[tuple[str, Stage]] = [
-    ("tables", lambda r, s, lang, say: write_tables(r.dataset, r.problems, s)),
+    ("tables", lambda r, s, lang, say: write_tables(r.dataset, r.problems, s, lang)),
     ("charts", write_figures),
     ("report", write_report_file),
 ]

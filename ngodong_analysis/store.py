@@ -23,10 +23,12 @@ COMMIT = ".ngodong-commit.json"
 """Marker of a build whose outputs are being moved into place (see ``build.recover``)."""
 
 
-def write_tables(ds: Dataset, problems: list[Problem], staging: Path) -> list[str]:
-    """Every table of ``ds`` and the problems, as Parquet and as CSV (UTF-8 with BOM, text
-    that a spreadsheet would run as a formula neutralised), into ``staging``; returns the
-    file names written."""
+def write_tables(
+    ds: Dataset, problems: list[Problem], staging: Path, lang: str | None = None
+) -> list[str]:
+    """Every table of ``ds`` and the problems (messages in ``lang``; default: the default
+    language), as Parquet and as CSV (UTF-8 with BOM, text that a spreadsheet would run as a
+    formula neutralised), into ``staging``; returns the file names written."""
     written = []
     for name, df in ds.tables().items():
         df.to_parquet(staging / f"{name}.parquet", index=False)
@@ -34,7 +36,7 @@ def write_tables(ds: Dataset, problems: list[Problem], staging: Path) -> list[st
             staging / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
         )
         written += [f"{name}.parquet", f"{name}.csv"]
-    frame = problems_frame(problems)  # the frame users get from .to_frame()
+    frame = problems_frame(problems, lang)  # the frame users get from .to_frame(lang)
     frame.to_parquet(staging / "problems.parquet", index=False)
     safe_csv(frame).to_csv(
         staging / "problems.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
