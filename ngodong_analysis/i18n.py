@@ -156,3 +156,12 @@ def either(items: list[object]) -> Message | str:
     if len(items) < 2:
         return items[0] if items else ""
     return msg("{items} or {last}", items=", ".join(items[:-1]), last=items[-1])
+
+
+def reason(exc: BaseException) -> Message | str:
+    """What an exception says, kept as a :class:`Message` if it was raised with one
+    (``raise Refused(msg(...))``), so it is rendered in the language of the message that
+    quotes it."""
+    if len(exc.args) == 1 and isinstance(exc.args[0], Message):
+        return exc.args[0]
+    return str(exc)
