@@ -354,7 +354,7 @@ def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFra
         sub = records[flagged]
         names, years = sub["name"].to_numpy(), sub["year"].to_numpy()
         blank = no_rating.to_numpy(dtype=bool)[flagged]
-        sev, msg = joined["_sev"].to_numpy()[flagged], joined["_msg"].to_numpy()[flagged]
+        sev, messages = joined["_sev"].to_numpy()[flagged], joined["_msg"].to_numpy()[flagged]
         values = text.to_numpy()[flagged]
         severity = np.where(blank, "warning", sev)
         # only the first MAX_PER_RULE of a kind per sheet get a message; the rest are counted
@@ -379,7 +379,7 @@ def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFra
                     rule="rating",
                 )
             else:
-                log_at(log, place, sev[k], msg[k], value=values[k], rule="rating")
+                log_at(log, place, sev[k], messages[k], value=values[k], rule="rating")
         for (f, sh, v), n in hidden.items():
             log.count(Path(f).name, sh, "rating", v, int(n))
     ok = (~no_rating & joined["_code"].notna()).to_numpy(dtype=bool)

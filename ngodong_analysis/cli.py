@@ -51,13 +51,10 @@ def format_problems(problems: Sequence[Problem], lang: str | None = None) -> str
     lines.append(
         render(
             msg(
-                "{errors} {error_s}, {warnings} {warning_s} in {files} {file_s}.",
-                errors=errors,
-                error_s=nmsg("error", "errors", errors),
-                warnings=warnings,
-                warning_s=nmsg("warning", "warnings", warnings),
-                files=len(by_file),
-                file_s=nmsg("file", "files", len(by_file)),
+                "{errors}, {warnings} in {files}.",
+                errors=nmsg("{n} error", "{n} errors", errors),
+                warnings=nmsg("{n} warning", "{n} warnings", warnings),
+                files=nmsg("{n} file", "{n} files", len(by_file)),
             ),
             lang,
         )

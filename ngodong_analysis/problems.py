@@ -138,17 +138,12 @@ def _listing(problems: list[Problem], errors: bool, lang: str | None = None) -> 
     return f"{render(title, lang)}\n{head}{more}"
 
 
-def _counts(problems: list[Problem], lang: str | None = None) -> str:
+def _counts(problems: list[Problem]) -> Message:
     errors = sum(p.is_error for p in problems)
-    return render(
-        msg(
-            "{errors} {error_s}, {warnings} {warning_s}",
-            errors=errors,
-            error_s=nmsg("error", "errors", errors),
-            warnings=len(problems) - errors,
-            warning_s=nmsg("warning", "warnings", len(problems) - errors),
-        ),
-        lang,
+    return msg(
+        "{errors}, {warnings}",
+        errors=nmsg("{n} error", "{n} errors", errors),
+        warnings=nmsg("{n} warning", "{n} warnings", len(problems) - errors),
     )
 
 
@@ -173,26 +168,14 @@ class ProblemList(list):
 
     def describe(self, lang: str | None = None) -> str:
         """The counts and the first problems, as ``repr`` shows them, in ``lang``."""
-        return f"<{_counts(list(self), lang)}>\n" + _listing(list(self), False, lang)
+        counts = render(_counts(list(self)), lang)
+        return f"<{counts}>\n" + _listing(list(self), False, lang)
 
     def __repr__(self) -> str:
         return self.describe()
 
     def _repr_html_(self) -> str:
-        errors = sum(p.is_error for p in self)
-        head = (
-            "<p>"
-            + render(
-                msg(
-                    "<b>{errors}</b> {error_s}, <b>{warnings}</b> {warning_s}",
-                    errors=errors,
-                    error_s=nmsg("error", "errors", errors),
-                    warnings=len(self) - errors,
-                    warning_s=nmsg("warning", "warnings", len(self) - errors),
-                )
-            )
-            + "</p>"
-        )
+        head = f"<p>{render(_counts(list(self)))}</p>"
         if not self:
             return head
         frame = self.to_frame().head(SHOWN).fillna("")
