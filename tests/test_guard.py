@@ -199,6 +199,7 @@ def test_bomb_under_a_memory_limit(tmp_path, declared):
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
         import ngodong_analysis as nd
+        nd.set_language("en")
         problems = nd.validate({str(bomb)!r})
         print(problems[0])
         sys.exit(0 if len(problems) == 1 and problems[0].is_error else 3)
