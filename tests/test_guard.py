@@ -289,7 +289,7 @@ def test_a_binary_workbook_with_a_far_cell_is_refused_and_the_folder_still_loads
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "NGODONG_WORKERS": "1"},
+        env={**os.environ, "NGODONG_WORKERS": "1", "NGODONG_LANG": "en"},
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = proc.stdout.splitlines()
