@@ -46,13 +46,18 @@ def write_tables(
 
 @cache
 def code_fingerprint() -> str:
-    """Hash of the package's own code and shipped tables. A processed build is reused only
+    """Hash of the package's own code, shipped tables and compiled message catalogs (a
+    reworded message changes problems.csv). A processed build is reused only
     by the code that wrote it: a table gains a column (a score) or a rule changes without
     the version number changing, and a stale build would hand out the old tables."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".csv") and "__pycache__" not in path.parts:
+        if (
+            path.is_file()
+            and path.suffix in (".py", ".csv", ".mo")
+            and "__pycache__" not in path.parts
+        ):
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
