@@ -15,6 +15,7 @@ stays cheap (matplotlib is only loaded when a chart is drawn).
 from importlib import import_module
 
 from .dataset import Dataset
+from .i18n import set_language
 from .load import (
     load_cell_ratings,
     load_committee_ratings,
@@ -42,6 +43,7 @@ __all__ = [
     "load_members",
     "plots",
     "problems_frame",
+    "set_language",
     "validate",
 ]
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .extract import map_distinct, text_column
 from .grouping import key_order
+from .i18n import Message, either, msg
 from .normalise import infer_kind, kind_from_text, match_label, rating_from_score, suggest_labels
 from .problems import MAX_PER_RULE, ProblemLog, as_written, keep_first, log_at, place_of
 from .schema import (
@@ -85,7 +86,10 @@ class Registry:
                     log,
                     places[i],
                     "error",
-                    f"cell id {cid!r} is listed twice in the registry; give each cell its own id",
+                    msg(
+                        "cell id {id} is listed twice in the registry; give each cell its own id",
+                        id=repr(cid),
+                    ),
                     value=cid,
                     rule="registry",
                 )
@@ -98,7 +102,11 @@ class Registry:
                     log,
                     places[i],
                     "warning",
-                    f"unknown kind {kind_text!r} for {name!r}; using 'other'",
+                    msg(
+                        "unknown kind {kind} for {name}; using 'other'",
+                        kind=repr(kind_text),
+                        name=repr(name),
+                    ),
                     value=kind_text,
                     rule="registry",
                 )
@@ -129,8 +137,12 @@ class Registry:
                     log,
                     places[i],
                     "error",
-                    f"successor {succ!r} of {rec['name']!r} is not a cell id in the "
-                    "registry; write the id (Mã chi bộ) of the cell it merged into",
+                    msg(
+                        "successor {successor} of {name} is not a cell id in the registry; "
+                        "write the id (Mã chi bộ) of the cell it merged into",
+                        successor=repr(succ),
+                        name=repr(rec["name"]),
+                    ),
                     value=succ,
                     rule="registry",
                 )
@@ -192,10 +204,10 @@ class Rated:
     rank: int | None
     tier: int | None
     severity: str | None = None
-    message: str | None = None
+    message: Message | None = None
 
 
-def _refused(scale: str | None, message: str) -> Rated:
+def _refused(scale: str | None, message: Message) -> Rated:
     """No rating for the label as written: an error saying why."""
     return Rated(None, scale, None, None, "error", message)
 
@@ -204,22 +216,28 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
     """A rating label written for ``year`` → canonical code, scale, rank and tier."""
     scale = scale_for_year(year)
     if scale is None:
-        return _refused(None, f"no rating scale is known for {year}")
+        return _refused(None, msg("no rating scale is known for {year}", year=year))
     if not text and score is not None:
         # a score is a ceiling, not a level (QĐ 366): no label, no rating — unless asked for
         ceiling = rating_from_score(score, scale) if scale == "qd366" else None
         if ceiling is None:
             return _refused(
                 scale,
-                f"a score ({score:g}) is given only from 2025 (QĐ 366), from 0 to 100; write "
-                "the rating label instead",
+                msg(
+                    "a score ({score}) is given only from 2025 (QĐ 366), from 0 to 100; write "
+                    "the rating label instead",
+                    score=f"{score:g}",
+                ),
             )
         if not infer_from_score():
             return _refused(
                 scale,
-                f"a score ({score:g}) but no rating: the score allows at most "
-                f"{_shown(scale, subject, ceiling)} and does not make the rating (QĐ 366); "
-                "write the rating label",
+                msg(
+                    "a score ({score}) but no rating: the score allows at most {ceiling} and "
+                    "does not make the rating (QĐ 366); write the rating label",
+                    score=f"{score:g}",
+                    ceiling=_shown(scale, subject, ceiling),
+                ),
             )
         rank, tier = crosswalk()[(scale, subject, ceiling)]
         return Rated(
@@ -228,8 +246,13 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
             rank,
             tier,
             "warning",
-            f"no rating written: read as {ceiling}, the highest level the score {score:g} "
-            f"allows (inferred, because {INFER_FROM_SCORE}=1)",
+            msg(
+                "no rating written: read as {ceiling}, the highest level the score {score} "
+                "allows (inferred, because {setting}=1)",
+                ceiling=ceiling,
+                score=f"{score:g}",
+                setting=INFER_FROM_SCORE,
+            ),
         )
     label = match_label(text, subject)
     if label is None:
@@ -243,8 +266,14 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
         if mapped is None:
             return _refused(
                 scale,
-                f"rating {text!r} ({code}) is not a rating of {year}, rated under "
-                f"{scale_rules()[scale]}; write one of its labels instead",
+                msg(
+                    "rating {label} ({code}) is not a rating of {year}, rated under {rules}; "
+                    "write one of its labels instead",
+                    label=repr(text),
+                    code=code,
+                    year=year,
+                    rules=scale_rules()[scale],
+                ),
             )
         new_code, reason = mapped
         rank, tier = crosswalk()[(scale, subject, new_code)]
@@ -254,8 +283,14 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
             rank,
             tier,
             "warning",
-            f"{text!r} is not a rating of {year}, rated under {scale_rules()[scale]}; read "
-            f"as {_shown(scale, subject, new_code)}: {reason}",
+            msg(
+                "{label} is not a rating of {year}, rated under {rules}; read as {code}: {reason}",
+                label=repr(text),
+                year=year,
+                rules=scale_rules()[scale],
+                code=_shown(scale, subject, new_code),
+                reason=reason,
+            ),
         )
     if score is not None and scale == "qd366" and rated.code is not None:
         ceiling = rating_from_score(score, scale)
@@ -263,9 +298,13 @@ def rate(text: str, year: int, subject: str, score: float | None = None) -> Rate
         if allowed is not None and rated.rank is not None and rated.rank < allowed[0]:
             return _refused(
                 scale,
-                f"rating {_shown(scale, subject, rated.code)} is above what the score "
-                f"{score:g} allows ({_shown(scale, subject, ceiling)} at most, QĐ 366); "
-                "correct the rating or the score",
+                msg(
+                    "rating {rating} is above what the score {score} allows ({ceiling} at "
+                    "most, QĐ 366); correct the rating or the score",
+                    rating=_shown(scale, subject, rated.code),
+                    score=f"{score:g}",
+                    ceiling=_shown(scale, subject, ceiling),
+                ),
             )
     return rated
 
@@ -286,7 +325,7 @@ def _shown(scale: str, subject: str, code: str) -> str:
     return f"{label!r} ({code})" if label else code
 
 
-def _unknown_rating(text: str, year: int, subject: str, what: str = "rating") -> str:
+def _unknown_rating(text: str, year: int, subject: str, member: bool = False) -> Message:
     """The message for a label no variant in labels.csv matches: the labels close to it in
     spelling (if any) and the labels of ``year`` as the template's dropdown lists them."""
     scale = scale_for_year(year)
@@ -296,10 +335,29 @@ def _unknown_rating(text: str, year: int, subject: str, what: str = "rating") ->
         return _shown(scale, subject, code) if scale else code
 
     close = suggest_labels(text, subject, codes)
-    hint = f" — did you mean {' or '.join(map(shown, close))}? The" if close else "; the"
-    return (
-        f"unknown {what} {text!r}{hint} ratings of {year}, as the template lists them: "
-        f"{', '.join(map(shown, codes))}"
+    args = {"label": repr(text), "year": year, "labels": ", ".join(map(shown, codes))}
+    if close:
+        args["guess"] = either(list(map(shown, close)))
+        if member:
+            return msg(
+                "unknown member rating {label} — did you mean {guess}? The ratings of "
+                "{year}, as the template lists them: {labels}",
+                **args,
+            )
+        return msg(
+            "unknown rating {label} — did you mean {guess}? The ratings of {year}, as the "
+            "template lists them: {labels}",
+            **args,
+        )
+    if member:
+        return msg(
+            "unknown member rating {label}; the ratings of {year}, as the template lists "
+            "them: {labels}",
+            **args,
+        )
+    return msg(
+        "unknown rating {label}; the ratings of {year}, as the template lists them: {labels}",
+        **args,
     )
 
 
@@ -337,7 +395,7 @@ def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFra
         sub = records[flagged]
         names, years = sub["name"].to_numpy(), sub["year"].to_numpy()
         blank = no_rating.to_numpy(dtype=bool)[flagged]
-        sev, msg = joined["_sev"].to_numpy()[flagged], joined["_msg"].to_numpy()[flagged]
+        sev, messages = joined["_sev"].to_numpy()[flagged], joined["_msg"].to_numpy()[flagged]
         values = text.to_numpy()[flagged]
         severity = np.where(blank, "warning", sev)
         # only the first MAX_PER_RULE of a kind per sheet get a message; the rest are counted
@@ -354,11 +412,15 @@ def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFra
                     log,
                     place,
                     "warning",
-                    f"no rating for {names[k]!r} in {int(years[k])}; row skipped",
+                    msg(
+                        "no rating for {name} in {year}; row skipped",
+                        name=repr(names[k]),
+                        year=int(years[k]),
+                    ),
                     rule="rating",
                 )
             else:
-                log_at(log, place, sev[k], msg[k], value=values[k], rule="rating")
+                log_at(log, place, sev[k], messages[k], value=values[k], rule="rating")
         for (f, sh, v), n in hidden.items():
             log.count(Path(f).name, sh, "rating", v, int(n))
     ok = (~no_rating & joined["_code"].notna()).to_numpy(dtype=bool)
@@ -393,9 +455,15 @@ def _scores(records: pd.DataFrame, log: ProblemLog) -> pd.Series:
             log,
             places[i],
             "error",
-            f"score {as_written(value)} for {sub.at[i, 'name']!r} in {int(sub.at[i, 'year'])} "
-            f"is outside {low:g}–{high:g}; write the score out of {high:g} (QĐ 366), or leave "
-            "the cell blank",
+            msg(
+                "score {score} for {name} in {year} is outside {low}–{high}; write the score "
+                "out of {high} (QĐ 366), or leave the cell blank",
+                score=as_written(value),
+                name=repr(sub.at[i, "name"]),
+                year=int(sub.at[i, "year"]),
+                low=f"{low:g}",
+                high=f"{high:g}",
+            ),
             value=float(value),
             rule="score",
         )
@@ -420,7 +488,12 @@ def check_years(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
                 log,
                 places[i],
                 "error",
-                f"year {y:g} is outside {FIRST_YEAR}–{last}",
+                msg(
+                    "year {year} is outside {first}–{last}",
+                    year=f"{y:g}",
+                    first=FIRST_YEAR,
+                    last=last,
+                ),
                 value=y,
                 rule="year",
             )
@@ -430,7 +503,7 @@ def check_years(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
     return out
 
 
-def _key_label(records: pd.DataFrame, row: object, keys: list[str]) -> str:
+def _key_label(records: pd.DataFrame, row: object, keys: list[str]) -> Message:
     """A key as a clerk reads it: the cell as written in this row ("'CB TDP 1'"), not its
     id, then the other parts, then the year ("'CB TDP 1' HTTNV in 2019")."""
     written = records.at[row, "name"] if "name" in records.columns else None
@@ -448,16 +521,17 @@ def _key_label(records: pd.DataFrame, row: object, keys: list[str]) -> str:
             parts.append(f"'{written}'")
         else:
             parts.append(str(records.at[row, k]))
+    what = " ".join(parts)
     if "year" in keys:
-        parts.append(f"in {records.at[row, 'year']}")
-    return " ".join(parts)
+        return msg("{what} in {year}", what=what, year=records.at[row, "year"])
+    return msg("{what}", what=what)
 
 
 def combine(
     records: pd.DataFrame,
     keys: list[str],
     fields: list[str],
-    what: str | dict[str, str],
+    what: Message | dict[str, Message],
     log: ProblemLog,
 ) -> pd.DataFrame:
     """One row per key: fields from several sheets are merged; the same field given twice
@@ -478,7 +552,7 @@ def combine(
         if not dup.any():
             continue
         both = given[dup]
-        thing = what if isinstance(what, str) else what[fld]
+        thing = what[fld] if isinstance(what, dict) else what
         # count first: a sheet pasted twice repeats every row, and only the first few
         # problems of a sheet are listed, so only those are worked out and written
         repeats = both[both.duplicated(keys, keep="first")]
@@ -496,8 +570,15 @@ def combine(
                     log,
                     here[other],
                     "error",
-                    f"{thing} {label} is given twice: here ({as_written(shown.at[other, fld])}) "
-                    f"and at {there[j]} ({as_written(both.at[first, fld])}); keep one",
+                    msg(
+                        "{thing} {key} is given twice: here ({value}) and at {there} "
+                        "({other}); keep one",
+                        thing=thing,
+                        key=label,
+                        value=as_written(shown.at[other, fld]),
+                        there=there[j],
+                        other=as_written(both.at[first, fld]),
+                    ),
                     value=shown.at[other, fld],
                     rule="duplicate",
                 )
@@ -582,9 +663,13 @@ def assign_ids(
                     log,
                     places[i],
                     "warning",
-                    f"cell {first.at[i, 'name']!r} is not in the registry (Danh mục chi "
-                    f"bộ); treated as a new cell with id {first.at[i, field]!r}. Add it "
-                    "(or its old name under 'Tên gọi khác') to the registry",
+                    msg(
+                        "cell {name} is not in the registry (Danh mục chi bộ); treated as a "
+                        "new cell with id {id}. Add it (or its old name under 'Tên gọi "
+                        "khác') to the registry",
+                        name=repr(first.at[i, "name"]),
+                        id=repr(first.at[i, field]),
+                    ),
                     value=first.at[i, "name"],
                     rule="registry",
                 )
@@ -613,14 +698,26 @@ def _check_validity(
         cid = sub_joined.at[i]
         first, last = span.at[cid, "first_year"], span.at[cid, "last_year"]
         successor = span.at[cid, "successor_id"]
-        hint = f"; after {last} its members belong to {successor}" if pd.notna(successor) else ""
         window = f"{'' if pd.isna(first) else first}–{'' if pd.isna(last) else last}"
+        args = {"name": repr(sub.at[i, "name"]), "year": int(sub.at[i, "year"]), "window": window}
         log_at(
             log,
             places[i],
             "warning",
-            f"{sub.at[i, 'name']!r} has data for {int(sub.at[i, 'year'])} but the registry "
-            f"gives the cell the years {window}{hint}; check the year or the registry",
+            msg(
+                "{name} has data for {year} but the registry gives the cell the years "
+                "{window}; after {last} its members belong to {successor}; check the year or "
+                "the registry",
+                **args,
+                last=last,
+                successor=successor,
+            )
+            if pd.notna(successor)
+            else msg(
+                "{name} has data for {year} but the registry gives the cell the years "
+                "{window}; check the year or the registry",
+                **args,
+            ),
             value=sub.at[i, "name"],
             rule="registry",
         )
@@ -634,7 +731,7 @@ def cell_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> 
     del records
     rated = _ratings(recs, "organisation", log)
     del recs
-    merged = combine(rated, key_of("cell_ratings"), ["rating"], "the rating of", log)
+    merged = combine(rated, key_of("cell_ratings"), ["rating"], msg("the rating of"), log)
     del rated
     if merged.empty:
         return empty("cell_ratings")
@@ -649,7 +746,7 @@ def committee_ratings(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
         return empty("committee_ratings")
     recs = check_years(records, log)
     rated = _ratings(recs, "organisation", log)
-    merged = combine(rated, key_of("committee_ratings"), ["rating"], "the rating of", log)
+    merged = combine(rated, key_of("committee_ratings"), ["rating"], msg("the rating of"), log)
     if merged.empty:
         return empty("committee_ratings")
     return conform(merged, "committee_ratings", sort=False)
@@ -722,9 +819,15 @@ def rating_counts(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
                 log,
                 places[i],
                 "warning",
-                f"{as_written(count)} cells counted {written} in {year}, and {res.code} is "
-                f"written beside it: {written} is no rating level of {year}, only a "
-                "commendation among the levels, so this count was not read",
+                msg(
+                    "{count} cells counted {written} in {year}, and {code} is written beside "
+                    "it: {written} is no rating level of {year}, only a commendation among "
+                    "the levels, so this count was not read",
+                    count=as_written(count),
+                    written=written,
+                    year=year,
+                    code=res.code,
+                ),
                 value=float(count),
                 rule="rating",
             )
@@ -787,9 +890,14 @@ def _check_cells_total(recs: pd.DataFrame, long: pd.DataFrame, log: ProblemLog) 
             log,
             places[i],
             "warning",
-            f"{as_written(shown.at[i, 'cells_total'])} cells in all for {shown.at[i, 'name']}, "
-            f"but the rating levels add up to {as_written(float(mine['count'].sum()))} "
-            f"({listed}); correct the total or the levels",
+            msg(
+                "{total} cells in all for {name}, but the rating levels add up to {sum} "
+                "({listed}); correct the total or the levels",
+                total=as_written(shown.at[i, "cells_total"]),
+                name=shown.at[i, "name"],
+                sum=as_written(float(mine["count"].sum())),
+                listed=listed,
+            ),
             value=float(shown.at[i, "cells_total"]),
             rule="rating-counts",
         )
@@ -803,8 +911,8 @@ def members(records: pd.DataFrame, registry: Registry, log: ProblemLog) -> pd.Da
     # member-rating counts written beside the members (``mr:CODE``) are merged here too, so
     # the member ratings can be cut from the finished table (``member_ratings_from``)
     rating_cols = [f"mr:{c}" for c in MEMBER_RATING_CODES if f"mr:{c}" in recs.columns]
-    what = {f: "the membership of" for f in MEMBER_FIELDS}
-    what.update({c: f"the {c[3:]} member rating of" for c in rating_cols})
+    what = {f: msg("the membership of") for f in MEMBER_FIELDS}
+    what.update({c: msg("the {code} member rating of", code=c[3:]) for c in rating_cols})
     merged = combine(recs, key_of("members"), [*MEMBER_FIELDS, *rating_cols], what, log)
     del recs
     merged["cell"] = display_names(merged, CELL_ID, registry)
@@ -867,7 +975,7 @@ def member_ratings_from(
     if melted.empty:
         return conform(others, "member_ratings")
     both = pd.concat([melted, others], ignore_index=True)
-    merged = combine(both, key_of("member_ratings"), ["count"], "the member rating of", log)
+    merged = combine(both, key_of("member_ratings"), ["count"], msg("the member rating of"), log)
     merged["cell"] = display_names(merged, CELL_ID, registry)
     return conform(merged, "member_ratings")
 
@@ -924,7 +1032,7 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
                 places[i],
                 "error",
                 _unknown_rating(
-                    long.at[i, "rating"], int(long.at[i, "year"]), "member", "member rating"
+                    long.at[i, "rating"], int(long.at[i, "year"]), "member", member=True
                 ),
                 value=long.at[i, "rating"],
                 rule="rating",
@@ -952,7 +1060,7 @@ def member_ratings(records: pd.DataFrame, registry: Registry, log: ProblemLog) -
     if not parts:
         return pd.DataFrame()
     allr = pd.concat(parts, ignore_index=True)
-    merged = combine(allr, key_of("member_ratings"), ["count"], "the member rating of", log)
+    merged = combine(allr, key_of("member_ratings"), ["count"], msg("the member rating of"), log)
     scale = merged["year"].map({y: scale_for_year(y) for y in merged["year"].unique()})
     ranks = pd.DataFrame(
         [(s, c, rank) for (s, subj, c), (rank, _) in crosswalk().items() if subj == "member"],
@@ -970,7 +1078,7 @@ def income(records: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
     recs = check_years(records, log)
     del records
     recs[AREA_ID] = map_distinct(recs["name"], make_id, text=True)
-    merged = combine(recs, key_of("income"), list(INCOME_FIELDS), "the income record of", log)
+    merged = combine(recs, key_of("income"), list(INCOME_FIELDS), msg("the income record of"), log)
     del recs
     merged["area"] = display_names(merged, AREA_ID, Registry.empty())
     return merged

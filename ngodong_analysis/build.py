@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import processed_data_dir, raw_data_dir
+from .i18n import nmsg
 from .load import LoadResult, load
 from .manifest import MANIFEST, describe_inputs, read_manifest, sha256
 from .problems import Problem
@@ -245,7 +246,7 @@ def render_notebooks(raw: Path) -> Stage:
 # and returns the files it wrote (relative to the staging folder).
 Stage = Callable[[LoadResult, Path, str, Progress], list[str]]
 STAGES: list[tuple[str, Stage]] = [
-    ("tables", lambda r, s, lang, say: write_tables(r.dataset, r.problems, s)),
+    ("tables", lambda r, s, lang, say: write_tables(r.dataset, r.problems, s, lang)),
     ("charts", write_figures),
     ("report", write_report_file),
 ]
@@ -350,9 +351,16 @@ def build(
                     None,
                     None,
                     "error",
-                    f"nothing to build: no sheet in the {len(inputs)} file(s) under {raw_path} "
-                    "holds a table the package reads (see the warnings above, and "
-                    "`ngodong template` for the expected layout)",
+                    nmsg(
+                        "nothing to build: no sheet in the {n} file under {path} holds a table "
+                        "the package reads (see the warnings above, and `ngodong template` "
+                        "for the expected layout)",
+                        "nothing to build: no sheet in the {n} files under {path} holds a "
+                        "table the package reads (see the warnings above, and `ngodong "
+                        "template` for the expected layout)",
+                        len(inputs),
+                        path=str(raw_path),
+                    ),
                     rule="no-data",
                 )
             )

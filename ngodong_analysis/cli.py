@@ -7,12 +7,14 @@ it). No traceback is shown unless ``--debug``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from .i18n import ENV, LANGUAGES, msg, nmsg, render, use_language
 from .problems import Problem
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -27,10 +29,12 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def format_problems(problems: Sequence[Problem]) -> str:
-    """Problems grouped by file, errors first, with a one-line count at the end."""
+def format_problems(problems: Sequence[Problem], lang: str | None = None) -> str:
+    """Problems grouped by file, errors first, with a one-line count at the end, in
+    ``lang`` (default: the default language, see :mod:`ngodong_analysis.i18n`)."""
     if not problems:
-        return "No problems found."
+        return render(msg("No problems found."), lang)
+    severities = {"error": msg("ERROR"), "warning": msg("WARNING")}
     by_file: dict[str, list[Problem]] = defaultdict(list)
     for p in problems:
         by_file[p.file or "(dataset)"].append(p)
@@ -40,10 +44,20 @@ def format_problems(problems: Sequence[Problem]) -> str:
         for p in sorted(by_file[file], key=lambda p: (not p.is_error, p.sheet or "")):
             place = " › ".join(x for x in (p.sheet, p.cell) if x)
             where = f"{place}: " if place else ""
-            lines.append(f"  {p.severity.upper():8s}{where}{p.message}")
+            severity = render(severities.get(p.severity, p.severity.upper()), lang)
+            lines.append(f"  {severity:8s}{where}{p.render(lang)}")
     errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
     lines.append(
-        f"{errors} error(s), {len(problems) - errors} warning(s) in {len(by_file)} file(s)."
+        render(
+            msg(
+                "{errors}, {warnings} in {files}.",
+                errors=nmsg("{n} error", "{n} errors", errors),
+                warnings=nmsg("{n} warning", "{n} warnings", warnings),
+                files=nmsg("{n} file", "{n} files", len(by_file)),
+            ),
+            lang,
+        )
     )
     return "\n".join(lines)
 
@@ -58,7 +72,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         # counts and time left on stderr (a bar on a terminal, lines in a log): stdout is
         # the problems list, which scripts may parse
         problems += load(path, committee=args.committee, progress=not args.quiet).problems
-    print(format_problems(problems))
+    print(format_problems(problems, args.lang))
     return EXIT_DATA if any(p.is_error for p in problems) else EXIT_OK
 
 
@@ -81,12 +95,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
         committee=args.committee,
     )
     if result.status == "failed":
-        print(format_problems(result.problems))
+        print(format_problems(result.problems, args.lang))
         print("Build stopped: fix the errors above; nothing was written.", file=sys.stderr)
         return EXIT_DATA
     warnings = [p for p in result.problems if not p.is_error]
     if warnings and not args.quiet:
-        print(format_problems(warnings))
+        print(format_problems(warnings, args.lang))
     if result.status == "unchanged":
         print(f"Up to date: {result.out} ({result.seconds:.2f} s)")
     else:
@@ -121,6 +135,12 @@ _COMMITTEE_HELP = (
 )
 
 
+def _default_lang() -> str:
+    """The commands' default ``--lang``: ``NGODONG_LANG`` if it names a language, else vi."""
+    env = os.environ.get(ENV, "").strip().lower()
+    return env if env in LANGUAGES else "vi"
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="ngodong",
@@ -133,7 +153,12 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="load data/raw and write every output to data/processed")
     b.add_argument("--raw", type=Path, help="input folder (default: data/raw)")
     b.add_argument("--out", type=Path, help="output folder (default: data/processed)")
-    b.add_argument("--lang", choices=("vi", "en"), default="vi", help="chart and report language")
+    b.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=_default_lang(),
+        help=f"language of the charts, the report and the problems (default: ${ENV} or vi)",
+    )
     b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     b.add_argument("--committee", help=_COMMITTEE_HELP)
     b.add_argument(
@@ -148,6 +173,12 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="list every problem in the input workbooks")
     v.add_argument("paths", nargs="*", type=Path, help="files or folders (default: data/raw)")
     v.add_argument("--committee", help=_COMMITTEE_HELP)
+    v.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=_default_lang(),
+        help=f"language of the problems (default: ${ENV} or vi)",
+    )
     v.add_argument(
         "-q", "--quiet", action="store_true", help="no count of the files read (on stderr)"
     )
@@ -172,7 +203,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        # every message the command prints (problems, DataError listings) is in --lang
+        with use_language(getattr(args, "lang", None) if args.command != "template" else None):
+            return args.func(args)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130

@@ -21,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .i18n import msg
 from .problems import ProblemLog, log_at, place_of
 from .schema import COMMITTEE_ID, COMMITTEE_KINDS, STRING, UNNAMED_COMMITTEE, conform, empty
 from .text import key, make_id, nfc
@@ -217,8 +218,11 @@ class CommitteeRegistry:
                     log,
                     places[i],
                     "error",
-                    f"committee id {cid!r} is listed twice in the committees registry (Danh "
-                    "mục đảng bộ); give each committee its own id",
+                    msg(
+                        "committee id {id} is listed twice in the committees registry (Danh "
+                        "mục đảng bộ); give each committee its own id",
+                        id=repr(cid),
+                    ),
                     value=cid,
                     rule="registry",
                 )
@@ -231,7 +235,11 @@ class CommitteeRegistry:
                     log,
                     places[i],
                     "warning",
-                    f"unknown kind {kind_text!r} for {name!r}; using 'other'",
+                    msg(
+                        "unknown kind {kind} for {name}; using 'other'",
+                        kind=repr(kind_text),
+                        name=repr(name),
+                    ),
                     value=kind_text,
                     rule="registry",
                 )
@@ -264,8 +272,12 @@ class CommitteeRegistry:
                     log,
                     places[i],
                     "error",
-                    f"successor {succ!r} of {records.at[i, 'name']!r} is not a committee of "
-                    "the registry; write the id (Mã đảng bộ) of the committee it merged into",
+                    msg(
+                        "successor {successor} of {name} is not a committee of the registry; "
+                        "write the id (Mã đảng bộ) of the committee it merged into",
+                        successor=repr(succ),
+                        name=repr(records.at[i, "name"]),
+                    ),
                     value=succ,
                     rule="registry",
                 )
@@ -429,9 +441,14 @@ class Assigner:
                 file,
                 sheet,
                 None,
-                f"the title names {title!r}, but the folder '{folder}' is that of "
-                f"{self._shown(folder_cid)!r}; the title was followed. Move the workbook "
-                "or correct its title",
+                msg(
+                    "the title names {title}, but the folder '{folder}' is that of "
+                    "{committee}; the title was followed. Move the workbook or correct its "
+                    "title",
+                    title=repr(title),
+                    folder=folder,
+                    committee=repr(self._shown(folder_cid)),
+                ),
                 value=title,
                 rule="committee",
             )
@@ -457,9 +474,12 @@ class Assigner:
                     file,
                     sheet,
                     None,
-                    f"the title names {title!r}, but the rows name "
-                    + ", ".join(repr(others[c]) for c in sorted(others)[:3])
-                    + "; each row was given the committee it names",
+                    msg(
+                        "the title names {title}, but the rows name {rows}; each row was "
+                        "given the committee it names",
+                        title=repr(title),
+                        rows=", ".join(repr(others[c]) for c in sorted(others)[:3]),
+                    ),
                     value=title,
                     rule="committee",
                 )
@@ -469,12 +489,14 @@ class Assigner:
                 file,
                 sheet,
                 None,
-                "this sheet names no committee, and the folder holds several ("
-                + ", ".join(repr(self._shown(c)) for c in sorted(self._named)[:4])
-                + (", …" if len(self._named) > 4 else "")
-                + "): put the committee in the title ('ĐẢNG ỦY XÃ …'), put the workbook in "
-                "a folder of its own, or name the committee (`--committee`); its rows were "
-                "not read",
+                msg(
+                    "this sheet names no committee, and the folder holds several ({named}): "
+                    "put the committee in the title ('ĐẢNG ỦY XÃ …'), put the workbook in a "
+                    "folder of its own, or name the committee (`--committee`); its rows were "
+                    "not read",
+                    named=", ".join(repr(self._shown(c)) for c in sorted(self._named)[:4])
+                    + (", …" if len(self._named) > 4 else ""),
+                ),
                 rule="committee",
             )
             keep = ~missing

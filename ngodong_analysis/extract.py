@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .detect import IGNORED_FIELDS, VALUE_FIELDS, Column, Layout, cell_text
+from .i18n import msg, nmsg
 from .normalise import Parsed, income_unit, parse_number, settle
 from .problems import ProblemLog, as_written, cell_name
 from .read import _STR, Sheet
@@ -208,8 +209,12 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
             sheet.file,
             sheet.name,
             cell_name(r, name_col.index),
-            f"row {r + 1} has values but no name under '{name_col.header}'; fill in the "
-            "name or delete the row",
+            msg(
+                "row {row} has values but no name under {header}; fill in the name or delete "
+                "the row",
+                row=r + 1,
+                header=repr(name_col.header),
+            ),
             rule="missing-name",
         )
     keep = ~(blank | totals | section | nameless)
@@ -234,7 +239,9 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
                 sheet.file,
                 sheet.name,
                 cell_name(r, yc.index),
-                f"no year for {out.at[r, 'name']!r}: write the year in this cell",
+                msg(
+                    "no year for {name}: write the year in this cell", name=repr(out.at[r, "name"])
+                ),
                 rule="year",
             )
     frames = []
@@ -301,7 +308,12 @@ def _numbers(
             sheet.file,
             sheet.name,
             cell_name(r, col.index),
-            f"{parsed[codes[pos]].error}: {as_written(raw)} under '{col.header}'",
+            msg(
+                "{error}: {value} under {header}",
+                error=parsed[codes[pos]].error,
+                value=as_written(raw),
+                header=repr(col.header),
+            ),
             value=raw,
             rule="number",
         )
@@ -330,10 +342,16 @@ def _put(
             sheet.file,
             sheet.name,
             here,
-            f"'{col.header}' ({here}) is read as the same count as '{first.header}' "
-            f"({there}), and a table holds one column per count: only {there} would be "
-            f"read. If {here} counts something else, give it a header that says what; if "
-            f"it repeats {there}, delete it",
+            msg(
+                "{header} ({here}) is read as the same count as {first} ({there}), and a "
+                "table holds one column per count: only {there} would be read. If {here} "
+                "counts something else, give it a header that says what; if it repeats "
+                "{there}, delete it",
+                header=repr(col.header),
+                here=here,
+                first=repr(first.header),
+                there=there,
+            ),
             rule="duplicate-column",
         )
         return
@@ -424,16 +442,25 @@ def _check_share(
         raw = block.cell(r, col.index, None)
         shown = as_written(raw)
         if fraction[pos] and value[pos] > 0:
-            shown += f" ({as_written(round(value[pos] * 100, 10))}%)"
+            shown = f"{shown} ({as_written(round(value[pos] * 100, 10))}%)"
         log.warning(
             sheet.file,
             sheet.name,
             cell_name(r, col.index),
-            f"'{col.header}' is {shown}, but {as_written(num[pos])} under "
-            f"'{num_col.header}' ({cell_name(r, num_col.index)}) of {as_written(den[pos])} "
-            f"under '{den_col.header}' ({cell_name(r, den_col.index)}) give "
-            f"{as_written(round(share[pos], 2))}; "
-            "correct the share or the counts",
+            msg(
+                "{header} is {value}, but {num} under {num_header} ({num_cell}) of {den} "
+                "under {den_header} ({den_cell}) give {share}; correct the share or the "
+                "counts",
+                header=repr(col.header),
+                value=shown,
+                num=as_written(num[pos]),
+                num_header=repr(num_col.header),
+                num_cell=cell_name(r, num_col.index),
+                den=as_written(den[pos]),
+                den_header=repr(den_col.header),
+                den_cell=cell_name(r, den_col.index),
+                share=as_written(round(share[pos], 2)),
+            ),
             value=raw,
             rule="share",
         )
@@ -449,9 +476,12 @@ def _income(sheet: Sheet, col: Column, values: pd.Series, log: ProblemLog) -> pd
             sheet.file,
             sheet.name,
             place,
-            f"no unit in the header '{col.header}'; read as triệu đồng/người/năm "
-            "(million đồng per person per year). Write the unit in the header, e.g. "
-            "'Thu nhập bình quân (triệu đồng/người/năm)'",
+            msg(
+                "no unit in the header {header}; read as triệu đồng/người/năm (million đồng "
+                "per person per year). Write the unit in the header, e.g. 'Thu nhập bình "
+                "quân (triệu đồng/người/năm)'",
+                header=repr(col.header),
+            ),
             rule="income-unit",
         )
         return values
@@ -459,9 +489,13 @@ def _income(sheet: Sheet, col: Column, values: pd.Series, log: ProblemLog) -> pd
         sheet.file,
         sheet.name,
         place,
-        f"no unit in the header '{col.header}' and values such as "
-        f"{values.dropna().iloc[0]:g} do not look like million đồng per person per year; "
-        "write the unit in the header, e.g. '(nghìn đồng/người/tháng)'",
+        msg(
+            "no unit in the header {header} and values such as {value} do not look like "
+            "million đồng per person per year; write the unit in the header, e.g. '(nghìn "
+            "đồng/người/tháng)'",
+            header=repr(col.header),
+            value=f"{values.dropna().iloc[0]:g}",
+        ),
         rule="income-unit",
     )
     return values * np.nan
@@ -495,9 +529,13 @@ def _check_totals(
                     sheet.file,
                     sheet.name,
                     cell_name(r, col.index),
-                    f"totals row says {int(stated.value)} for '{col.header}' but the rows "
-                    f"above sum to {0 if pd.isna(total) else int(total)}; correct the "
-                    "rows or the total",
+                    msg(
+                        "totals row says {stated} for {header} but the rows above sum to "
+                        "{total}; correct the rows or the total",
+                        stated=int(stated.value),
+                        header=repr(col.header),
+                        total=0 if pd.isna(total) else int(total),
+                    ),
                     value=stated.value,
                     rule="totals",
                 )
@@ -535,15 +573,23 @@ def _check_blanks(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log: Pro
         )
         more = len(rows) - _BLANKS_LISTED
         if more > 0:
-            listed += f" and {more} more"
+            listed = nmsg("{listed} and {n} more", "{listed} and {n} more", more, listed=listed)
+        filled_rows = int(here.sum())
         log.warning(
             sheet.file,
             sheet.name,
             cells[0],
-            f"'{c.header}' is blank for {listed} but filled for the other "
-            f"{int(here.sum())} row(s): a total over this column leaves the blank cells out, "
-            "and is shown as incomplete, not as a fall. Write the number, or 0 where there "
-            "are none",
+            nmsg(
+                "{header} is blank for {listed} but filled for the other {n} row: a total "
+                "over this column leaves the blank cells out, and is shown as incomplete, "
+                "not as a fall. Write the number, or 0 where there are none",
+                "{header} is blank for {listed} but filled for the other {n} rows: a total "
+                "over this column leaves the blank cells out, and is shown as incomplete, "
+                "not as a fall. Write the number, or 0 where there are none",
+                filled_rows,
+                header=repr(c.header),
+                listed=listed,
+            ),
             rule="blank-cells",
         )
 
@@ -572,9 +618,14 @@ def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log:
                 sheet.file,
                 sheet.name,
                 where,
-                f"'{c.header}' counts {code} and the better levels together, but no column "
-                f"gives {', '.join(missing)} on its own, so {code} cannot be told apart: the "
-                "column was not read. Add the better levels' columns ('Trong đó: …')",
+                msg(
+                    "{header} counts {code} and the better levels together, but no column "
+                    "gives {missing} on its own, so {code} cannot be told apart: the column "
+                    "was not read. Add the better levels' columns ('Trong đó: …')",
+                    header=repr(c.header),
+                    code=code,
+                    missing=", ".join(missing),
+                ),
                 rule="cumulative",
             )
             continue
@@ -593,8 +644,14 @@ def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log:
                     sheet.file,
                     sheet.name,
                     cell_name(int(rows[i]), c.index),
-                    f"'{c.header}' is {as_written(total[i])} for {names[i]}, but its levels "
-                    f"add up to {as_written(parts[i] + written[i])}; check the counts",
+                    msg(
+                        "{header} is {total} for {name}, but its levels add up to {sum}; check "
+                        "the counts",
+                        header=repr(c.header),
+                        total=as_written(total[i]),
+                        name=names[i],
+                        sum=as_written(parts[i] + written[i]),
+                    ),
                     value=total[i],
                     rule="cumulative",
                 )
@@ -605,8 +662,16 @@ def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log:
                 sheet.file,
                 sheet.name,
                 cell_name(int(rows[i]), c.index),
-                f"'{c.header}' is {as_written(total[i])} for {names[i]}, fewer than its part "
-                f"{', '.join(better)} ({as_written(parts[i])}); {code} was left blank",
+                msg(
+                    "{header} is {total} for {name}, fewer than its part {better} ({part}); "
+                    "{code} was left blank",
+                    header=repr(c.header),
+                    total=as_written(total[i]),
+                    name=names[i],
+                    better=", ".join(better),
+                    part=as_written(parts[i]),
+                    code=code,
+                ),
                 value=total[i],
                 rule="cumulative",
             )
@@ -709,9 +774,13 @@ def _own_counts(sheet: Sheet, layout: Layout, records: pd.DataFrame, log: Proble
                 sheet.file,
                 sheet.name,
                 cell_name(*c.header_cell),
-                f"'{c.header}' counts {code} and the better levels together, but no column "
-                f"gives a better level on its own, so {code} cannot be told apart: the column "
-                "was not read. Add the better levels' columns ('Trong đó: …')",
+                msg(
+                    "'{header}' counts {code} and the better levels together, but no column "
+                    "gives a better level on its own, so {code} cannot be told apart: the "
+                    "column was not read. Add the better levels' columns ('Trong đó: …')",
+                    header=c.header,
+                    code=code,
+                ),
                 rule="cumulative",
             )
         else:

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .i18n import Message, msg
+
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLS = 16_384
 _CHUNK = 1 << 20
@@ -93,8 +95,12 @@ def check_zip(path: os.PathLike[str] | str, limits: Limits | None = None) -> dic
         declared = sum(i.file_size for i in infos)
         if declared > limits.unzipped_bytes:
             raise Refused(
-                f"the workbook would unpack to {declared / 2**20:,.0f} MiB, more than the "
-                f"{limits.unzipped_bytes / 2**20:,.0f} MiB allowed (NGODONG_MAX_UNZIPPED_MB)"
+                msg(
+                    "the workbook would unpack to {size} MiB, more than the {limit} MiB "
+                    "allowed (NGODONG_MAX_UNZIPPED_MB)",
+                    size=f"{declared / 2**20:,.0f}",
+                    limit=f"{limits.unzipped_bytes / 2**20:,.0f}",
+                )
             )
         # every member is held to its declared size while it streams, so the sum of the
         # declared sizes bounds what the whole workbook inflates to
@@ -120,9 +126,11 @@ def _refuse_binary_workbook(infos: list[zipfile.ZipInfo]) -> None:
     for info in infos:
         if info.filename.replace("\\", "/").lower() == "xl/workbook.bin":
             raise Refused(
-                "this is an Excel Binary Workbook (.xlsb), which is not read; open it in "
-                "Excel and save it as .xlsx (File › Save As › Excel Workbook), then load "
-                "that copy"
+                msg(
+                    "this is an Excel Binary Workbook (.xlsb), which is not read; open it in "
+                    "Excel and save it as .xlsx (File › Save As › Excel Workbook), then load "
+                    "that copy"
+                )
             )
 
 
@@ -151,22 +159,27 @@ def _scan_member(
                 size += len(chunk)
                 if size > info.file_size:
                     raise Refused(
-                        f"part {name} inflates to more than the {info.file_size:,} bytes it "
-                        "declares, so the file is damaged or made to deceive (a decompression "
-                        "bomb?); ask whoever sent it for a fresh copy saved from Excel"
+                        msg(
+                            "part {part} inflates to more than the {size} bytes it declares, "
+                            "so the file is damaged or made to deceive (a decompression "
+                            "bomb?); ask whoever sent it for a fresh copy saved from Excel",
+                            part=name,
+                            size=f"{info.file_size:,}",
+                        )
                     )
                 if size > 50 * _CHUNK and size > limits.ratio * max(info.compress_size, 1):
                     raise Refused(
-                        f"part {name} inflates more than {limits.ratio}× (a decompression "
-                        "bomb?); a real workbook compresses far less"
+                        msg(
+                            "part {part} inflates more than {ratio}× (a decompression bomb?); "
+                            "a real workbook compresses far less",
+                            part=name,
+                            ratio=limits.ratio,
+                        )
                     )
                 if is_xml and len(head) < 65536:
                     head += chunk[: 65536 - len(head)]
                     if _DOCTYPE.search(head):
-                        raise Refused(
-                            f"part {name} declares a DOCTYPE or entities, which "
-                            "spreadsheets never need (an XML entity attack?)"
-                        )
+                        raise Refused(_doctype(name))
                 if sheet is not None:
                     sheet.feed(chunk)
                 elif is_ods_content:
@@ -176,7 +189,13 @@ def _scan_member(
                     mentions_sheet_data = mentions_sheet_data or b"sheetData" in tail + chunk
                     tail = chunk[-16:]
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise Refused(f"part {name} is damaged ({exc}); the file may be truncated") from None
+        raise Refused(
+            msg(
+                "part {part} is damaged ({error}); the file may be truncated",
+                part=name,
+                error=str(exc),
+            )
+        ) from None
     if mentions_sheet_data:
         sheet = _SheetScan(name)
         with _reading(zf, info) as chunks:
@@ -528,8 +547,12 @@ class _SheetScan:
                 self.text_row = max(self.text_row, EXCEL_MAX_ROWS + 1)  # beyond Excel
             elif _REF_START.fullmatch(value):  # in a cell tag: no writer's, refused now
                 raise Refused(
-                    f"{self.name} has a cell reference longer than any spreadsheet writes "
-                    f"({value[:20].decode()}…); it was not written by a spreadsheet program"
+                    msg(
+                        "{part} has a cell reference longer than any spreadsheet writes "
+                        "({reference}…); it was not written by a spreadsheet program",
+                        part=self.name,
+                        reference=value[:20].decode(),
+                    )
                 )
             return not strict
         m = _REF.fullmatch(buf, start, end)
@@ -681,10 +704,7 @@ def _exact_extent(name: str, chunks: Iterable[bytes]) -> tuple[int, int]:
                 raise _Done
 
     def doctype(*_args: object) -> None:
-        raise Refused(
-            f"part {name} declares a DOCTYPE or entities, which spreadsheets never need "
-            "(an XML entity attack?)"
-        )
+        raise Refused(_doctype(name))
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
@@ -697,14 +717,20 @@ def _exact_extent(name: str, chunks: Iterable[bytes]) -> tuple[int, int]:
             fed += len(chunk)
             # expat keeps an unfinished tag in memory: a tag of many MiB is no spreadsheet
             if fed - max(parser.CurrentByteIndex, 0) > 64 << 20:
-                raise Refused(f"{name} holds a single tag or text of more than 64 MiB")
+                raise Refused(
+                    msg("{part} holds a single tag or text of more than 64 MiB", part=name)
+                )
         parser.Parse(b"", True)
     except _Done:
         pass
     except expat.ExpatError as exc:
         raise Refused(
-            f"{name} is not well-formed XML ({exc}); open it in a spreadsheet program and "
-            "save it again"
+            msg(
+                "{part} is not well-formed XML ({error}); open it in a spreadsheet program "
+                "and save it again",
+                part=name,
+                error=str(exc),
+            )
         ) from None
     return max_row, max_col
 
@@ -725,35 +751,59 @@ def _check_ods_repeats(window: bytes, limits: Limits) -> None:
         cells = int(m.group(1)) * max(width, 1)
         if cells > limits.cells:
             raise Refused(
-                f"content.xml repeats a filled row {int(m.group(1)):,} times ({cells:,} cells), "
-                f"more than the {limits.cells:,} allowed (NGODONG_MAX_CELLS)"
+                msg(
+                    "content.xml repeats a filled row {times} times ({cells} cells), more "
+                    "than the {limit} allowed (NGODONG_MAX_CELLS)",
+                    times=f"{int(m.group(1)):,}",
+                    cells=f"{cells:,}",
+                    limit=f"{limits.cells:,}",
+                )
             )
     for m in _ODS_COL_REPEAT.finditer(window):
         if int(m.group(1)) > EXCEL_MAX_COLS:
             start = window.rfind(b"<", 0, m.start())
             if b"office:value-type" in window[start : window.find(b">", m.end()) + 1]:
                 raise Refused(
-                    f"content.xml repeats a filled cell {int(m.group(1)):,} times, "
-                    "beyond any spreadsheet's columns"
+                    msg(
+                        "content.xml repeats a filled cell {times} times, beyond any "
+                        "spreadsheet's columns",
+                        times=f"{int(m.group(1)):,}",
+                    )
                 )
 
 
-def _refusal(rows: int, cols: int, limits: Limits) -> str | None:
-    """Why a grid of ``rows`` × ``cols`` is refused (after the part's name), or None."""
+def _refusal(rows: int, cols: int, limits: Limits, name: str = "") -> Message | None:
+    """Why a grid of ``rows`` × ``cols`` of part ``name`` is refused, or None."""
     if rows > EXCEL_MAX_ROWS or cols > EXCEL_MAX_COLS:
-        return (
-            f"has cells beyond Excel's limits ({rows:,} rows, {cols:,} columns); it was not "
-            "written by a spreadsheet program"
+        return msg(
+            "{part} has cells beyond Excel's limits ({rows} rows, {cols} columns); it was not "
+            "written by a spreadsheet program",
+            part=name,
+            rows=f"{rows:,}",
+            cols=f"{cols:,}",
         )
     if rows * cols > limits.cells:
-        return (
-            f"spans {rows:,} rows × {cols:,} columns = {rows * cols:,} cells, more than the "
-            f"{limits.cells:,} allowed (NGODONG_MAX_CELLS); delete stray cells far from the "
-            "table (Ctrl+End shows the last one) and save again"
+        return msg(
+            "{part} spans {rows} rows × {cols} columns = {cells} cells, more than the {limit} "
+            "allowed (NGODONG_MAX_CELLS); delete stray cells far from the table (Ctrl+End "
+            "shows the last one) and save again",
+            part=name,
+            rows=f"{rows:,}",
+            cols=f"{cols:,}",
+            cells=f"{rows * cols:,}",
+            limit=f"{limits.cells:,}",
         )
     return None
 
 
+def _doctype(name: str) -> Message:
+    return msg(
+        "part {part} declares a DOCTYPE or entities, which spreadsheets never need (an XML "
+        "entity attack?)",
+        part=name,
+    )
+
+
 def _check_extent(name: str, rows: int, cols: int, limits: Limits) -> None:
-    if (why := _refusal(rows, cols, limits)) is not None:
-        raise Refused(f"{name} {why}")
+    if (why := _refusal(rows, cols, limits, name)) is not None:
+        raise Refused(why)

@@ -24,6 +24,7 @@ from .config import raw_data_dir, requested_workers
 from .dataset import Dataset
 from .detect import IGNORED_FIELDS, cell_text, detect
 from .extract import extract
+from .i18n import msg, nmsg
 from .normalise import fix_legacy_text
 from .problems import DataError, Problem, ProblemList, ProblemLog, cell_name
 from .progress import Meter
@@ -91,27 +92,38 @@ def read_file(path: Path, root: Path | None = None) -> FileRecords:
             path,
             None,
             None,
-            "the workbook holds no data (every sheet is empty "
-            "or instructions only); nothing was read from it",
+            msg(
+                "the workbook holds no data (every sheet is empty or instructions only); "
+                "nothing was read from it"
+            ),
             rule="empty",
         )
     return FileRecords(dict(parts), sheets, log)
 
 
 _KIND_NAMES = {
-    "registry": "registry (Danh mục chi bộ)",
-    "members": "members",
-    "income": "income",
-    "member_ratings": "member ratings",
-    "cell_ratings": "cell ratings",
-    "committee_ratings": "committee ratings",
-    "rating_counts": "organisations' counts by rating",
+    "registry": msg("registry (Danh mục chi bộ)"),
+    "members": msg("members"),
+    "income": msg("income"),
+    "member_ratings": msg("member ratings"),
+    "cell_ratings": msg("cell ratings"),
+    "committee_ratings": msg("committee ratings"),
+    "rating_counts": msg("organisations' counts by rating"),
+    "committee_registry": msg("committees registry (Danh mục đảng bộ)"),
 }
-_FIELD_NAMES = {"cell": "cell's name", "unit": "committee's name", "area": "area's name"}
+_FIELD_NAMES = {
+    "cell": msg("cell's name"),
+    "unit": msg("committee's name"),
+    "area": msg("area's name"),
+}
 
 
 _RATING_KINDS = ("cell_ratings", "committee_ratings", "member_ratings", "rating_counts")
-_PERIOD_NAMES = {"quarter": "quarterly", "half-year": "half-yearly", "term": "whole-term"}
+_PERIOD_NAMES = {
+    "quarter": msg("this sheet holds quarterly ratings"),
+    "half-year": msg("this sheet holds half-yearly ratings"),
+    "term": msg("this sheet holds whole-term ratings"),
+}
 
 
 def _period(sheet: Sheet, layout) -> str | None:
@@ -124,14 +136,22 @@ def _period(sheet: Sheet, layout) -> str | None:
 
 
 def _internal(log: ProblemLog, path: Path, sheet: str | None, exc: Exception) -> None:
-    where = "sheet" if sheet is not None else "file"
+    error = f"{type(exc).__name__}: {exc}"
     log.error(
         path,
         sheet,
         None,
-        f"this {where} could not be read because of an error in ngodong_analysis "
-        f"({type(exc).__name__}: {exc}); the other sheets and files were read. Please report "
-        "it with this workbook",
+        msg(
+            "this sheet could not be read because of an error in ngodong_analysis ({error}); "
+            "the other sheets and files were read. Please report it with this workbook",
+            error=error,
+        )
+        if sheet is not None
+        else msg(
+            "this file could not be read because of an error in ngodong_analysis ({error}); "
+            "the other sheets and files were read. Please report it with this workbook",
+            error=error,
+        ),
         rule="internal",
     )
 
@@ -152,8 +172,14 @@ def _read_sheet(
             sheet.file,
             sheet.name,
             None,
-            f"{changed} cell(s) typed in the legacy {encoding.upper()} encoding "
-            "(.VnTime/VNI fonts) were converted to Unicode; check a few names",
+            nmsg(
+                "{n} cell typed in the legacy {encoding} encoding (.VnTime/VNI fonts) was "
+                "converted to Unicode; check a few names",
+                "{n} cells typed in the legacy {encoding} encoding (.VnTime/VNI fonts) were "
+                "converted to Unicode; check a few names",
+                changed,
+                encoding=encoding.upper(),
+            ),
             rule="legacy-text",
         )
     layout = detect(sheet)
@@ -167,28 +193,32 @@ def _read_sheet(
         return  # the instructions sheet of a template says nothing about the data
     if layout is None or layout.kind is None:
         if layout is None:
-            what = "no header row naming known columns"
+            what = msg("no header row naming known columns")
         elif layout.incomplete is not None:
             kind, field = layout.incomplete
-            what = (
-                f"its headers look like a {_KIND_NAMES.get(kind, kind)} table, but no column "
-                f"gives the {_FIELD_NAMES.get(field, field)} (a header such as "
-                f"'{header_example(field)}')"
+            what = msg(
+                "its headers look like a {kind} table, but no column gives the {field} (a "
+                "header such as {example})",
+                kind=_KIND_NAMES.get(kind, kind),
+                field=_FIELD_NAMES.get(field, field),
+                example=repr(header_example(field)),
             )
         else:
-            what = (
-                "headers "
-                + ", ".join(f"'{c.header}'" for c in layout.columns[:8])
-                + " match no known table (cell ratings, members, member ratings, income, "
-                "organisations' counts by rating, registry)"
+            what = msg(
+                "headers {headers} match no known table (cell ratings, members, member "
+                "ratings, income, organisations' counts by rating, registry)",
+                headers=", ".join(f"'{c.header}'" for c in layout.columns[:8]),
             )
         cell = None if layout is None else cell_name(layout.header_rows[0], 0)
         log.warning(
             sheet.file,
             sheet.name,
             cell,
-            f"sheet skipped: {what}. See the README's input contract for the "
-            "headers that are recognised",
+            msg(
+                "sheet skipped: {why}. See the README's input contract for the headers that "
+                "are recognised",
+                why=what,
+            ),
             rule="unknown-sheet",
         )
         sheets.append((sheet.file.name, sheet.name, None))
@@ -199,9 +229,11 @@ def _read_sheet(
             sheet.file,
             sheet.name,
             None,
-            f"this sheet holds {_PERIOD_NAMES.get(period, period)} ratings (QĐ 366 adds them "
-            "beside the yearly one), not the year's: it was not read. Keep the year's ratings "
-            "on a sheet of their own",
+            msg(
+                "{what} (QĐ 366 adds them beside the yearly one), not the year's: it was not "
+                "read. Keep the year's ratings on a sheet of their own",
+                what=_PERIOD_NAMES.get(period, period),
+            ),
             rule="period-ratings",
         )
         sheets.append((sheet.file.name, sheet.name, None))
@@ -216,8 +248,10 @@ def _read_sheet(
             sheet.file,
             sheet.name,
             None,
-            "no year found: add a 'Năm' column, name the sheet after the year "
-            "('Năm 2019'), or put the year in the title ('… NĂM 2019')",
+            msg(
+                "no year found: add a 'Năm' column, name the sheet after the year "
+                "('Năm 2019'), or put the year in the title ('… NĂM 2019')"
+            ),
             rule="year",
         )
         sheets.append((sheet.file.name, sheet.name, layout.kind))
@@ -327,8 +361,11 @@ def _distinct(files: list[Path], root: Path, log: ProblemLog) -> list[Path]:
                     copy,
                     None,
                     None,
-                    f"this file repeats {_relative(keep, root)} byte for byte; it was read "
-                    "once. Delete the copy if it is not needed",
+                    msg(
+                        "this file repeats {original} byte for byte; it was read once. Delete "
+                        "the copy if it is not needed",
+                        original=_relative(keep, root),
+                    ),
                     rule="duplicate-file",
                 )
     return [f for f in files if f not in copies]
@@ -369,8 +406,12 @@ def load(
             str(path),
             None,
             None,
-            f"no workbooks found in {path}: put the committee's .xlsx, .xlsm, .xls, .ods or "
-            ".csv files there (`ngodong template` writes blank ones), or name another folder",
+            msg(
+                "no workbooks found in {path}: put the committee's .xlsx, .xlsm, .xls, .ods "
+                "or .csv files there (`ngodong template` writes blank ones), or name another "
+                "folder",
+                path=path,
+            ),
             rule="no-input",
         )
     for found in _read_all(_distinct(files, path, log), path, progress):

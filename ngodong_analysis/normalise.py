@@ -15,6 +15,7 @@ from functools import cache, lru_cache
 import numpy as np
 import pandas as pd
 
+from .i18n import Message, msg
 from .text import fold, key, nfc
 from .vocab import Label, cell_kind_patterns, income_units, labels, score_bands, score_range
 
@@ -31,7 +32,7 @@ _EN_FULL = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$")
 @dataclass(frozen=True)
 class Parsed:
     value: float | None  # None: blank (unknown)
-    error: str | None = None
+    error: Message | None = None
     # for an ambiguous "1.234": (thousands reading, decimal reading), settled by the column
     options: tuple[float, float] | None = None
 
@@ -44,7 +45,7 @@ def _parse_text(text: str, integer: bool) -> Parsed:
     if s in _DASHES:
         return Parsed(0.0)
     if s.endswith("%"):
-        return Parsed(None, "a percentage where a number is expected")
+        return Parsed(None, msg("a percentage where a number is expected"))
     if _INT.match(s):
         return Parsed(float(s))
     m = _GROUPED.match(s)
@@ -56,8 +57,13 @@ def _parse_text(text: str, integer: bool) -> Parsed:
         decimal = float(s.replace(",", "."))
         return Parsed(
             None,
-            f"ambiguous number: {s!r} may be {thousands:g} (thousands separator) or "
-            f"{decimal:g} (decimal); write it without separators",
+            msg(
+                "ambiguous number: {text} may be {thousands} (thousands separator) or "
+                "{decimal} (decimal); write it without separators",
+                text=repr(s),
+                thousands=f"{thousands:g}",
+                decimal=f"{decimal:g}",
+            ),
             (thousands, decimal),
         )
     if _VN_FULL.match(s):
@@ -66,7 +72,7 @@ def _parse_text(text: str, integer: bool) -> Parsed:
         return Parsed(float(s.replace(",", "")))
     if _DECIMAL.match(s):
         return Parsed(float(s.replace(",", ".")))
-    return Parsed(None, "not a number")
+    return Parsed(None, msg("not a number"))
 
 
 def parse_number(value: object, *, integer: bool = False) -> Parsed:
@@ -75,7 +81,7 @@ def parse_number(value: object, *, integer: bool = False) -> Parsed:
     if value is None or value == "":
         return Parsed(None)
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.time, dt.timedelta)):
-        return Parsed(None, "not a number")
+        return Parsed(None, msg("not a number"))
     if isinstance(value, (int, float)):
         if isinstance(value, float) and math.isnan(value):
             return Parsed(None)
@@ -84,11 +90,11 @@ def parse_number(value: object, *, integer: bool = False) -> Parsed:
         parsed = _parse_text(str(value), integer)
     if parsed.value is not None:
         if integer and not float(parsed.value).is_integer():
-            return Parsed(None, "not a whole number")
+            return Parsed(None, msg("not a whole number"))
         if parsed.value < 0:
-            return Parsed(None, "a negative count" if integer else "a negative number")
+            return Parsed(None, msg("a negative count") if integer else msg("a negative number"))
         if parsed.value >= MAX_NUMBER:
-            return Parsed(None, "an implausibly large number")
+            return Parsed(None, msg("an implausibly large number"))
     return parsed
 
 

@@ -10,35 +10,80 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .i18n import Message, msg, nmsg, render
+
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False, repr=False)
 class Problem:
     """One thing wrong (or worth a look) in the input, with its place.
 
-    ``str(problem)`` reads ``"ratings.xlsx › Năm 2019 › D7: unknown rating 'Khá' …"``.
+    ``str(problem)`` reads ``"ratings.xlsx › Năm 2019 › D7: nhãn xếp loại không rõ 'Khá' …"``.
+
+    The message is kept as given — a :class:`~ngodong_analysis.i18n.Message` (msgid and
+    arguments) from the loaders, or plain text — and rendered when read: ``.message`` and
+    ``str()`` in the default language (:func:`~ngodong_analysis.i18n.language`),
+    ``.render("en")`` / ``.describe("en")`` in the one asked for.
     """
 
     file: str
     sheet: str | None
     cell: str | None
     severity: Severity
-    message: str
+    text: str | Message
     value: object = None
     rule: str = ""
 
-    def __str__(self) -> str:
+    def __init__(
+        self,
+        file: str,
+        sheet: str | None,
+        cell: str | None,
+        severity: Severity,
+        message: str | Message,
+        value: object = None,
+        rule: str = "",
+    ):
+        for name, v in zip(
+            ("file", "sheet", "cell", "severity", "text", "value", "rule"),
+            (file, sheet, cell, severity, message, value, rule),
+            strict=True,
+        ):
+            object.__setattr__(self, name, v)
+
+    @property
+    def message(self) -> str:
+        """The message in the default language."""
+        return render(self.text)
+
+    def render(self, lang: str | None = None) -> str:
+        """The message in ``lang`` ("vi" or "en"; default: the default language)."""
+        return render(self.text, lang)
+
+    def describe(self, lang: str | None = None) -> str:
+        """Place and message: ``"ratings.xlsx › Năm 2019 › D7: …"``."""
         place = " › ".join(p for p in (self.file, self.sheet, self.cell) if p)
-        return f"{place}: {self.message}" if place else self.message
+        text = self.render(lang)
+        return f"{place}: {text}" if place else text
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def __repr__(self) -> str:
+        return (
+            f"Problem(file={self.file!r}, sheet={self.sheet!r}, cell={self.cell!r}, "
+            f"severity={self.severity!r}, message={self.message!r}, value={self.value!r}, "
+            f"rule={self.rule!r})"
+        )
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self, lang: str | None = None) -> dict[str, object]:
         """The problem as a row of :func:`problems_frame` (empty text for what is missing)."""
-        row = dict(zip(PROBLEM_COLUMNS, _row(self), strict=True))
+        row = dict(zip(PROBLEM_COLUMNS, _row(self, lang), strict=True))
         return {k: "" if v is None else v for k, v in row.items()}
 
 
@@ -48,13 +93,16 @@ PROBLEM_COLUMNS = ("file", "sheet", "cell", "severity", "rule", "message", "valu
 SHOWN = 10  # problems listed by a DataError or a ProblemList before "… and N more"
 
 
-def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+def problems_frame(problems: Iterable[Problem], lang: str | None = None) -> pd.DataFrame:
     """The problems as a DataFrame, one row per problem, to filter like any other frame.
 
     Columns (:data:`PROBLEM_COLUMNS`, all pandas strings): ``file`` (path as named in the
     problem), ``sheet`` and ``cell`` ("D7"; missing for a problem of a whole file or sheet),
     ``severity`` ("error" or "warning"), ``rule`` (the kind of problem, e.g. "rating",
-    "duplicate", "flows"), ``message`` and ``value`` (the offending value as text, if any).
+    "duplicate", "flows"), ``message`` (in ``lang``, "vi" or "en"; default: the default
+    language, see :mod:`ngodong_analysis.i18n`) and ``value`` (the offending value as text,
+    if any). Only the message is translated: places, values, severities and rules are the
+    same in every language, to filter on.
 
     Parameters
     ----------
@@ -72,32 +120,52 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     >>> frame[frame.severity == "error"].groupby("rule").size()
     Series([], dtype: int64)
     """
-    rows = [_row(p) for p in problems]
+    rows = [_row(p, lang) for p in problems]
     frame = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS), dtype=object)
     return frame.astype("string")
 
 
-def _row(p: Problem) -> tuple:
+def _row(p: Problem, lang: str | None = None) -> tuple:
     value = p.value
     if value is not None and not isinstance(value, str):
-        value = as_written(value)  # 63, not "63.0" or "np.float64(63.0)"
-    return (p.file, p.sheet or None, p.cell or None, p.severity, p.rule, p.message, value)
+        value = render(as_written(value), lang)  # 63, not "63.0" or "np.float64(63.0)"
+    return (p.file, p.sheet or None, p.cell or None, p.severity, p.rule, p.render(lang), value)
 
 
-def _listing(problems: list[Problem], what: str) -> str:
-    head = "\n".join(f"  {p}" for p in problems[:SHOWN])
-    more = f"\n  … and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
-    return f"{len(problems)} {what}:\n{head}{more}" if problems else f"no {what}"
+def _listing(problems: list[Problem], errors: bool, lang: str | None = None) -> str:
+    if not problems:
+        return render(msg("no data errors") if errors else msg("no problems"), lang)
+    head = "\n".join(f"  {p.describe(lang)}" for p in problems[:SHOWN])
+    n = len(problems)
+    if errors:
+        title = nmsg("{n} data error:", "{n} data errors:", n)
+    else:
+        title = nmsg("{n} problem:", "{n} problems:", n)
+    more = ""
+    if n > SHOWN:
+        hidden = n - SHOWN
+        more = "\n  " + render(nmsg("… and {n} more", "… and {n} more", hidden), lang)
+    return f"{render(title, lang)}\n{head}{more}"
+
+
+def _counts(problems: list[Problem]) -> Message:
+    errors = sum(p.is_error for p in problems)
+    return msg(
+        "{errors}, {warnings}",
+        errors=nmsg("{n} error", "{n} errors", errors),
+        warnings=nmsg("{n} warning", "{n} warnings", len(problems) - errors),
+    )
 
 
 class ProblemList(list):
     """A ``list`` of :class:`Problem` that also shows itself briefly and gives a frame.
 
     It is a list in every way (``len``, indexing, ``== []``); ``to_frame()`` gives
-    :func:`problems_frame`, and in Jupyter it displays as a table of the first problems."""
+    :func:`problems_frame`, and in Jupyter it displays as a table of the first problems
+    (messages and headers in the default language, see :mod:`ngodong_analysis.i18n`)."""
 
-    def to_frame(self) -> pd.DataFrame:
-        return problems_frame(self)
+    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
+        return problems_frame(self, lang)
 
     def summary(self) -> pd.DataFrame:
         """Counts by severity and rule, errors first."""
@@ -108,40 +176,78 @@ class ProblemList(list):
             ["severity", "count"], ascending=[True, False], ignore_index=True
         )
 
+    def describe(self, lang: str | None = None) -> str:
+        """The counts and the first problems, as ``repr`` shows them, in ``lang``."""
+        counts = render(_counts(list(self)), lang)
+        return f"<{counts}>\n" + _listing(list(self), False, lang)
+
     def __repr__(self) -> str:
-        errors = sum(p.is_error for p in self)
-        return f"<{errors} error(s), {len(self) - errors} warning(s)>\n" + _listing(
-            list(self), "problem(s)"
-        )
+        return self.describe()
 
     def _repr_html_(self) -> str:
-        errors = sum(p.is_error for p in self)
-        head = f"<p><b>{errors}</b> error(s), <b>{len(self) - errors}</b> warning(s)</p>"
+        head = f"<p>{render(_counts(list(self)))}</p>"
         if not self:
             return head
-        table = self.to_frame().head(SHOWN).fillna("").to_html(index=False, escape=True)
-        more = (
-            f"<p>… and {len(self) - SHOWN} more: <code>.to_frame()</code> lists them all</p>"
-            if len(self) > SHOWN
-            else ""
-        )
+        frame = self.to_frame().head(SHOWN).fillna("")
+        frame.columns = [render(c) for c in _column_titles()]
+        table = frame.to_html(index=False, escape=True)
+        more = ""
+        if len(self) > SHOWN:
+            hidden = len(self) - SHOWN
+            more = (
+                "<p>"
+                + render(
+                    nmsg(
+                        "… and {n} more: <code>.to_frame()</code> lists them all",
+                        "… and {n} more: <code>.to_frame()</code> lists them all",
+                        hidden,
+                    )
+                )
+                + "</p>"
+            )
         return head + table + more
+
+
+def _column_titles() -> tuple:
+    """The headers of the problems table shown in Jupyter, per :data:`PROBLEM_COLUMNS`."""
+    return (
+        msg("file"),
+        msg("sheet"),
+        msg("cell"),
+        msg("severity"),
+        msg("rule"),
+        msg("message"),
+        msg("value"),
+    )
 
 
 class DataError(Exception):
     """Raised by the loaders when any error-level problem exists; ``.problems`` holds all
-    (errors and warnings), ``.errors`` the errors; ``.problems.to_frame()`` as a table."""
+    (errors and warnings), ``.errors`` the errors; ``.problems.to_frame()`` as a table.
+
+    ``str(error)`` lists the errors in the default language; ``.describe("en")`` in
+    another."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = ProblemList(problems)
-        super().__init__(
-            _listing(self.errors, "data error(s)")
-            + "\n(all of them: .problems.to_frame(), or `ngodong validate` on the folder)"
-        )
+        super().__init__(self.describe())
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.is_error]
+
+    def describe(self, lang: str | None = None) -> str:
+        return (
+            _listing(self.errors, True, lang)
+            + "\n"
+            + render(
+                msg("(all of them: .problems.to_frame(), or `ngodong validate` on the folder)"),
+                lang,
+            )
+        )
+
+    def __str__(self) -> str:
+        return self.describe()
 
     def _render_traceback_(self) -> list[str]:
         # IPython shows this instead of a traceback through the loader's internals
@@ -173,7 +279,7 @@ class ProblemLog:
         sheet: str | None,
         cell: str | None,
         severity: Severity,
-        message: str,
+        message: str | Message,
         *,
         value: object = None,
         rule: str = "",
@@ -241,8 +347,14 @@ class ProblemLog:
                         sheet,
                         None,
                         severity,
-                        f"… and {hidden} more problem(s) of this kind ({rule}) in this "
-                        "sheet, not listed one by one",
+                        nmsg(
+                            "… and {n} more problem of this kind ({rule}) in this sheet, "
+                            "not listed one by one",
+                            "… and {n} more problems of this kind ({rule}) in this sheet, "
+                            "not listed one by one",
+                            hidden,
+                            rule=rule,
+                        ),
                         None,
                         rule,
                     )
@@ -273,11 +385,12 @@ def shown_path(file: Path, root: Path | None) -> str:
     return file.name
 
 
-def as_written(value: object) -> str:
+def as_written(value: object) -> str | Message:
     """A cell's value for a message, as the workbook shows it: ``63`` for 63.0 (never
-    ``np.float64(63.0)``), ``2.5``, text in quotes (``'Khá'``), ``blank`` for nothing."""
+    ``np.float64(63.0)``), ``2.5``, text in quotes (``'Khá'``), ``blank`` for nothing (a
+    :class:`~ngodong_analysis.i18n.Message`: "trống" in Vietnamese)."""
     if value is None or (isinstance(value, float) and value != value):
-        return "blank"
+        return msg("blank")
     if isinstance(value, str):
         return repr(value)
     if hasattr(value, "item"):  # a NumPy scalar: its Python value

@@ -24,6 +24,7 @@ import pyarrow.csv as pa_csv
 import python_calamine as calamine
 
 from .guard import Refused, check_zip
+from .i18n import msg, nmsg, reason
 from .problems import ProblemLog
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -370,10 +371,16 @@ def report_uncalculated(sheet: Sheet, refs: list[str], log: ProblemLog) -> None:
         sheet.file,
         sheet.name,
         refs[0],
-        f"{len(refs)} formula cell(s) ({', '.join(refs[:5])}"
-        f"{', …' if len(refs) > 5 else ''}) have no calculated value: the file "
-        "was written by a program and never opened in a spreadsheet. Open it in "
-        "Excel or LibreOffice and save it, so the values are calculated",
+        nmsg(
+            "{n} formula cell ({cells}) has no calculated value: the file was written by a "
+            "program and never opened in a spreadsheet. Open it in Excel or LibreOffice and "
+            "save it, so the values are calculated",
+            "{n} formula cells ({cells}) have no calculated value: the file was written by a "
+            "program and never opened in a spreadsheet. Open it in Excel or LibreOffice and "
+            "save it, so the values are calculated",
+            len(refs),
+            cells=", ".join(refs[:5]) + (", …" if len(refs) > 5 else ""),
+        ),
         rule="uncalculated",
     )
 
@@ -389,15 +396,19 @@ def read_workbook(path: Path, log: ProblemLog) -> list[Sheet]:
     except calamine.PasswordError:
         fmt = "encrypted"
     except Refused as exc:
-        log.error(path, None, None, f"refused: {exc}", rule="refused")
+        log.error(path, None, None, msg("refused: {why}", why=reason(exc)), rule="refused")
         return []
     except (calamine.CalamineError, zipfile.BadZipFile, csv.Error, ValueError, OSError) as exc:
         log.error(
             path,
             None,
             None,
-            f"cannot read this {fmt} file ({exc}); is it damaged? "
-            "Open it in Excel or LibreOffice and save it again.",
+            msg(
+                "cannot read this {format} file ({error}); is it damaged? Open it in Excel or "
+                "LibreOffice and save it again.",
+                format=fmt,
+                error=reason(exc),
+            ),
             rule="unreadable",
         )
         return []
@@ -406,8 +417,10 @@ def read_workbook(path: Path, log: ProblemLog) -> list[Sheet]:
             path,
             None,
             None,
-            "the workbook is password-protected (encrypted); "
-            "save an unprotected copy and load that.",
+            msg(
+                "the workbook is password-protected (encrypted); save an unprotected copy "
+                "and load that."
+            ),
             rule="encrypted",
         )
     elif fmt == "broken":
@@ -415,8 +428,10 @@ def read_workbook(path: Path, log: ProblemLog) -> list[Sheet]:
             path,
             None,
             None,
-            "the file looks like a workbook but its zip structure is "
-            "broken (truncated download?); get a fresh copy.",
+            msg(
+                "the file looks like a workbook but its zip structure is broken (truncated "
+                "download?); get a fresh copy."
+            ),
             rule="unreadable",
         )
     else:
@@ -424,8 +439,10 @@ def read_workbook(path: Path, log: ProblemLog) -> list[Sheet]:
             path,
             None,
             None,
-            "not a spreadsheet (.xlsx, .xlsm, .xls, .ods or .csv) "
-            "whatever its name says; remove it from the folder.",
+            msg(
+                "not a spreadsheet (.xlsx, .xlsm, .xls, .ods or .csv) whatever its name "
+                "says; remove it from the folder."
+            ),
             rule="not-a-workbook",
         )
     return []

@@ -576,10 +576,10 @@ def _article(sh: Sheet, ds: Dataset) -> None:
     sh.finish(freeze=f"A{span.first}", print_rows=span.header)
 
 
-def _problems(sh: Sheet, problems: Sequence[Problem]) -> None:
+def _problems(sh: Sheet, problems: Sequence[Problem], lang: str) -> None:
     text = sh.text
     sh.title("title_problems")
-    rows = problems_frame(problems).fillna("")
+    rows = problems_frame(problems, lang).fillna("")
     severity = rows["severity"].astype(str).tolist()
     rows["severity"] = [
         text(f"severity_{s}") if has_text(f"severity_{s}") else s for s in severity
@@ -616,7 +616,7 @@ def build_workbook(
     _income(sheets["income"], ds)
     if "article" in sheets:
         _article(sheets["article"], ds)
-    _problems(sheets["problems"], problems)
+    _problems(sheets["problems"], problems, lang)
     wb.active = 0
     return wb
 

@@ -23,10 +23,12 @@ COMMIT = ".ngodong-commit.json"
 """Marker of a build whose outputs are being moved into place (see ``build.recover``)."""
 
 
-def write_tables(ds: Dataset, problems: list[Problem], staging: Path) -> list[str]:
-    """Every table of ``ds`` and the problems, as Parquet and as CSV (UTF-8 with BOM, text
-    that a spreadsheet would run as a formula neutralised), into ``staging``; returns the
-    file names written."""
+def write_tables(
+    ds: Dataset, problems: list[Problem], staging: Path, lang: str | None = None
+) -> list[str]:
+    """Every table of ``ds`` and the problems (messages in ``lang``; default: the default
+    language), as Parquet and as CSV (UTF-8 with BOM, text that a spreadsheet would run as a
+    formula neutralised), into ``staging``; returns the file names written."""
     written = []
     for name, df in ds.tables().items():
         df.to_parquet(staging / f"{name}.parquet", index=False)
@@ -34,7 +36,7 @@ def write_tables(ds: Dataset, problems: list[Problem], staging: Path) -> list[st
             staging / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
         )
         written += [f"{name}.parquet", f"{name}.csv"]
-    frame = problems_frame(problems)  # the frame users get from .to_frame()
+    frame = problems_frame(problems, lang)  # the frame users get from .to_frame(lang)
     frame.to_parquet(staging / "problems.parquet", index=False)
     safe_csv(frame).to_csv(
         staging / "problems.csv", index=False, encoding="utf-8-sig", lineterminator="\n"
@@ -44,13 +46,18 @@ def write_tables(ds: Dataset, problems: list[Problem], staging: Path) -> list[st
 
 @cache
 def code_fingerprint() -> str:
-    """Hash of the package's own code and shipped tables. A processed build is reused only
+    """Hash of the package's own code, shipped tables and compiled message catalogs (a
+    reworded message changes problems.csv). A processed build is reused only
     by the code that wrote it: a table gains a column (a score) or a rule changes without
     the version number changing, and a stale build would hand out the old tables."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".csv") and "__pycache__" not in path.parts:
+        if (
+            path.is_file()
+            and path.suffix in (".py", ".csv", ".mo")
+            and "__pycache__" not in path.parts
+        ):
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

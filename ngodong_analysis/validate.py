@@ -12,6 +12,7 @@ import pandas as pd
 from .analysis.membership import ALL_CELLS_ID, flow_breaks, quota_check
 from .analysis.ratings import cell_quota_check
 from .grouping import key_runs
+from .i18n import msg
 from .problems import ProblemLog, keep_first, log_at, place_of
 from .schema import CELL_ID, key_of
 
@@ -21,9 +22,9 @@ def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
         return
     total = members["members"]
     for part, what in (
-        ("young", "young members"),
-        ("female", "women"),
-        ("exempt", "exempt members"),
+        ("young", msg("young members")),
+        ("female", msg("women")),
+        ("exempt", msg("exempt members")),
     ):
         if part not in members.columns:
             continue
@@ -37,9 +38,14 @@ def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
                     log,
                     places[i],
                     "error",
-                    f"{what} ({int(members.at[i, part])}) exceed the members "
-                    f"({int(total[i])}) of {members.at[i, 'cell']} in "
-                    f"{members.at[i, 'year']}",
+                    msg(
+                        "{what} ({count}) exceed the members ({members}) of {cell} in {year}",
+                        what=what,
+                        count=int(members.at[i, part]),
+                        members=int(total[i]),
+                        cell=members.at[i, "cell"],
+                        year=members.at[i, "year"],
+                    ),
                     value=members.at[i, part],
                     rule="counts",
                 )
@@ -62,10 +68,16 @@ def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
             log,
             place,
             "warning",
-            f"flow identity broken for {rows['cell'].iloc[k]} in {rows['year'].iloc[k]}: "
-            f"{int(breaks.start[i])} at the start of the year plus its "
-            f"changes gives {int(breaks.expected[i])}, but {int(breaks.reported[i])} are "
-            "reported; check admissions, transfers, deaths and removals",
+            msg(
+                "flow identity broken for {cell} in {year}: {start} at the start of the year "
+                "plus its changes gives {expected}, but {reported} are reported; check "
+                "admissions, transfers, deaths and removals",
+                cell=rows["cell"].iloc[k],
+                year=rows["year"].iloc[k],
+                start=int(breaks.start[i]),
+                expected=int(breaks.expected[i]),
+                reported=int(breaks.reported[i]),
+            ),
             value=rows["members"].iloc[k],
             rule="flow-identity",
         )
@@ -95,9 +107,13 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
                     log,
                     places[i],
                     "error",
-                    f"{int(over.at[i, 'rated'])} members rated but only "
-                    f"{int(over.at[i, 'members'])} members in {_name(over, i)} in "
-                    f"{over.at[i, 'year']}",
+                    msg(
+                        "{rated} members rated but only {members} members in {cell} in {year}",
+                        rated=int(over.at[i, "rated"]),
+                        members=int(over.at[i, "members"]),
+                        cell=_name(over, i),
+                        year=over.at[i, "year"],
+                    ),
                     value=int(over.at[i, "rated"]),
                     rule="counts",
                 )
@@ -146,8 +162,14 @@ def check_rating_counts(counts: pd.DataFrame, cell_ratings: pd.DataFrame, log: P
             log,
             places[i],
             "warning",
-            f"{int(count)} cells counted {code} in {year}, but the cells' own ratings of "
-            f"{year} give {n}; correct the count or the ratings",
+            msg(
+                "{count} cells counted {code} in {year}, but the cells' own ratings of {year} "
+                "give {n}; correct the count or the ratings",
+                count=int(count),
+                code=code,
+                year=year,
+                n=n,
+            ),
             value=int(count),
             rule="rating-counts",
         )
@@ -160,14 +182,28 @@ def _quota_problems(verdicts: pd.DataFrame, rows: pd.DataFrame, subject: str, lo
         in_year = rows[(rows["year"] == v.year).to_numpy() & (rows["rating"] == "HTXSNV")]
         src = in_year.iloc[0] if len(in_year) else None
         file = str(src["_file"]) if src is not None else ""
-        what = "members" if subject == "members" else "cells"
+        args = {
+            "source": v.source,
+            "excellent": int(v.excellent),
+            "year": v.year,
+            "allowed": int(v.allowed),
+            "well": int(v.well),
+        }
         log.warning(
             file,
             None if src is None else src["_sheet"],
             None,
-            f"quota ({v.source}): {int(v.excellent)} {what} rated HTXSNV in {v.year} across "
-            f"the committee, more than the {int(v.allowed)} the rule allows for the "
-            f"{int(v.well)} rated HTTNV",
+            msg(
+                "quota ({source}): {excellent} members rated HTXSNV in {year} across the "
+                "committee, more than the {allowed} the rule allows for the {well} rated HTTNV",
+                **args,
+            )
+            if subject == "members"
+            else msg(
+                "quota ({source}): {excellent} cells rated HTXSNV in {year} across the "
+                "committee, more than the {allowed} the rule allows for the {well} rated HTTNV",
+                **args,
+            ),
             value=int(v.excellent),
             rule="quota",
         )
@@ -184,7 +220,10 @@ def check_income(income: pd.DataFrame, log: ProblemLog) -> None:
         return
     if "households" not in income.columns:
         return
-    for part in ("poor_households", "near_poor_households"):
+    for part, what in (
+        ("poor_households", msg("poor households")),
+        ("near_poor_households", msg("near poor households")),
+    ):
         if part not in income.columns:
             continue
         bad = (
@@ -201,9 +240,15 @@ def check_income(income: pd.DataFrame, log: ProblemLog) -> None:
                     log,
                     places[i],
                     "error",
-                    f"{part.replace('_', ' ')} ({int(income.at[i, part])}) exceed the "
-                    f"households ({int(income.at[i, 'households'])}) of "
-                    f"{income.at[i, 'area']} in {income.at[i, 'year']}",
+                    msg(
+                        "{what} ({count}) exceed the households ({households}) of {area} in "
+                        "{year}",
+                        what=what,
+                        count=int(income.at[i, part]),
+                        households=int(income.at[i, "households"]),
+                        area=income.at[i, "area"],
+                        year=income.at[i, "year"],
+                    ),
                     value=income.at[i, part],
                     rule="counts",
                 )

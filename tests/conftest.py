@@ -40,9 +40,21 @@ def xlsx(tmp_path) -> Callable[..., Path]:
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch):
-    for var in ("NGODONG_ROOT", "NGODONG_RAW", "NGODONG_PROCESSED"):
+    for var in ("NGODONG_ROOT", "NGODONG_RAW", "NGODONG_PROCESSED", "NGODONG_LANG"):
         if var in os.environ:
             monkeypatch.delenv(var)
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages read without ``lang=`` are English in the tests, which assert the msgids
+    (the package's default is Vietnamese: tests of the default call ``set_language(None)``;
+    the CLI's ``--lang`` default does not follow this, it is Vietnamese)."""
+    from ngodong_analysis.i18n import set_language
+
+    set_language("en")
+    yield
+    set_language(None)
 
 
 @pytest.fixture(autouse=True)

@@ -76,14 +76,14 @@ NEW_LABELS = (
 def test_an_unknown_rating_suggests_and_lists_the_labels_of_the_templates_dropdown():
     rated = rate("HTT NV", 2019, "organisation")
     assert rated.code is None and rated.severity == "error"
-    assert rated.message == (
+    assert str(rated.message) == (
         "unknown rating 'HTT NV' — did you mean 'Hoàn thành tốt nhiệm vụ' (HTTNV)? "
         f"The ratings of 2019, as the template lists them: {NEW_LABELS}"
     )
-    assert rate("Khá", 2019, "organisation").message == (
+    assert str(rate("Khá", 2019, "organisation").message) == (
         f"unknown rating 'Khá'; the ratings of 2019, as the template lists them: {NEW_LABELS}"
     )
-    old = rate("Hoàn thành tốt", 2016, "member").message
+    old = str(rate("Hoàn thành tốt", 2016, "member").message)
     assert "did you mean 'Đủ tư cách, hoàn thành tốt nhiệm vụ' (HTTNV)?" in old
 
 
@@ -93,7 +93,7 @@ def test_an_unknown_rating_suggests_and_lists_the_labels_of_the_templates_dropdo
 def test_a_label_of_the_old_scale_is_read_with_the_rule_in_words(year, rules):
     rated = rate("Trong sạch vững mạnh", year, "organisation")
     assert (rated.code, rated.rank, rated.severity) == ("HTXSNV", 1, "warning")
-    message = rated.message
+    message = str(rated.message)
     # the reason names the labels, the scales' documents and the rule, not a scale's id
     assert message.startswith(
         f"'Trong sạch vững mạnh' is not a rating of {year}, rated under {rules}"

@@ -43,7 +43,7 @@ def test_the_blank_cells_of_a_filled_column_are_one_warning_naming_them(three_ye
     assert warning.cell == "D4"
     assert "'Nữ'" in warning.message
     assert "Chi bộ Thôn 3 (D4)" in warning.message and "Chi bộ Thôn 7 (D8)" in warning.message
-    assert "10 row(s)" in warning.message and warning.severity == "warning"
+    assert "the other 10 rows:" in warning.message and warning.severity == "warning"
 
 
 def test_membership_totals_mark_the_incomplete_year_instead_of_a_fall(three_years):

@@ -98,13 +98,13 @@ def test_validate_names_the_place_and_exits_1(tmp_path, capsys):
     path = write_xlsx(
         tmp_path / "ratings.xlsx", {"Năm 2019": [["Chi bộ", "Xếp loại"], ["CB TDP 1", "Khá"]]}
     )
-    assert main(["validate", str(path)]) == 1
+    assert main(["validate", "--lang", "en", str(path)]) == 1
     out = capsys.readouterr().out
     assert "ratings.xlsx" in out and "Năm 2019 › B2" in out and "unknown rating 'Khá'" in out
 
 
 def test_validate_clean_sample_exits_0(sample_dir, capsys):
-    assert main(["validate", str(sample_dir)]) == 0
+    assert main(["validate", "--lang", "en", str(sample_dir)]) == 0
     assert "No problems" in capsys.readouterr().out
 
 
@@ -174,7 +174,7 @@ def test_template_command_writes_workbooks_that_validate_clean(tmp_path, capsys)
     assert main(["template", "--out", str(out), "--year", "2019"]) == 0
     written = capsys.readouterr().out.split()
     assert len(written) == 3 and all(p.endswith(".xlsx") for p in written)
-    assert main(["validate", str(out)]) == 0
+    assert main(["validate", "--lang", "en", str(out)]) == 0
     assert "No problems" in capsys.readouterr().out
     # a second run does not overwrite filled-in work unless asked
     assert main(["template", "--out", str(out), "--year", "2019"]) == 2
@@ -285,7 +285,10 @@ def test_build_with_notebooks_renders_html(raw_copy, tmp_path):
 def test_build_on_a_folder_without_workbooks_fails_and_says_so(tmp_path, capsys):
     empty = tmp_path / "emptydir"
     empty.mkdir()
-    assert main(["build", "--raw", str(empty), "--out", str(tmp_path / "out"), "-q"]) == 1
+    assert (
+        main(["build", "--raw", str(empty), "--out", str(tmp_path / "out"), "-q", "--lang", "en"])
+        == 1
+    )
     out = capsys.readouterr().out
     assert "no workbooks found" in out and "emptydir" in out
     assert not (tmp_path / "out" / "figures").exists()
@@ -294,7 +297,9 @@ def test_build_on_a_folder_without_workbooks_fails_and_says_so(tmp_path, capsys)
 def test_build_on_a_folder_with_no_readable_table_fails(tmp_path, capsys, xlsx):
     notes = xlsx("ghi_chep.xlsx", {"Sheet1": [["Họ tên", "Điện thoại"], ["An", "0912"]]})
     out = tmp_path / "out"
-    assert main(["build", "--raw", str(notes.parent), "--out", str(out), "-q"]) == 1
+    assert (
+        main(["build", "--raw", str(notes.parent), "--out", str(out), "-q", "--lang", "en"]) == 1
+    )
     assert "nothing to build" in capsys.readouterr().out
     assert not out.exists()
 

@@ -199,6 +199,7 @@ def test_bomb_under_a_memory_limit(tmp_path, declared):
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
         import ngodong_analysis as nd
+        nd.set_language("en")
         problems = nd.validate({str(bomb)!r})
         print(problems[0])
         sys.exit(0 if len(problems) == 1 and problems[0].is_error else 3)
@@ -288,7 +289,7 @@ def test_a_binary_workbook_with_a_far_cell_is_refused_and_the_folder_still_loads
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "NGODONG_WORKERS": "1"},
+        env={**os.environ, "NGODONG_WORKERS": "1", "NGODONG_LANG": "en"},
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = proc.stdout.splitlines()

@@ -48,7 +48,7 @@ def test_numbers(raw, integer, expected):
 def test_bad_numbers_are_problems_not_guesses(raw, integer, fragment):
     parsed = parse_number(raw, integer=integer)
     assert parsed.value is None
-    assert fragment in parsed.error
+    assert fragment in str(parsed.error)
 
 
 @pytest.mark.parametrize(

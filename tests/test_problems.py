@@ -56,7 +56,7 @@ def test_a_data_error_lists_the_first_problems_and_counts_the_rest(xlsx):
     with pytest.raises(nd.DataError) as err:
         nd.load_dataset(_bad_folder(xlsx))
     text = str(err.value)
-    assert text.startswith("14 data error(s):")
+    assert text.startswith("14 data errors:")
     assert text.count("unknown rating") == 10 and "… and 4 more" in text
     assert len(err.value.problems) == 14 and len(err.value.problems.to_frame()) == 14
     # in Jupyter: the listing, not a traceback through the loader
@@ -68,7 +68,7 @@ def test_a_problem_list_is_a_list_with_a_short_repr_and_an_html_table(xlsx):
     assert isinstance(problems, list) and problems == list(problems)
     assert nd.validate(xlsx("ok.xlsx", {"2019": [["Chi bộ", "Tổng số đảng viên"]]})) == []
     text = repr(problems)
-    assert text.splitlines()[0] == "<14 error(s), 0 warning(s)>"
+    assert text.splitlines()[0] == "<14 errors, 0 warnings>"
     assert "… and 4 more" in text and len(text.splitlines()) == 13
     html = problems._repr_html_()
     assert html.count("<tr>") == 10 and "… and 4 more" in html  # + one styled header row

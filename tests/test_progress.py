@@ -150,7 +150,7 @@ def test_validate_in_a_log_prints_plain_lines_on_stderr_and_only_problems_on_std
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout == "No problems found.\n"
+    assert out.stdout == "Không phát hiện vấn đề nào.\n"  # the default language
     assert _plain_lines(out.stderr)[-1].startswith("reading 30/30 files, ")
     assert "\r" not in out.stderr
 
@@ -184,7 +184,7 @@ def _on_a_terminal(*args: str) -> tuple[subprocess.CompletedProcess, str]:
 def test_validate_on_a_terminal_shows_a_live_bar(thirty):
     proc, shown = _on_a_terminal("validate", str(thirty))
     assert proc.returncode == 0, shown
-    assert proc.stdout == "No problems found.\n"
+    assert proc.stdout == "Không phát hiện vấn đề nào.\n"
     # tqdm redraws one line with carriage returns: a bar of blocks, the count, time left
     assert shown.count("\r") >= 2
     assert "reading: 100%" in shown and "█" in shown and "30/30 [" in shown
@@ -195,7 +195,7 @@ def test_validate_on_a_terminal_shows_a_live_bar(thirty):
 def test_validate_quiet_on_a_terminal_shows_nothing(thirty):
     proc, shown = _on_a_terminal("validate", "--quiet", str(thirty))
     assert proc.returncode == 0, shown
-    assert proc.stdout == "No problems found.\n"
+    assert proc.stdout == "Không phát hiện vấn đề nào.\n"
     assert shown == ""
 
 
