@@ -64,9 +64,14 @@ def language() -> str:
 
 
 def set_language(lang: str | None) -> None:
-    """Make ``lang`` ("vi" or "en") the language of messages read without a ``lang=``
-    (``str(problem)``, ``problem.message``, a DataError); ``None`` goes back to
-    ``NGODONG_LANG`` or Vietnamese."""
+    """Make ``lang`` the language of messages read without a ``lang=`` (``str(problem)``,
+    ``problem.message``, a DataError).
+
+    Parameters
+    ----------
+    lang : {"vi", "en"} or None
+        The language; ``None`` goes back to ``NGODONG_LANG``, else Vietnamese.
+    """
     global _chosen
     _chosen = None if lang is None else check_language(lang)
 

@@ -108,6 +108,8 @@ def problems_frame(problems: Iterable[Problem], lang: str | None = None) -> pd.D
     ----------
     problems : iterable of Problem
         Any problems: a ``DataError``'s, ``Dataset.problems``, :func:`validate`'s.
+    lang : {"vi", "en"}, optional
+        The language of the ``message`` column; by default the default language.
 
     Returns
     -------

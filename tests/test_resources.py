@@ -165,6 +165,6 @@ def test_sheet_kinds_are_data_and_the_income_rule_knows_every_income_field():
     assert ratings.fits({"cell"}, True, "cell", "xep loai")
     assert not ratings.fits({"cell"}, False, "cell", "xep loai")
     assert not ratings.fits({"unit", "rating"}, False, "unit", "dang bo")
-    registry = kinds[1]
+    registry = kinds[2]  # the "Danh mục …" rule (kinds[1] is the committees registry)
     assert registry.fits({"area"}, False, "area", "danh muc to dan pho")
     assert not registry.fits({"area"}, False, "area", "thu nhap")
