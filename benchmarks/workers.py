@@ -38,7 +38,7 @@ from pathlib import Path
 
 def main():
     from ngodong_analysis.load import read_file
-    from ngodong_analysis.read import find_inputs
+    from ngodong_analysis.config import find_inputs
     files = find_inputs(Path(sys.argv[1]))
     workers = int(sys.argv[2])
     t = time.perf_counter()
@@ -60,7 +60,7 @@ NEW = """
 import json, sys, time
 from pathlib import Path
 from ngodong_analysis.load import _read_all
-from ngodong_analysis.read import find_inputs
+from ngodong_analysis.config import find_inputs
 files = find_inputs(Path(sys.argv[1]))
 t = time.perf_counter()
 out = _read_all(files)

@@ -120,3 +120,23 @@ def resource_rows(name: str, path: Path | None = None) -> list[dict[str, str]]:
     """The rows of the table ``name`` in force (:func:`resource`), or of the file ``path``,
     as dicts of text; each file is read once, each call gets its own copies."""
     return [dict(row) for row in _read_rows(path or resource(name))]
+
+
+def find_inputs(source: Path) -> list[Path]:
+    """The input files under ``source`` (a folder, searched recursively, or one file).
+
+    Hidden files, Office lock files (``~$…``) and README files are skipped.
+    """
+    if source.is_file():
+        return [source]
+    found: list[Path] = []
+    for path in sorted(source.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(source)
+        if any(part.startswith((".", "~$", "_")) for part in rel.parts):
+            continue
+        if path.name.lower().startswith("readme") or path.suffix.lower() in {".md", ".py"}:
+            continue
+        found.append(path)
+    return found

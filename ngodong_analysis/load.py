@@ -20,7 +20,7 @@ from . import assemble, store
 from . import validate as checks
 from ._docstrings import _load_docs, share_docs
 from .committees import Assigner, CommitteeRegistry, heading
-from .config import raw_data_dir, requested_workers
+from .config import find_inputs, raw_data_dir, requested_workers
 from .dataset import Dataset
 from .detect import IGNORED_FIELDS, cell_text, detect
 from .extract import extract
@@ -28,7 +28,7 @@ from .i18n import msg, nmsg
 from .normalise import fix_legacy_text
 from .problems import DataError, Problem, ProblemList, ProblemLog, cell_name
 from .progress import Meter
-from .read import Sheet, find_inputs, read_workbook, report_uncalculated
+from .read import Sheet, read_workbook, report_uncalculated
 from .schema import TABLES, conform, empty
 from .text import fold
 from .vocab import header_example, rating_period

@@ -446,23 +446,3 @@ def read_workbook(path: Path, log: ProblemLog) -> list[Sheet]:
             rule="not-a-workbook",
         )
     return []
-
-
-def find_inputs(source: Path) -> list[Path]:
-    """The input files under ``source`` (a folder, searched recursively, or one file).
-
-    Hidden files, Office lock files (``~$…``) and README files are skipped.
-    """
-    if source.is_file():
-        return [source]
-    found: list[Path] = []
-    for path in sorted(source.rglob("*")):
-        if not path.is_file():
-            continue
-        rel = path.relative_to(source)
-        if any(part.startswith((".", "~$", "_")) for part in rel.parts):
-            continue
-        if path.name.lower().startswith("readme") or path.suffix.lower() in {".md", ".py"}:
-            continue
-        found.append(path)
-    return found

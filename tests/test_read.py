@@ -7,8 +7,9 @@ from helpers import write_xlsx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ngodong_analysis.config import find_inputs
 from ngodong_analysis.problems import ProblemLog
-from ngodong_analysis.read import Sheet, find_inputs, read_workbook, sniff
+from ngodong_analysis.read import Sheet, read_workbook, sniff
 
 
 def test_positions_count_from_a1_even_when_data_starts_later(tmp_path):
