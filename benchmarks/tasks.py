@@ -133,7 +133,7 @@ def t_fastpath(folder: str) -> None:
     best of five further calls, alternating, as a notebook re-running its cells would (not
     repeated when re-reading takes seconds: then the first calls are the figures)."""
     import ngodong_analysis as nd
-    from ngodong_analysis.manifest import read_manifest
+    from ngodong_analysis.outputs.manifest import read_manifest
 
     if not read_manifest(Path(os.environ["NGODONG_PROCESSED"])):
         emit({"error": "no build in NGODONG_PROCESSED: the fast path would not apply"})
@@ -150,7 +150,7 @@ def t_fastpath(folder: str) -> None:
     for _ in range(5 if first_read < 2 else 0):  # big folders: the first calls are enough
         fast.append(timed(True))
         read.append(timed(False))
-    from ngodong_analysis.store import from_processed
+    from ngodong_analysis.outputs.store import from_processed
 
     if from_processed(Path(folder).resolve()) is None:
         emit({"error": "the build is not current: the fast path did not apply"})
@@ -181,8 +181,8 @@ def direct_dataset(folder: str):
     import pandas as pd
 
     import ngodong_analysis as nd
-    from ngodong_analysis.detect import match_header
-    from ngodong_analysis.normalise import infer_kind, match_label
+    from ngodong_analysis.ingest.detect import match_header
+    from ngodong_analysis.ingest.normalise import infer_kind, match_label
     from ngodong_analysis.schema import MEMBER_RATING_CODES
     from ngodong_analysis.text import make_id
     from ngodong_analysis.vocab import crosswalk, scale_for_year

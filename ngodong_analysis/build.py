@@ -26,10 +26,10 @@ from . import __version__
 from .config import processed_data_dir, raw_data_dir
 from .i18n import nmsg
 from .load import LoadResult, load
-from .manifest import MANIFEST, describe_inputs, read_manifest, sha256
+from .outputs.manifest import MANIFEST, describe_inputs, read_manifest, sha256
+from .outputs.store import COMMIT, code_fingerprint, write_tables
 from .problems import Problem
 from .progress import Meter
-from .store import COMMIT, code_fingerprint, write_tables
 
 _LIBS = ("pandas", "pyarrow", "matplotlib", "openpyxl", "python-calamine", "numpy")
 
@@ -210,14 +210,14 @@ def _unchanged(out: Path, manifest: dict | None, fp: str) -> bool:
 
 
 def write_figures(result: LoadResult, staging: Path, lang: str, say: Progress) -> list[str]:
-    from .figures import save_figures
+    from .outputs.figures import save_figures
 
     files = save_figures(result.dataset, staging / "figures", lang=lang, progress=say)
     return [f.relative_to(staging).as_posix() for f in files]
 
 
 def write_report_file(result: LoadResult, staging: Path, lang: str, say: Progress) -> list[str]:
-    from .report import write_report
+    from .outputs.report import write_report
 
     write_report(result.dataset, result.problems, staging / "report.xlsx", lang=lang)
     return ["report.xlsx"]
@@ -227,7 +227,7 @@ def render_notebooks(raw: Path) -> Stage:
     """A stage that runs the notebooks on ``raw`` and saves them as HTML (``--notebooks``)."""
 
     def stage(result: LoadResult, staging: Path, lang: str, say: Progress) -> list[str]:
-        from .notebooks import execute, list_notebooks, render_html
+        from .outputs.notebooks import execute, list_notebooks, render_html
 
         written = []
         for path in list_notebooks():
@@ -259,7 +259,7 @@ def _chart_count() -> int:
 
 
 def _notebook_count() -> int:
-    from .notebooks import list_notebooks
+    from .outputs.notebooks import list_notebooks
 
     return len(list_notebooks())
 

@@ -110,7 +110,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_template(args: argparse.Namespace) -> int:
     from .config import raw_data_dir
-    from .template import write_templates
+    from .outputs.template import write_templates
 
     out = args.out.expanduser().resolve()
     raw = raw_data_dir()

@@ -230,20 +230,7 @@ class CommitteeRegistry:
             seen.add(cid)
             kind_text = _text(rec.get("kind"))
             kind = _kind_of(kind_text) if kind_text else (parsed.kind if parsed else "other")
-            if kind is None:
-                log_at(
-                    log,
-                    places[i],
-                    "warning",
-                    msg(
-                        "unknown kind {kind} for {name}; using 'other'",
-                        kind=repr(kind_text),
-                        name=repr(name),
-                    ),
-                    value=kind_text,
-                    rule="registry",
-                )
-                kind = "other"
+            kind = registry_kind(log, places[i], kind, kind_text, name)
             aliases = [a.strip() for a in _text(rec.get("aliases")).split(";") if a.strip()]
             for alias in (name, *aliases, cid):
                 by_key.setdefault(_name_key(alias), cid)
@@ -291,6 +278,22 @@ class CommitteeRegistry:
     def find(self, text: str) -> str | None:
         """The registered id of a committee written ``text``, if the registry names it."""
         return self.by_key.get(_name_key(text)) if self.by_key else None
+
+
+def registry_kind(log: ProblemLog, place: str, kind: str | None, written: str, name: str) -> str:
+    """The kind a registry row gives (a committee's or a cell's "Loại"), or "other" with a
+    warning at ``place`` when what is ``written`` names no kind."""
+    if kind is not None:
+        return kind
+    log_at(
+        log,
+        place,
+        "warning",
+        msg("unknown kind {kind} for {name}; using 'other'", kind=repr(written), name=repr(name)),
+        value=written,
+        rule="registry",
+    )
+    return "other"
 
 
 def _text(value: object) -> str:

@@ -16,19 +16,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import assemble, store
-from . import validate as checks
 from ._docstrings import _load_docs, share_docs
 from .committees import Assigner, CommitteeRegistry, heading
 from .config import find_inputs, raw_data_dir, requested_workers
 from .dataset import Dataset
-from .detect import IGNORED_FIELDS, cell_text, detect
-from .extract import extract
 from .i18n import msg, nmsg
-from .normalise import fix_legacy_text
+from .ingest import assemble
+from .ingest import validate as checks
+from .ingest.detect import IGNORED_FIELDS, cell_text, detect
+from .ingest.extract import extract
+from .ingest.normalise import fix_legacy_text
+from .ingest.read import Sheet, read_workbook, report_uncalculated
+from .outputs import store
 from .problems import DataError, Problem, ProblemList, ProblemLog, cell_name
 from .progress import Meter
-from .read import Sheet, read_workbook, report_uncalculated
 from .schema import TABLES, conform, empty
 from .text import fold
 from .vocab import header_example, rating_period

@@ -34,8 +34,8 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ngodong_analysis.outputs import save_reproducible
-from ngodong_analysis.template import MEMBER_HEADER_SUB
+from ngodong_analysis.outputs.files import save_reproducible
+from ngodong_analysis.outputs.template import MEMBER_HEADER_SUB
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "data" / "examples" / "giao-thuy"

@@ -29,9 +29,9 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ngodong_analysis.outputs import save_reproducible
+from ngodong_analysis.outputs.files import save_reproducible
+from ngodong_analysis.outputs.template import MEMBER_HEADER_SUB, MEMBER_HEADER_TOP
 from ngodong_analysis.schema import MEMBER_FIELDS
-from ngodong_analysis.template import MEMBER_HEADER_SUB, MEMBER_HEADER_TOP
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "data" / "raw"

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from ngodong_analysis.assemble import Registry, combine, display_names, rate
+from ngodong_analysis.ingest.assemble import Registry, combine, display_names, rate
 from ngodong_analysis.problems import ProblemLog
 
 
@@ -120,7 +120,7 @@ def _year_records(years):
 def test_check_years_keeps_1930_to_next_year_and_reports_the_rest_at_their_cell():
     import datetime as dt
 
-    from ngodong_analysis.assemble import check_years
+    from ngodong_analysis.ingest.assemble import check_years
 
     next_year = dt.date.today().year + 1  # a plan for next year is a real year; later is not
     years = [2019.0, 1930.0, 1929.0, float(next_year), float(next_year + 1), 2019.5, None]
@@ -143,7 +143,7 @@ def test_check_years_keeps_1930_to_next_year_and_reports_the_rest_at_their_cell(
 
 
 def test_check_years_leaves_good_records_and_empty_tables_alone():
-    from ngodong_analysis.assemble import check_years
+    from ngodong_analysis.ingest.assemble import check_years
 
     log = ProblemLog()
     records = _year_records([2018.0, 2019.0])

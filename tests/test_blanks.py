@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 import ngodong_analysis as nd
 from ngodong_analysis import analysis, plots
-from ngodong_analysis.report import write_report
+from ngodong_analysis.outputs.report import write_report
 
 
 def _members_book(folder, year, *, blank_female_of=(), blank_flow=True):

@@ -10,7 +10,7 @@ import pytest
 
 from ngodong_analysis.cli import main
 from ngodong_analysis.config import find_project_root
-from ngodong_analysis.report import sheet_names
+from ngodong_analysis.outputs.report import sheet_names
 
 
 def tree_hashes(folder):
@@ -140,7 +140,7 @@ def test_load_dataset_reuses_a_current_build(raw_copy, tmp_path, monkeypatch):
     from pandas.testing import assert_frame_equal
 
     import ngodong_analysis as nd
-    from ngodong_analysis.store import from_processed
+    from ngodong_analysis.outputs.store import from_processed
 
     out = tmp_path / "out"
     monkeypatch.setenv("NGODONG_PROCESSED", str(out))
@@ -152,7 +152,7 @@ def test_load_dataset_reuses_a_current_build(raw_copy, tmp_path, monkeypatch):
         assert_frame_equal(fast.tables()[name], frame)
     assert fast.problems == slow.problems
     # a build by other code (a column added, a rule changed, same version) is not reused
-    from ngodong_analysis import store
+    from ngodong_analysis.outputs import store
 
     monkeypatch.setattr(store, "code_fingerprint", lambda: "other code")
     assert from_processed(raw_copy) is None

@@ -12,7 +12,7 @@ from helpers import write_xlsx
 import ngodong_analysis as nd
 from ngodong_analysis.analysis import roll_up
 from ngodong_analysis.committees import display_name, heading, in_title, parse
-from ngodong_analysis.template import write_templates
+from ngodong_analysis.outputs.template import write_templates
 
 RATINGS_HEADER = ["STT", "Tên chi bộ", "Kết quả xếp loại"]
 

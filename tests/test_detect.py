@@ -1,7 +1,7 @@
 import pytest
 
-from ngodong_analysis.detect import detect, match_header, sheet_year
-from ngodong_analysis.read import Sheet
+from ngodong_analysis.ingest.detect import detect, match_header, sheet_year
+from ngodong_analysis.ingest.read import Sheet
 
 
 def sheet(rows, name="Sheet1", merged=()):

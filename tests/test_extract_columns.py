@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from helpers import write_xlsx
 
-from ngodong_analysis import read as read_mod
-from ngodong_analysis.extract import factorize, map_distinct
-from ngodong_analysis.legacy import TCVN3, from_unicode
+from ngodong_analysis.ingest import read as read_mod
+from ngodong_analysis.ingest.extract import factorize, map_distinct
+from ngodong_analysis.ingest.legacy import TCVN3, from_unicode
+from ngodong_analysis.ingest.read import read_workbook
 from ngodong_analysis.load import load, read_file
 from ngodong_analysis.problems import ProblemLog
-from ngodong_analysis.read import read_workbook
 
 
 def _old(text: str) -> str:
@@ -116,7 +116,7 @@ def test_totals_that_do_not_add_up_are_found_in_csv_too(tmp_path):
 def test_legacy_text_is_fixed_in_the_arrow_columns(tmp_path):
     csv_path, _ = _write_both(tmp_path, _table(title=False))
     [sheet] = read_workbook(csv_path, ProblemLog())
-    from ngodong_analysis.normalise import fix_legacy_text
+    from ngodong_analysis.ingest.normalise import fix_legacy_text
 
     before = sheet.rows
     # Unicode cells ("Nữ", "Chi bộ Công an") are too many for a TCVN3 sheet: cell by cell
@@ -132,7 +132,7 @@ def test_legacy_text_is_fixed_in_the_arrow_columns(tmp_path):
 
 
 def test_legacy_fix_leaves_other_types_alone_in_object_columns():
-    from ngodong_analysis.normalise import fix_legacy_text
+    from ngodong_analysis.ingest.normalise import fix_legacy_text
 
     frame = pd.DataFrame(
         [[_old("Chi bộ Tổ dân phố"), True], [1.0, _old("Trong sạch, vững mạnh")], [1, 2.5]],
@@ -207,7 +207,7 @@ def test_factorize_numbers_like_objects():
     import numpy as np
     import pandas as pd
 
-    from ngodong_analysis.extract import factorize
+    from ngodong_analysis.ingest.extract import factorize
 
     rng = np.random.default_rng(7)
     values = [float(v) for v in rng.integers(0, 50, 3000)] + [-0.0, 0.0, float("nan"), 2.5]

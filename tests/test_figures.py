@@ -6,7 +6,7 @@ import concurrent.futures
 
 import pytest
 
-from ngodong_analysis import figures
+from ngodong_analysis.outputs import figures
 from ngodong_analysis.plots import ALL_PLOTS
 
 

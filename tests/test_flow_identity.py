@@ -15,8 +15,8 @@ import pytest
 from helpers import table
 
 from ngodong_analysis.analysis import flow_discrepancies
+from ngodong_analysis.ingest.validate import _check_flows
 from ngodong_analysis.problems import ProblemLog
-from ngodong_analysis.validate import _check_flows
 
 NA = None
 HEADER = "year cell_id cell members admitted transferred_in transferred_out died removed"

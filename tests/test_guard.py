@@ -13,7 +13,7 @@ import pytest
 from helpers import write_xlsx
 
 import ngodong_analysis as nd
-from ngodong_analysis.guard import Limits, Refused, check_zip
+from ngodong_analysis.ingest.guard import Limits, Refused, check_zip
 
 
 def _replace_member(src, dst, name, data: bytes | None = None, *, chunks=None):

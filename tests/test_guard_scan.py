@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ngodong_analysis as nd
-from ngodong_analysis import guard
-from ngodong_analysis.guard import Limits, Refused, check_zip
+from ngodong_analysis.ingest import guard
+from ngodong_analysis.ingest.guard import Limits, Refused, check_zip
 
 HEAD = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

@@ -186,7 +186,7 @@ def _warning_folder(tmp_path):
 @pytest.mark.slow
 def test_the_build_writes_problems_in_its_language(tmp_path):
     from ngodong_analysis.build import build
-    from ngodong_analysis.report import sheet_names
+    from ngodong_analysis.outputs.report import sheet_names
 
     raw = _warning_folder(tmp_path)
     vi, en = tmp_path / "vi", tmp_path / "en"

@@ -16,9 +16,9 @@ import ngodong_analysis as nd
 from ngodong_analysis import load as load_module
 from ngodong_analysis.cli import EXIT_INTERNAL, main
 from ngodong_analysis.config import resource
+from ngodong_analysis.ingest.read import Sheet
 from ngodong_analysis.load import _read_sheet
 from ngodong_analysis.problems import ProblemLog
-from ngodong_analysis.read import Sheet
 
 COMMITTEE_REGISTRY = [
     "Mã đảng bộ",

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ngodong_analysis.legacy import (
+from ngodong_analysis.ingest.legacy import (
     ENCODINGS,
     TCVN3,
     VNI,
@@ -201,7 +201,7 @@ vni_alphabet = sorted({ch for seq in vni_table() for ch in seq} | set("aeouyAEOU
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=vni_alphabet, max_size=12))
 def test_vni_fast_path_matches_pairwise(text):
-    from ngodong_analysis.legacy import _raw_decode, _vni_decode_pairs
+    from ngodong_analysis.ingest.legacy import _raw_decode, _vni_decode_pairs
 
     assert _raw_decode(text, VNI) == _vni_decode_pairs(text)
 

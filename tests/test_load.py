@@ -371,7 +371,7 @@ def test_a_score_that_is_not_a_number_is_an_error_and_the_label_is_read(xlsx):
 
 @pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
 def test_legacy_encoded_workbook_loads_as_unicode(xlsx, encoding):
-    from ngodong_analysis.legacy import from_unicode
+    from ngodong_analysis.ingest.legacy import from_unicode
 
     def old(text):
         return from_unicode(text, encoding)

@@ -1,6 +1,6 @@
 import pytest
 
-from ngodong_analysis.normalise import (
+from ngodong_analysis.ingest.normalise import (
     income_unit,
     infer_kind,
     match_label,
@@ -163,6 +163,6 @@ def test_kind_from_name(name, kind):
     ],
 )
 def test_a_qd366_score_s_ceiling_follows_the_half_open_bands(score, ceiling):
-    from ngodong_analysis.normalise import rating_from_score
+    from ngodong_analysis.ingest.normalise import rating_from_score
 
     assert rating_from_score(score, "qd366") == ceiling

@@ -1,7 +1,7 @@
 """The numbered notebooks: run on the shipped sample and on a smaller dataset built here,
 committed clean, holding no analysis of their own; what 01–03 show on the sample (tables,
-figures, printed lines), checked against the sample workbooks; and ngodong_analysis.notebooks
-itself.
+figures, printed lines), checked against the sample workbooks; and
+ngodong_analysis.outputs.notebooks itself.
 
 Every notebook is executed twice (sample, defaults; small dataset, English) in one
 module-scoped fixture, two kernels at a time, so that the assertions share the runs.
@@ -27,7 +27,7 @@ from conftest import SAMPLE
 from helpers import write_xlsx
 
 import ngodong_analysis as nd
-from ngodong_analysis import notebooks
+from ngodong_analysis.outputs import notebooks
 
 NOTEBOOKS = notebooks.list_notebooks()
 NAMES = [p.name for p in NOTEBOOKS]
@@ -776,7 +776,7 @@ def test_no_analysis_logic_in_notebooks(path):
             assert not found, f"{path.name}, cell {i}: {found} belongs in the library"
 
 
-# --- ngodong_analysis.notebooks ----------------------------------------------------------
+# --- ngodong_analysis.outputs.notebooks ----------------------------------------------------------
 
 
 def tiny_notebook(folder: Path, *cells: str) -> Path:

@@ -14,8 +14,8 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from ngodong_analysis.dataset import TABLE_NAMES, Dataset
+from ngodong_analysis.outputs.store import _from_arrow, _read_parquet
 from ngodong_analysis.schema import TABLES, conform, empty
-from ngodong_analysis.store import _from_arrow, _read_parquet
 
 
 def _tricky(name: str) -> pd.DataFrame:
@@ -132,7 +132,7 @@ def test_conformed_takes_contract_frames_as_they_are():
 
 def test_scores_and_their_gaps_survive_the_build_files(tmp_path, xlsx):
     from ngodong_analysis.load import load_dataset
-    from ngodong_analysis.store import write_tables
+    from ngodong_analysis.outputs.store import write_tables
 
     rows = [
         ["Tên chi bộ", "Xếp loại", "Điểm"],

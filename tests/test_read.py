@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ngodong_analysis.config import find_inputs
+from ngodong_analysis.ingest.read import Sheet, read_workbook, sniff
 from ngodong_analysis.problems import ProblemLog
-from ngodong_analysis.read import Sheet, read_workbook, sniff
 
 
 def test_positions_count_from_a1_even_when_data_starts_later(tmp_path):
@@ -134,7 +134,7 @@ def test_csv_row_wider_than_the_sample_is_read_by_the_csv_module(tmp_path):
     ids=["lone-cr", "cr-crlf", "nul", "second-bom"],
 )
 def test_csv_that_pyarrow_would_read_differently_goes_to_the_csv_module(tmp_path, text):
-    from ngodong_analysis.read import _csv_frame
+    from ngodong_analysis.ingest.read import _csv_frame
 
     assert _csv_frame(text.encode(), ",", 3) is None
     try:  # newline="": the csv module's own line-end handling, as the loader uses it
@@ -184,7 +184,7 @@ _CSV_PIECES = st.sampled_from(["a", "Đ", "1", ",", ",", ";", "\t", '"', '""', "
 @given(st.lists(_CSV_PIECES, max_size=40).map("".join), st.sampled_from([",", ";", "\t"]))
 def test_csv_frame_splits_cells_as_the_csv_module_does(text, delimiter):
     """Whenever the fast readers take a text, they give csv.reader's cells (padded)."""
-    from ngodong_analysis.read import _csv_frame, _sample_width
+    from ngodong_analysis.ingest.read import _csv_frame, _sample_width
 
     width = _sample_width(text, delimiter)
     frame = _csv_frame(text.encode(), delimiter, width)

@@ -21,13 +21,13 @@ from openpyxl.worksheet.cell_range import CellRange
 from ngodong_analysis import analysis
 from ngodong_analysis.config import resource
 from ngodong_analysis.dataset import Dataset
-from ngodong_analysis.problems import Problem
-from ngodong_analysis.report import (
+from ngodong_analysis.outputs.report import (
     FILENAME,
     report_labels,
     sheet_names,
     write_report,
 )
+from ngodong_analysis.problems import Problem
 from ngodong_analysis.schema import conform
 
 LANGS = ("vi", "en")
@@ -563,7 +563,10 @@ def test_a_folder_gets_report_xlsx_and_the_build_stage_returns_it(sample_dir, tm
 
 def test_importing_the_report_does_not_import_the_build():
     # build.py registers its stages at import time, so it may import this module at its top.
-    code = "import sys, ngodong_analysis.report; print('ngodong_analysis.build' in sys.modules)"
+    code = (
+        "import sys, ngodong_analysis.outputs.report; "
+        "print('ngodong_analysis.build' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -12,8 +12,8 @@ import pytest
 from ngodong_analysis import vocab
 from ngodong_analysis.analysis._common import fold, member_rank_values, member_ranks
 from ngodong_analysis.config import RESOURCE_OVERRIDES, resource, shipped_resource
+from ngodong_analysis.outputs.report import report_labels
 from ngodong_analysis.plots import labels
-from ngodong_analysis.report import report_labels
 from ngodong_analysis.schema import COUNT
 
 
@@ -118,8 +118,8 @@ def test_name_folding_of_the_analysis(name, folded):
 
 
 def test_colours_and_number_formats_come_from_the_column_table():
+    from ngodong_analysis.outputs.report import LEVEL_COLOURS, NUMBER_FORMATS
     from ngodong_analysis.plots import PALETTE
-    from ngodong_analysis.report import LEVEL_COLOURS, NUMBER_FORMATS
 
     table = vocab.columns()
     assert PALETTE["flows"]["admitted"] == vocab.colour("admitted") == "#1b9e77"

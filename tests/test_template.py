@@ -13,18 +13,18 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, range_boundaries
 
-from ngodong_analysis.assemble import rate
-from ngodong_analysis.detect import find_header
+from ngodong_analysis.ingest.assemble import rate
+from ngodong_analysis.ingest.detect import find_header
+from ngodong_analysis.ingest.read import Sheet
 from ngodong_analysis.load import load
-from ngodong_analysis.read import Sheet
-from ngodong_analysis.schema import INCOME_FIELDS, MEMBER_FIELDS, TABLES
-from ngodong_analysis.template import (
+from ngodong_analysis.outputs.template import (
     DATA_ROWS,
     INSTRUCTIONS_SHEETS,
     rating_labels,
     template_names,
     write_templates,
 )
+from ngodong_analysis.schema import INCOME_FIELDS, MEMBER_FIELDS, TABLES
 from ngodong_analysis.vocab import crosswalk
 
 OLD_ORG = [

@@ -218,7 +218,7 @@ def test_make_id_and_infer_kind_equal_their_definitions():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from ngodong_analysis.normalise import infer_kind
+    from ngodong_analysis.ingest.normalise import infer_kind
 
     names = st.lists(st.sampled_from(_NAME_WORDS), max_size=9).map(" ".join)
 

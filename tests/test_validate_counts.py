@@ -16,7 +16,7 @@ from ngodong_analysis.problems import MAX_PER_RULE, ProblemLog
 from ngodong_analysis.schema import conform
 
 # the module (nd.validate, the function, shadows it as an attribute of the package)
-validate = importlib.import_module("ngodong_analysis.validate")
+validate = importlib.import_module("ngodong_analysis.ingest.validate")
 SHEETS = ("Năm 2018", "Năm 2019", "Sheet1")
 
 

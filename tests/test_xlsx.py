@@ -1,4 +1,4 @@
-"""The workbook machinery the report and the templates share (ngodong_analysis.xlsx)."""
+"""The workbook machinery the report and the templates share (ngodong_analysis.outputs.xlsx)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
-from ngodong_analysis.outputs import save_reproducible
-from ngodong_analysis.xlsx import Sheet, cell_text, cell_value, new_workbook
+from ngodong_analysis.outputs.files import save_reproducible
+from ngodong_analysis.outputs.xlsx import Sheet, cell_text, cell_value, new_workbook
 
 
 def test_cell_text_is_nfc_without_illegal_characters_and_never_a_formula():

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .dataset import Dataset
+from ..dataset import Dataset
 
 FIGSIZE = (8.0, 4.8)
 DPI = 150
@@ -31,7 +31,7 @@ def save_figures(
     depend on timing. ``NGODONG_WORKERS=1`` or big tables (each process would hold a copy)
     keep it to this process. Whatever the second process fails to deliver is drawn here.
     """
-    from .plots import ALL_PLOTS
+    from ..plots import ALL_PLOTS
 
     folder.mkdir(parents=True, exist_ok=True)
     names = list(ALL_PLOTS)
@@ -39,7 +39,7 @@ def save_figures(
     own = names[: len(names) - len(helped)]
     pool = future = None
     if helped:
-        from .workers import Workers
+        from ..workers import Workers
 
         pool = Workers(1)
         future = pool.submit(_draw, ds, helped, folder, lang)
@@ -66,7 +66,7 @@ def _helper_share(ds: Dataset, n_charts: int) -> int:
     NGODONG_WORKERS=1, for few charts, or when the tables are big."""
     import os
 
-    from .config import requested_workers
+    from ..config import requested_workers
 
     if (os.cpu_count() or 1) < 2 or requested_workers() == 1:
         return 0
@@ -88,7 +88,7 @@ def _draw(
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    from .plots import ALL_PLOTS
+    from ..plots import ALL_PLOTS
 
     written: list[Path] = []
     with plt.rc_context({"svg.hashsalt": "ngodong", "svg.fonttype": "path"}):

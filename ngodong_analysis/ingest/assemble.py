@@ -11,12 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .extract import map_distinct, text_column
-from .grouping import key_order
-from .i18n import Message, either, msg
-from .normalise import infer_kind, kind_from_text, match_label, rating_from_score, suggest_labels
-from .problems import MAX_PER_RULE, ProblemLog, as_written, keep_first, log_at, place_of
-from .schema import (
+from ..committees import registry_kind
+from ..grouping import key_order
+from ..i18n import Message, either, msg
+from ..problems import MAX_PER_RULE, ProblemLog, as_written, keep_first, log_at, place_of
+from ..schema import (
     AREA_ID,
     CELL_ID,
     CELL_KEY,
@@ -32,8 +31,8 @@ from .schema import (
     empty,
     key_of,
 )
-from .text import key, make_id
-from .vocab import (
+from ..text import key, make_id
+from ..vocab import (
     canonical_labels,
     crosswalk,
     dropdown_label,
@@ -43,6 +42,8 @@ from .vocab import (
     score_range,
     wrong_scale,
 )
+from .extract import map_distinct, text_column
+from .normalise import infer_kind, kind_from_text, match_label, rating_from_score, suggest_labels
 
 FIRST_YEAR = 1930  # the Party's founding; anything earlier is a typing error
 
@@ -97,20 +98,7 @@ class Registry:
             listed.add((scope, cid))
             kind_text = rec.get("kind") or ""
             kind = kind_from_text(kind_text) if kind_text else infer_kind(name)
-            if kind is None:
-                log_at(
-                    log,
-                    places[i],
-                    "warning",
-                    msg(
-                        "unknown kind {kind} for {name}; using 'other'",
-                        kind=repr(kind_text),
-                        name=repr(name),
-                    ),
-                    value=kind_text,
-                    rule="registry",
-                )
-                kind = "other"
+            kind = registry_kind(log, places[i], kind, kind_text, name)
             area = rec.get("area") or ""
             area_id = make_id(area) if area else (cid if kind == "residential" else None)
             aliases = [a.strip() for a in str(rec.get("aliases") or "").split(";") if a.strip()]

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import processed_data_dir
-from .dataset import TABLE_NAMES, Dataset
-from .outputs import safe_csv
-from .problems import Problem, problems_frame
+from ..config import processed_data_dir
+from ..dataset import TABLE_NAMES, Dataset
+from ..problems import Problem, problems_frame
+from .files import safe_csv
 
 COMMIT = ".ngodong-commit.json"
 """Marker of a build whose outputs are being moved into place (see ``build.recover``)."""
@@ -65,7 +65,7 @@ def code_fingerprint() -> str:
 
 def from_processed(raw: Path, processed: Path | None = None) -> Dataset | None:
     """The Dataset a build wrote from ``raw``, if it is current; else None."""
-    from . import __version__
+    from .. import __version__
     from .manifest import describe_inputs, read_manifest
 
     out = processed or processed_data_dir()
@@ -146,7 +146,7 @@ def _from_arrow(table, name: str) -> pd.DataFrame | None:
 @cache
 def _contract_dtypes(name: str) -> dict[str, object]:
     """column → dtype object of a contract table (``CELL_CODES`` stays the marker)."""
-    from .schema import CELL_CODES, TABLES, is_cell_codes
+    from ..schema import CELL_CODES, TABLES, is_cell_codes
 
     return {
         c: CELL_CODES if is_cell_codes(d) else pd.api.types.pandas_dtype(d)

@@ -54,7 +54,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from .config import resource_rows
+from ..config import resource_rows
 
 TCVN3 = "tcvn3"
 VNI = "vni"

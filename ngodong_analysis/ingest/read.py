@@ -23,9 +23,9 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import python_calamine as calamine
 
+from ..i18n import msg, nmsg, reason
+from ..problems import ProblemLog
 from .guard import Refused, check_zip
-from .i18n import msg, nmsg, reason
-from .problems import ProblemLog
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"

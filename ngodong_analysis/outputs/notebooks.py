@@ -8,7 +8,7 @@ cell with the values given and runs the notebook in a fresh ``python3`` kernel;
 
 >>> import tempfile
 >>> from pathlib import Path
->>> from ngodong_analysis import notebooks
+>>> from ngodong_analysis.outputs import notebooks
 >>> [path.name for path in notebooks.list_notebooks()]
 ['01-cell-ratings.ipynb', '02-membership.ipynb', '03-income-poverty.ipynb',
  '04-article-check.ipynb']
@@ -31,12 +31,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import find_project_root
+from ..config import find_project_root
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-    from .dataset import Dataset
+    from ..dataset import Dataset
 
 NOTEBOOKS_DIR = find_project_root() / "notebooks"
 """The numbered notebooks: ``notebooks/`` under the project root (see :mod:`.config`)."""

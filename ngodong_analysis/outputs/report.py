@@ -22,10 +22,11 @@
 Every chart is a native ``openpyxl.chart`` chart whose series point at the table beside it.
 Every piece of text — sheet names, headings, notes, chart and axis titles — comes from
 ``resources/texts.csv`` (columns ``key`` and one per language), NFC-normalised; every
-text cell passes through :func:`ngodong_analysis.outputs.neutralise` so that nothing read from
-the data can run as a formula. Numbers keep full precision and get office formats: ``#,##0``
-for counts, ``0.0`` for income and for columns already in percent (``*_pct``), ``0.0%`` for
-fractions (shares, rates, CAGR). A table without data is a "no data" note, never an error.
+text cell passes through :func:`ngodong_analysis.outputs.files.neutralise` so that nothing
+read from the data can run as a formula. Numbers keep full precision and get office formats:
+``#,##0`` for counts, ``0.0`` for income and for columns already in percent (``*_pct``),
+``0.0%`` for fractions (shares, rates, CAGR). A table without data is a "no data" note,
+never an error.
 
 The bytes are reproducible: fixed document dates and zip entry times, so the same data and
 language give the same file.
@@ -43,12 +44,12 @@ from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import PatternFill
 
-from . import analysis
-from .analysis.membership import ALL_CELLS_ID, ALL_FLOWS
-from .outputs import save_reproducible
-from .problems import problems_frame
-from .schema import MEMBER_RATING_CODES, SCOPE
-from .vocab import colour, columns, has_text, scale_changes, text_languages, texts
+from .. import analysis
+from ..analysis.membership import ALL_CELLS_ID, ALL_FLOWS
+from ..problems import problems_frame
+from ..schema import MEMBER_RATING_CODES, SCOPE
+from ..vocab import colour, columns, has_text, scale_changes, text_languages, texts
+from .files import save_reproducible
 from .xlsx import (
     BOLD,
     COUNT,
@@ -68,8 +69,8 @@ from .xlsx import (
 )
 
 if TYPE_CHECKING:
-    from .dataset import Dataset
-    from .problems import Problem
+    from ..dataset import Dataset
+    from ..problems import Problem
 
 __all__ = [
     "FILENAME",
@@ -150,8 +151,8 @@ def _unscoped(df: pd.DataFrame) -> pd.DataFrame:
 def _as_one(ds: Dataset) -> Dataset:
     """A dataset of several committees as one, its counts added up (the district's
     report): :func:`~ngodong_analysis.plots.as_one_committee`."""
-    from .dataset import Dataset
-    from .plots import as_one_committee
+    from ..dataset import Dataset
+    from ..plots import as_one_committee
 
     names = [n for n in ds.tables() if n != "committees"]
     joined = as_one_committee(*(getattr(ds, n) for n in names))

@@ -15,9 +15,9 @@ from functools import cache, lru_cache
 import numpy as np
 import pandas as pd
 
-from .i18n import Message, msg
-from .text import fold, key, nfc
-from .vocab import Label, cell_kind_patterns, income_units, labels, score_bands, score_range
+from ..i18n import Message, msg
+from ..text import fold, key, nfc
+from ..vocab import Label, cell_kind_patterns, income_units, labels, score_bands, score_range
 
 # Every quantity here is a count or an amount far below this; beyond it floats lose units.
 MAX_NUMBER = 2.0**53
@@ -257,7 +257,7 @@ def _kind_patterns() -> dict[str, list[tuple[int, tuple[str, ...], str]]]:
 
 def kind_from_text(text: str) -> str | None:
     """A registry's "Loại" cell (Vietnamese or the English code) → kind, or None."""
-    from .schema import KINDS
+    from ..schema import KINDS
 
     t = fold(text)
     if not t:

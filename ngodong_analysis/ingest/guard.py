@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .i18n import Message, msg
+from ..i18n import Message, msg
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLS = 16_384

@@ -4,8 +4,9 @@ Number formats and cell styles, text and values made safe for a cell (NFC, no ch
 .xlsx cannot hold, within Excel's length, never a formula), a new workbook with its document
 properties, column widths, a :class:`Sheet` that writes headed tables, lines of text and
 native charts top to bottom, and the charts themselves. What goes on which sheet is the
-report's (:mod:`ngodong_analysis.report`) or the templates' (:mod:`ngodong_analysis.template`);
-the reproducible, atomic save is :func:`ngodong_analysis.outputs.save_reproducible`.
+report's (:mod:`ngodong_analysis.outputs.report`) or the templates'
+(:mod:`ngodong_analysis.outputs.template`);
+the reproducible, atomic save is :func:`ngodong_analysis.outputs.files.save_reproducible`.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from .outputs import neutralise
-from .vocab import columns, has_text
+from ..vocab import columns, has_text
+from .files import neutralise
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from .config import find_inputs
+from ..config import find_inputs
 
 MANIFEST = "manifest.json"
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .analysis.membership import ALL_CELLS_ID, flow_breaks, quota_check
-from .analysis.ratings import cell_quota_check
-from .grouping import key_runs
-from .i18n import msg
-from .problems import ProblemLog, keep_first, log_at, place_of
-from .schema import CELL_ID, key_of
+from ..analysis.membership import ALL_CELLS_ID, flow_breaks, quota_check
+from ..analysis.ratings import cell_quota_check
+from ..grouping import key_runs
+from ..i18n import msg
+from ..problems import ProblemLog, keep_first, log_at, place_of
+from ..schema import CELL_ID, key_of
 
 
 def check_members(members: pd.DataFrame, log: ProblemLog) -> None:

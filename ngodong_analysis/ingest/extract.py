@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..i18n import msg, nmsg
+from ..problems import ProblemLog, as_written, cell_name
+from ..text import key
+from ..vocab import TOTALS_KEYS, Derivation, blank_unknown, crosswalk, derived_columns
 from .detect import IGNORED_FIELDS, VALUE_FIELDS, Column, Layout, cell_text
-from .i18n import msg, nmsg
 from .normalise import Parsed, income_unit, parse_number, settle
-from .problems import ProblemLog, as_written, cell_name
 from .read import _STR, Sheet
-from .text import key
-from .vocab import TOTALS_KEYS, Derivation, blank_unknown, crosswalk, derived_columns
 
 TEXT_FIELDS = {
     "rating",
@@ -600,7 +600,7 @@ def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log:
     ("Trong đó: HTXSNV"). A part above its total, or a level also written on its own that
     disagrees, is a warning at the total's cell; a total whose better levels are not written
     cannot be split and is not read (said so). Never added to its parts."""
-    from .schema import MEMBER_RATING_CODES
+    from ..schema import MEMBER_RATING_CODES
 
     order = list(MEMBER_RATING_CODES)
     for c in cols:

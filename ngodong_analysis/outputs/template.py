@@ -1,7 +1,8 @@
 """``ngodong template``: blank input workbooks an office fills in, that the loaders read back.
 
-Three workbooks per year, laid out the way :mod:`ngodong_analysis.detect` reads them (one sheet
-per year named after the year, a title block, the header aliases of ``resources/headers.csv``)::
+Three workbooks per year, laid out the way :mod:`ngodong_analysis.ingest.detect` reads them
+(one sheet per year named after the year, a title block, the header aliases of
+``resources/headers.csv``)::
 
     xep_loai_chi_bo_<year>.xlsx   cell ratings ("Năm <year>") and the committee's ("Đảng bộ")
     dang_vien_<year>.xlsx         members, flows and member ratings ("<year>", two-row header)
@@ -28,9 +29,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .committees import display_name
-from .outputs import neutralise, save_reproducible
-from .vocab import (
+from ..committees import display_name
+from ..vocab import (
     dropdown_label,
     scale_codes,
     scale_for_year,
@@ -39,6 +39,7 @@ from .vocab import (
     score_bands,
     texts,
 )
+from .files import neutralise, save_reproducible
 from .xlsx import BOLD, CENTRE, WRAP, new_workbook, set_widths
 
 __all__ = [

@@ -13,10 +13,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .read import Sheet
-from .schema import INCOME_FIELDS, MEMBER_FIELDS, MEMBER_RATING_CODES
-from .text import fold, key, nfc, strip_parens
-from .vocab import (
+from ..schema import INCOME_FIELDS, MEMBER_FIELDS, MEMBER_RATING_CODES
+from ..text import fold, key, nfc, strip_parens
+from ..vocab import (
     header_aliases,
     header_phrases,
     labels,
@@ -25,6 +24,7 @@ from .vocab import (
     sheet_kinds,
     subheader_rules,
 )
+from .read import Sheet
 
 HEADER_SCAN_ROWS = 30
 _YEAR_ONLY = re.compile(r"^(?:nam )?((?:19|20)\d{2})$")
