@@ -19,6 +19,7 @@ Nothing here calls ``plt.show`` or changes global settings: the house style is a
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -207,7 +208,20 @@ def _stacked_bars(
 # --- ratings --------------------------------------------------------------------------------
 
 
+def _committees_as_one(chart: Callable[..., Axes]) -> Callable[..., Axes]:
+    """A chart of one committee's tables drawn for tables of several as for one: the
+    committees' counts added up, their cells kept apart (:func:`as_one_committee`). The
+    comparisons between committees have charts of their own."""
+
+    @functools.wraps(chart)
+    def draw(*tables, **options):
+        return chart(*as_one_committee(*tables), **options)
+
+    return draw
+
+
 @share_docs(**_core_docs)
+@_committees_as_one
 def rating_mix(
     cell_ratings: pd.DataFrame,
     *,
@@ -255,6 +269,7 @@ def _heatmap_title(by: str) -> str:
 
 
 @share_docs(**_core_docs)
+@_committees_as_one
 def rating_heatmap(
     cell_ratings: pd.DataFrame,
     *,
@@ -377,6 +392,7 @@ def _with_score(code: object, score: float) -> str:
 
 
 @share_docs(**_core_docs)
+@_committees_as_one
 def membership(
     members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None, **kwargs
 ) -> Axes:
@@ -442,6 +458,7 @@ def membership(
 
 
 @share_docs(**_core_docs)
+@_committees_as_one
 def member_flows(
     members: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None, **kwargs
 ) -> Axes:
@@ -486,6 +503,7 @@ def member_flows(
 
 
 @share_docs(**_core_docs)
+@_committees_as_one
 def member_rating_shares(
     member_ratings: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None, **kwargs
 ) -> Axes:
@@ -607,6 +625,7 @@ def committee_rating(
 
 
 @share_docs(**_core_docs)
+@_committees_as_one
 def income(
     income: pd.DataFrame,
     *,
@@ -693,6 +712,7 @@ def _income_bands(
 
 
 @share_docs(**_core_docs)
+@_committees_as_one
 def poverty(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None, **kwargs) -> Axes:
     """Poor and near-poor households per year, with the changes of poverty standard marked.
 
@@ -749,6 +769,7 @@ def poverty(income: pd.DataFrame, *, lang: Lang = "vi", ax: Axes | None = None, 
 
 
 @share_docs(**_core_docs)
+@_committees_as_one
 def income_vs_rating(
     income: pd.DataFrame,
     cell_ratings: pd.DataFrame,

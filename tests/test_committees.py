@@ -429,3 +429,26 @@ def test_the_example_builds_every_table_chart_and_the_report(tmp_path):
     wb = openpyxl.load_workbook(out / "report.xlsx")
     assert len(wb.sheetnames) >= 4
     assert result is not None
+
+
+def test_a_chart_of_several_committees_draws_their_sum_and_keeps_cells_apart():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ds = nd.load.load(EXAMPLE).dataset
+    y2019 = ds.members[ds.members["year"] == 2019]
+    fig, ax = plt.subplots()
+    nd.plots.membership(y2019, ax=ax)
+    [bar] = [p for p in ax.patches if p.get_height() > 0]
+    # one bar for the district: the six communes' 2019 members added (Giao Thủy begins in 2025)
+    assert bar.get_height() == y2019["members"].sum()
+    plt.close(fig)
+    one, two = nd.plots.as_one_committee(ds.members, ds.cells)
+    # "thon-1" of every commune stays a cell of its own
+    assert (
+        one["cell_id"].nunique()
+        == ds.members[["committee_id", "cell_id"]].drop_duplicates().shape[0]
+    )
+    assert set(one["committee_id"]) == {"*"} and len(two) == len(ds.cells)
