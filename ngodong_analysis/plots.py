@@ -310,7 +310,7 @@ def rating_heatmap(
             return ax
         year = cell_ratings["year"].to_numpy()[rows]
         years = list(range(int(year.min()), int(year.max()) + 1))
-        cell, cell_ids = _codes(cell_ratings["cell_id"])
+        cell, cell_ids = _codes(cell_ratings[CELL_ID])
         cell = cell[rows]
         known = cell >= 0
         rated_rows = np.bincount(cell[known], minlength=len(cell_ids))
@@ -328,8 +328,8 @@ def rating_heatmap(
             rows = rows[np.isin(cell, weakest)]
             title += " " + text("heatmap_subset", shown=max_cells, total=total)
         rated = cell_ratings.iloc[rows]
-        grid = rated.pivot(index="cell_id", columns="year", values=by).reindex(columns=years)
-        names = rated.sort_values("year").groupby("cell_id")["cell"].last().reindex(grid.index)
+        grid = rated.pivot(index=CELL_ID, columns="year", values=by).reindex(columns=years)
+        names = rated.sort_values("year").groupby(CELL_ID)["cell"].last().reindex(grid.index)
         values = np.ma.masked_invalid(grid.astype("Float64").to_numpy(float, na_value=np.nan))
         colors = [PALETTE["levels"][level] for level in (1, 2, 3, 4)]
         image = _artist_kws(
@@ -343,7 +343,7 @@ def rating_heatmap(
         )
         ax.imshow(values, **image)
         rating_grid = (
-            rated.pivot(index="cell_id", columns="year", values="rating")
+            rated.pivot(index=CELL_ID, columns="year", values="rating")
             .reindex(index=grid.index, columns=years)
             .astype(object)
             .to_numpy()
@@ -378,7 +378,7 @@ def _score_grid(rated: pd.DataFrame, cells: pd.Index, years: list[int]) -> np.nd
     a score column, such as a frame built by hand)."""
     if "score" not in rated.columns:
         return np.full((len(cells), len(years)), np.nan)
-    grid = rated.pivot(index="cell_id", columns="year", values="score")
+    grid = rated.pivot(index=CELL_ID, columns="year", values="score")
     grid = grid.reindex(index=cells, columns=years).astype("Float64")
     return grid.to_numpy(float, na_value=np.nan)
 

@@ -47,7 +47,7 @@ from openpyxl.styles import PatternFill
 from .. import analysis
 from ..analysis.membership import ALL_CELLS_ID, ALL_FLOWS
 from ..problems import problems_frame
-from ..schema import MEMBER_RATING_CODES, SCOPE
+from ..schema import CELL_ID, MEMBER_RATING_CODES, SCOPE
 from ..vocab import colour, columns, has_text, scale_changes, text_languages, texts
 from .files import save_reproducible
 from .xlsx import (
@@ -178,7 +178,7 @@ def _committee(ds: Dataset) -> str | None:
 
 def _cell_count(ds: Dataset) -> int:
     tables = (ds.cells, ds.cell_ratings, ds.members, ds.member_ratings)
-    return len(set().union(*(set(t["cell_id"].dropna()) for t in tables)))
+    return len(set().union(*(set(t[CELL_ID].dropna()) for t in tables)))
 
 
 def _overview(sh: Sheet, ds: Dataset, problems: Sequence[Problem], names: dict[str, str]):
@@ -256,15 +256,15 @@ def _rating_grid(sh: Sheet, cell_ratings: pd.DataFrame) -> None:
         return
     years = list(range(int(rated["year"].min()), int(rated["year"].max()) + 1))
     codes = rated.assign(rating=rated["rating"].astype(str)).pivot(
-        index="cell_id", columns="year", values="rating"
+        index=CELL_ID, columns="year", values="rating"
     )
-    ranks = rated.pivot(index="cell_id", columns="year", values="rank")
+    ranks = rated.pivot(index=CELL_ID, columns="year", values="rank")
     codes, ranks = codes.reindex(columns=years), ranks.reindex(index=codes.index, columns=years)
-    names = rated.sort_values("year").groupby("cell_id")["cell"].last().reindex(codes.index)
+    names = rated.sort_values("year").groupby(CELL_ID)["cell"].last().reindex(codes.index)
     grid = pd.DataFrame({"cell": names.fillna(pd.Series(codes.index, index=codes.index))})
     # a year rated with scores (QĐ 366, from 2025) gets its score column beside its codes;
     # the years before had no scores and keep their one column
-    scores = rated.pivot(index="cell_id", columns="year", values="score").reindex(
+    scores = rated.pivot(index=CELL_ID, columns="year", values="score").reindex(
         index=codes.index, columns=years
     )
     scored = [y for y in years if scores[y].notna().any()]
@@ -449,7 +449,7 @@ def _quota_block(sh: Sheet, member_ratings: pd.DataFrame) -> None:
         return
     sh.line(text("quota_note"))
     # the cap is on the committee, in the years a confirmed rule covers (quota_rules.csv)
-    whole = quota[(quota["cell_id"] == ALL_CELLS_ID) & quota["ok"].notna()]
+    whole = quota[(quota[CELL_ID] == ALL_CELLS_ID) & quota["ok"].notna()]
     if whole.empty:
         sh.line(text("quota_no_rule"))
         return
