@@ -452,3 +452,16 @@ def test_a_chart_of_several_committees_draws_their_sum_and_keeps_cells_apart():
         == ds.members[["committee_id", "cell_id"]].drop_duplicates().shape[0]
     )
     assert set(one["committee_id"]) == {"*"} and len(two) == len(ds.cells)
+
+
+def test_the_article_is_checked_on_its_own_committee_within_a_district(example):
+    # the example's Ngô Đồng 2015–2019 is the calibrated sample: every figure holds on its
+    # rows, and would not on the district's sums (2019: 488 members of Ngô Đồng alone)
+    checks = nd.analysis.reconcile(example.dataset)
+    assert set(checks["status"]) == {"pass"} and len(checks) == 17
+    assert (
+        nd.analysis.membership_totals(example.dataset.members)
+        .query("year == 2019")["members"]
+        .sum()
+        > 2 * 488
+    )

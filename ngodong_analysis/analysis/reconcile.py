@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..schema import AREA_ID, CELL_ID, STRING
+from ..schema import AREA_ID, CELL_ID, COMMITTEE_ID, STRING
 from ..text import abbreviations, key
 from ._common import fold, frame, resource_table
 from .membership import member_flows, membership_totals, well_or_above_share
@@ -417,6 +417,32 @@ def article_applies(ds: Dataset) -> bool:
     return named and any(first <= y <= last for y in years)
 
 
+def _article_rows(ds: Dataset) -> Dataset:
+    """The rows of the article's committee when the dataset holds several (a district's
+    folder): the figures describe Ngô Đồng's cells, not the district's. With none of that
+    name, no rows (every check then says "no data")."""
+    from .summary import _only
+
+    ids = {
+        str(c)
+        for df in ds.tables().values()
+        if COMMITTEE_ID in df
+        for c in df[COMMITTEE_ID].dropna().unique()
+    }
+    if len(ids) <= 1:
+        return ds
+    source = article_source()
+    wanted = [fold(source["committee"])]
+    wanted += [fold(a) for a in source["aliases"].split(";") if a.strip()]
+    named = ds.committees.dropna(subset=["committee"])
+    mine = [
+        cid
+        for cid, name in zip(named[COMMITTEE_ID], named["committee"], strict=True)
+        if any(f" {w} " in f" {fold(str(name))} " for w in wanted)
+    ]
+    return _only(ds, mine[0] if mine else "")
+
+
 def reconcile(ds: Dataset, figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Compare the dataset with each checkable figure of the article.
 
@@ -444,6 +470,7 @@ def reconcile(ds: Dataset, figures: pd.DataFrame | None = None) -> pd.DataFrame:
     ...
     """
     global _INDEX
+    ds = _article_rows(ds)
     figures = article_figures() if figures is None else figures
     checkable = figures["checkable"].astype(str).str.strip().str.lower() == "yes"
     _INDEX = {}  # names are keyed once per reconcile, not once per figure
