@@ -30,6 +30,13 @@ def blank_unknown() -> frozenset[str]:
 
 
 @cache
+def dash_is_blank() -> frozenset[str]:
+    """Fields whose dash ("-") means "not written" rather than 0 (``dash=blank`` in
+    blanks.csv): a score, an income per person."""
+    return frozenset(r["field"] for r in _rows("blanks.csv") if r.get("dash") == "blank")
+
+
+@cache
 def nested_headers() -> list[tuple[str, str, str]]:
     """(folded phrase, prefix|suffix, subset|cumulative) of compiled sheets' nested headers
     (``resources/nested_headers.csv``), longest phrase first."""

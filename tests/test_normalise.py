@@ -1,4 +1,5 @@
 import pytest
+from helpers import write_xlsx
 
 from ngodong_analysis.ingest.normalise import (
     income_unit,
@@ -166,3 +167,30 @@ def test_a_qd366_score_s_ceiling_follows_the_half_open_bands(score, ceiling):
     from ngodong_analysis.ingest.normalise import rating_from_score
 
     assert rating_from_score(score, "qd366") == ceiling
+
+
+def test_a_dash_is_no_score_and_no_income_but_zero_members(tmp_path):
+    import ngodong_analysis as nd
+    from ngodong_analysis.ingest.normalise import parse_number as parse
+
+    assert parse("-").value == 0.0  # a count: nobody
+    assert parse("–", dash_blank=True).value is None and parse("–", dash_blank=True).error is None
+    assert parse("0", dash_blank=True).value == 0.0  # a written 0 stays 0
+    # a QĐ 366 sheet: "-" under "Điểm" is no score, so HTXSNV is not capped at KHTNV
+    rows = [
+        ["KẾT QUẢ XẾP LOẠI CHI BỘ NĂM 2025"],
+        ["STT", "Tên chi bộ", "Điểm", "Kết quả xếp loại"],
+        [1, "Chi bộ Thôn 1", "-", "Hoàn thành xuất sắc nhiệm vụ"],
+        [2, "Chi bộ Thôn 2", 92, "Hoàn thành xuất sắc nhiệm vụ"],
+    ]
+    income = [
+        ["Năm", "Thôn", "Số hộ", "Thu nhập bình quân (triệu đồng/người/năm)"],
+        [2025, "Thôn 1", 120, "-"],
+        [2025, "Thôn 2", "-", 61.5],
+    ]
+    write_xlsx(tmp_path / "xep_loai_2025.xlsx", {"Năm 2025": rows, "Thu nhập": income})
+    ds = nd.load_dataset(tmp_path, use_processed=False)
+    assert ds.cell_ratings["rating"].tolist() == ["HTXSNV", "HTXSNV"]
+    assert ds.cell_ratings["score"].isna().tolist() == [True, False]
+    assert ds.income["income_per_capita"].isna().tolist() == [True, False]
+    assert ds.income["households"].tolist() == [120, 0]

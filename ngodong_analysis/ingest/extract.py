@@ -18,7 +18,14 @@ import pyarrow as pa
 from ..i18n import msg, nmsg
 from ..problems import ProblemLog, as_written, cell_name
 from ..text import key
-from ..vocab import TOTALS_KEYS, Derivation, blank_unknown, crosswalk, derived_columns
+from ..vocab import (
+    TOTALS_KEYS,
+    Derivation,
+    blank_unknown,
+    crosswalk,
+    dash_is_blank,
+    derived_columns,
+)
 from .detect import IGNORED_FIELDS, VALUE_FIELDS, Column, Layout, cell_text
 from .normalise import Parsed, income_unit, parse_number, settle
 from .read import _STR, Sheet
@@ -292,7 +299,8 @@ def _numbers(
     """A column's kept rows as floats (NaN = blank); every value parsed once per distinct
     value."""
     codes, uniques = block.kept(col.index, None)
-    parsed = [parse_number(u, integer=integer) for u in uniques]
+    dash_blank = col.field in dash_is_blank()
+    parsed = [parse_number(u, integer=integer, dash_blank=dash_blank) for u in uniques]
     if any(p.options is not None for p in parsed):
         clear = [p.value for p in parsed if p.value is not None and p.options is None]
         typical = float(np.median(np.abs(clear))) if clear else None

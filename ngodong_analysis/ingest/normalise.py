@@ -75,9 +75,10 @@ def _parse_text(text: str, integer: bool) -> Parsed:
     return Parsed(None, msg("not a number"))
 
 
-def parse_number(value: object, *, integer: bool = False) -> Parsed:
-    """A cell as a number. Blank → unknown; "-" → 0; "1.234"/"1,234" → 1234 for counts;
-    "57,5" → 57.5; anything unclear is an error, never a guess."""
+def parse_number(value: object, *, integer: bool = False, dash_blank: bool = False) -> Parsed:
+    """A cell as a number. Blank → unknown; "-" → 0 (unknown with ``dash_blank``: a score,
+    an income per person); "1.234"/"1,234" → 1234 for counts; "57,5" → 57.5; anything
+    unclear is an error, never a guess."""
     if value is None or value == "":
         return Parsed(None)
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.time, dt.timedelta)):
@@ -88,6 +89,8 @@ def parse_number(value: object, *, integer: bool = False) -> Parsed:
         parsed = Parsed(float(value))
     else:
         parsed = _parse_text(str(value), integer)
+        if dash_blank and parsed.value == 0.0 and "".join(nfc(str(value)).split()) in _DASHES:
+            return Parsed(None)
     if parsed.value is not None:
         if integer and not float(parsed.value).is_integer():
             return Parsed(None, msg("not a whole number"))
