@@ -29,13 +29,15 @@ def _tricky(name: str) -> pd.DataFrame:
             data[col] = ["TSVM", None, "HTXSNV", "KHTNV", "TSVM"]
         elif col == "scale":
             data[col] = ["pre2018", "pre2018", None, "qd132", "qd366"]
+        elif col == "kind" and name == "committees":
+            data[col] = ["commune", None, "special zone", "other", "armed forces"]
         elif col == "kind":
             data[col] = ["residential", None, "school", "other", "police"]
         elif dtype == "Int64":
             data[col] = pd.array([1, None, 3, 0, 2**40], dtype="Int64")
         elif dtype == "Float64":
             data[col] = pd.array([1.5, None, 0.0, np.nan, 38.25], dtype="Float64")
-        elif col in ("cell_id", "cell") and name == "member_ratings":
+        elif col in ("committee_id", "cell_id", "cell") and name == "member_ratings":
             data[col] = ["b", "a", "b", "c", "a"]
         else:  # text
             data[col] = ["Chi bộ Tổ dân phố 1", None, "", "Đội 3", "x" * 300][:rows]
