@@ -11,6 +11,7 @@ import functools
 import hashlib
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -567,120 +568,54 @@ def validate(
     return ProblemList(load(source, committee=committee, progress=progress).problems)
 
 
-@share_docs(**_load_docs)
-def load_cell_ratings(
-    source: str | Path | None = None, *, progress: bool | None = None
-) -> pd.DataFrame:
-    """Cell ratings: year, cell_id, cell, rating, scale, rank, tier, score (QĐ 366, from
-    2025; blank before).
+def _table_loader(name: str, summary: str) -> Callable[..., pd.DataFrame]:
+    """``load_<name>``: one table of :func:`load_dataset`, documented as the others."""
+
+    def loader(
+        source: str | Path | None = None,
+        committee: str | None = None,
+        *,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        return getattr(load_dataset(source, committee, progress=progress), name)
+
+    loader.__name__ = loader.__qualname__ = f"load_{name}"
+    loader.__doc__ = f"""{summary}
 
     Parameters
     ----------
-    {params.source}
-    {params.progress}
+    {{params.source}}
+    {{params.committee}}
+    {{params.progress}}
 
     Returns
     -------
     DataFrame
-        The ``cell_ratings`` contract table (``load_dataset(source).cell_ratings``).
+        The ``{name}`` contract table (``load_dataset(source).{name}``).
 
     Raises
     ------
     DataError
         When any problem under ``source`` is an error.
     """
-    return load_dataset(source, progress=progress).cell_ratings
+    return share_docs(**_load_docs)(loader)
 
 
-@share_docs(**_load_docs)
-def load_committee_ratings(
-    source: str | Path | None = None, *, progress: bool | None = None
-) -> pd.DataFrame:
-    """The grassroots committee's own ratings: year, unit, rating, scale, rank, tier, score.
-
-    Parameters
-    ----------
-    {params.source}
-    {params.progress}
-
-    Returns
-    -------
-    DataFrame
-        The ``committee_ratings`` contract table (``load_dataset(source).committee_ratings``).
-
-    Raises
-    ------
-    DataError
-        When any problem under ``source`` is an error.
-    """
-    return load_dataset(source, progress=progress).committee_ratings
-
-
-@share_docs(**_load_docs)
-def load_members(
-    source: str | Path | None = None, *, progress: bool | None = None
-) -> pd.DataFrame:
-    """Members and flows per cell and year.
-
-    Parameters
-    ----------
-    {params.source}
-    {params.progress}
-
-    Returns
-    -------
-    DataFrame
-        The ``members`` contract table (``load_dataset(source).members``).
-
-    Raises
-    ------
-    DataError
-        When any problem under ``source`` is an error.
-    """
-    return load_dataset(source, progress=progress).members
-
-
-@share_docs(**_load_docs)
-def load_member_ratings(
-    source: str | Path | None = None, *, progress: bool | None = None
-) -> pd.DataFrame:
-    """Member ratings per cell, year and rating (long).
-
-    Parameters
-    ----------
-    {params.source}
-    {params.progress}
-
-    Returns
-    -------
-    DataFrame
-        The ``member_ratings`` contract table (``load_dataset(source).member_ratings``).
-
-    Raises
-    ------
-    DataError
-        When any problem under ``source`` is an error.
-    """
-    return load_dataset(source, progress=progress).member_ratings
-
-
-@share_docs(**_load_docs)
-def load_income(source: str | Path | None = None, *, progress: bool | None = None) -> pd.DataFrame:
-    """Income (million đồng per person per year) and households per area and year.
-
-    Parameters
-    ----------
-    {params.source}
-    {params.progress}
-
-    Returns
-    -------
-    DataFrame
-        The ``income`` contract table (``load_dataset(source).income``).
-
-    Raises
-    ------
-    DataError
-        When any problem under ``source`` is an error.
-    """
-    return load_dataset(source, progress=progress).income
+load_cell_ratings = _table_loader(
+    "cell_ratings",
+    "Cell ratings: year, committee_id, cell_id, cell, rating, scale, rank, tier, score\n"
+    "    (QĐ 366, from 2025; blank before).",
+)
+load_committee_ratings = _table_loader(
+    "committee_ratings",
+    "The grassroots committees' own ratings: year, committee_id, committee, rating, scale,\n"
+    "    rank, tier, score.",
+)
+load_members = _table_loader("members", "Members and flows per cell and year.")
+load_member_ratings = _table_loader(
+    "member_ratings", "Member ratings per cell, year and rating (long)."
+)
+load_income = _table_loader(
+    "income",
+    "Income (million đồng per person per year) and households per area and year.",
+)
