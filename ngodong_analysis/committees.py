@@ -582,17 +582,45 @@ def _names_committees(frame: pd.DataFrame, kind: str) -> bool:
     return kind == "committee_ratings" or frame.attrs.get("name_field") == "unit"
 
 
+_NUMBERING = re.compile(r"^(?:[ivxlc]+|\d+|[a-z])$")
+
+
+@lru_cache(maxsize=20_000)
+def is_heading(text: str) -> bool:
+    """Whether a row's name is a committee's heading inside a sheet of cells ("I. ĐẢNG BỘ XÃ
+    GIAO LẠC", "Đảng bộ thị trấn Ngô Đồng"): an organisation word written in full, a
+    grassroots unit and a place — never a cell ("Chi bộ …", "Đảng bộ bộ phận …")."""
+    words = key(nfc(str(text))).split()
+    if words and _NUMBERING.match(words[0]):
+        words = words[1:]
+    prefix = _prefix_at(words, 0)
+    if prefix not in _FULL_PREFIXES:
+        return False
+    unit = _unit_at(words, len(prefix))
+    return (
+        unit is not None
+        and unit.level == "grassroots"
+        and bool(_place(words[len(prefix) + len(unit.words) :]))
+    )
+
+
 def _has_column(frame: pd.DataFrame, kind: str) -> bool:
-    return _names_committees(frame, kind) or "unit" in frame.columns
+    return _names_committees(frame, kind) or "unit" in frame.columns or "_heading" in frame.columns
 
 
 def _column_texts(frame: pd.DataFrame, kind: str) -> pd.Series:
     """Each row's committee as its committee column writes it (blank: the row above's, as a
-    compiled sheet writes a committee once over its block of cells); NA where none."""
-    own = _names_committees(frame, kind)
-    col = "name" if own else "unit"
-    texts = frame[col].astype(object).where(frame[col].astype(object).map(_has_text))
-    return texts if own else texts.ffill()
+    compiled sheet writes a committee once over its block of cells), else as the committee
+    heading above it does; NA where none."""
+    if _names_committees(frame, kind):
+        return frame["name"].astype(object).where(frame["name"].astype(object).map(_has_text))
+    texts = pd.Series(np.nan, index=frame.index, dtype=object)
+    if "unit" in frame.columns:
+        unit = frame["unit"].astype(object)
+        texts = unit.where(unit.map(_has_text)).ffill()
+    if "_heading" in frame.columns:  # the committee heading above the row (extract)
+        texts = texts.where(texts.notna(), frame["_heading"].astype(object))
+    return texts
 
 
 def _has_text(value: object) -> bool:

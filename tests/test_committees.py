@@ -465,3 +465,27 @@ def test_the_article_is_checked_on_its_own_committee_within_a_district(example):
         .sum()
         > 2 * 488
     )
+
+
+def test_committee_heading_rows_of_a_compiled_sheet_name_the_cells_below(tmp_path):
+    rows = [
+        ["ĐẢNG BỘ HUYỆN GIAO THỦY"],
+        ["TỔNG HỢP KẾT QUẢ XẾP LOẠI CHI BỘ NĂM 2019"],
+        ["STT", "Tên chi bộ", "Kết quả xếp loại"],
+        ["I", "ĐẢNG BỘ XÃ GIAO LẠC", None],
+        [1, "Chi bộ Thôn 1", "HTTNV"],
+        [2, "Chi bộ Thôn 2", "HTXSNV"],
+        ["II", "Đảng ủy xã Giao Xuân", None],
+        [1, "Chi bộ Thôn 1", "HTNV"],
+    ]
+    write_xlsx(tmp_path / "tong_hop.xlsx", {"2019": rows})
+    result = nd.load.load(tmp_path)
+    assert [p for p in result.problems if p.is_error] == []
+    got = result.dataset.cell_ratings[["committee_id", "cell_id", "rating"]].values.tolist()
+    assert got == [
+        ["xa-giao-lac", "thon-1", "HTTNV"],
+        ["xa-giao-lac", "thon-2", "HTXSNV"],
+        ["xa-giao-xuan", "thon-1", "HTNV"],
+    ]
+    # the headings are no cells
+    assert sorted(result.dataset.cells["cell_id"]) == ["thon-1", "thon-1", "thon-2"]

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..committees import is_heading
 from ..i18n import msg, nmsg
 from ..problems import ProblemLog, as_written, cell_name
 from ..text import key
@@ -208,7 +209,11 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     named = per_row([t != "" for t in texts])
     blank = ~named & ~filled
     totals = named & per_row([_is_totals(k) for k in keys])
-    # numbered section headings with nothing in them ("I. Chi bộ nông thôn") are not data
+    # numbered section headings with nothing in them ("I. Chi bộ nông thôn") are not data;
+    # a committee's heading ("I. ĐẢNG BỘ XÃ GIAO LẠC") names the committee of the rows below
+    heads = (
+        named & ~filled & per_row([layout.name_field != "unit" and is_heading(t) for t in texts])
+    )
     section = named & ~filled & per_row([bool(_SECTION.match(k)) for k in keys])
     nameless = ~named & filled
     for r in frame.index[nameless]:
@@ -224,7 +229,7 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
             ),
             rule="missing-name",
         )
-    keep = ~(blank | totals | section | nameless)
+    keep = ~(blank | totals | section | nameless | heads)
     rows = block.select(keep)
     out = pd.DataFrame(index=rows)
     # names as Arrow strings and places as small integers: a national folder has millions
@@ -233,6 +238,10 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     arrow_names = names.to_pandas(types_mapper={pa.large_string(): _STR}.get).array
     out["name"] = pd.Series(arrow_names, index=rows)
     out["_row"] = rows.to_numpy().astype(np.int32)
+    if heads.any():
+        heading = np.array(texts, dtype=object)[codes]
+        heading = pd.Series(np.where(heads, heading, None), dtype=object).ffill().to_numpy()
+        out["_heading"] = heading[keep]
     out["_name_col"] = _place(name_col.index)
 
     year_cols = layout.by_field("year")
