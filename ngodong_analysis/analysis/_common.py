@@ -239,16 +239,25 @@ def per_committee(fn: F) -> F:
     @functools.wraps(fn)
     def run(data, *args, **kwargs):
         data = with_scope(data)
-        codes, values = pd.factorize(data[COMMITTEE_ID], sort=True)
-        if len(values) <= 1:
-            only = str(values[0]) if len(values) else None
+        parts_of = _by_committee(data)
+        if len(parts_of) <= 1:
+            only = next(iter(parts_of), None)
             return _with_committee(fn(data, *args, **kwargs), only)
+        # every other table given is split once too, not masked once per committee: at
+        # national scale there are ten thousand committees
+        split_args = [_by_committee(a) if _scoped(a) else None for a in args]
+        split_kwargs = {k: _by_committee(v) for k, v in kwargs.items() if _scoped(v)}
         parts = []
-        for i, cid in enumerate(values):
-            mine = codes == i
-            part_args = [_same_committee(a, cid) for a in args]
-            part_kwargs = {k: _same_committee(v, cid) for k, v in kwargs.items()}
-            parts.append(_with_committee(fn(data[mine], *part_args, **part_kwargs), str(cid)))
+        for cid, mine in parts_of.items():
+            part_args = [
+                a if s is None else s.get(cid, a.iloc[:0])
+                for a, s in zip(args, split_args, strict=True)
+            ]
+            part_kwargs = {
+                k: split_kwargs[k].get(cid, v.iloc[:0]) if k in split_kwargs else v
+                for k, v in kwargs.items()
+            }
+            parts.append(_with_committee(fn(mine, *part_args, **part_kwargs), cid))
         out = pd.concat(parts, ignore_index=True)
         if "year" in out.columns:
             out = out.sort_values(["year", COMMITTEE_ID], kind="stable", ignore_index=True)
@@ -257,10 +266,19 @@ def per_committee(fn: F) -> F:
     return run  # type: ignore[return-value]
 
 
-def _same_committee(value: object, cid: str) -> object:
-    if isinstance(value, pd.DataFrame) and COMMITTEE_ID in value.columns:
-        return value[(value[COMMITTEE_ID] == cid).to_numpy(dtype=bool, na_value=False)]
-    return value
+def _scoped(value: object) -> bool:
+    return isinstance(value, pd.DataFrame) and COMMITTEE_ID in value.columns
+
+
+def _by_committee(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """``frame``'s rows per committee id, each in the frame's own order (one stable sort,
+    not a mask per committee)."""
+    codes, values = pd.factorize(frame[COMMITTEE_ID], sort=True)
+    if len(values) <= 1:
+        return {str(values[0]): frame} if len(values) else {}
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(values) + 1))
+    return {str(cid): frame.iloc[order[bounds[i] : bounds[i + 1]]] for i, cid in enumerate(values)}
 
 
 def _with_committee(out: pd.DataFrame, cid: str | None) -> pd.DataFrame:
