@@ -922,18 +922,6 @@ def _committee_names(table: pd.DataFrame) -> dict[str, str]:
     }
 
 
-def _funnel_year(table: pd.DataFrame, numerator: str, denominator: str, limits) -> int | None:
-    """The latest year with a committee outside the widest limits, else the latest year."""
-    years = sorted(int(y) for y in table["year"].dropna().unique()) if len(table) else []
-    for year in reversed(years):
-        found = analysis.funnel(
-            table, year=year, numerator=numerator, denominator=denominator, limits=limits
-        )
-        if found["outlier"].fillna(False).astype(bool).any():
-            return year
-    return years[-1] if years else None
-
-
 def _funnel_grid(n_max: int) -> np.ndarray:
     """The n at which the limits are drawn: every count up to 2,000, ~600 beyond."""
     if n_max <= 2000:
@@ -990,7 +978,9 @@ def funnel(
     text = labels(lang)
     denominator = denominator or _FUNNEL_MEASURES.get(numerator, "n")
     if year is None and len(compared):
-        year = _funnel_year(compared, numerator, denominator, limits)
+        year = analysis.outlier_year(
+            compared, numerator=numerator, denominator=denominator, limits=limits
+        )
     found = (
         analysis.funnel(
             compared, year=year, numerator=numerator, denominator=denominator, limits=limits

@@ -12,7 +12,7 @@ The docstrings' examples assume ``import pandas as pd``, ``import ngodong_analys
 """
 
 from .committees import roll_up
-from .compare import committee_quotas, compare_committees, funnel, tier_change
+from .compare import committee_quotas, compare_committees, funnel, outlier_year, tier_change
 from .completeness import incomplete_mask, incomplete_sums
 from .income import income_cagr, income_growth, income_vs_rating, poverty, poverty_breaks
 from .membership import (
@@ -47,6 +47,7 @@ __all__ = [
     "income_vs_rating",
     "member_flows",
     "member_rating_shares",
+    "outlier_year",
     "membership_totals",
     "poverty",
     "poverty_breaks",

@@ -386,6 +386,48 @@ def funnel(
     return frame(out, columns)
 
 
+def outlier_year(
+    table: pd.DataFrame,
+    *,
+    numerator: str,
+    denominator: str,
+    limits: Sequence[float] = (0.95, 0.998),
+) -> int | None:
+    """The latest year in which a committee is outside the widest limits of the
+    :func:`funnel` of ``numerator`` of ``denominator``; else the latest year of ``table``
+    (None for an empty one): the year a funnel plot shows by default.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`compare_committees`' output (or any frame :func:`funnel` takes).
+    numerator, denominator : str
+        The count and what it is out of, as for :func:`funnel`.
+    limits : sequence of float
+        The control limits' levels.
+
+    Returns
+    -------
+    int or None
+        The year.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2023, 2023, 2024, 2024], "committee_id": ["a", "b"] * 2,
+    ...                   "k": [2, 45, 10, 10], "n": [50, 50, 50, 50]})
+    >>> outlier_year(t, numerator="k", denominator="n")
+    2023
+    """
+    years = sorted(int(y) for y in table["year"].dropna().unique()) if len(table) else []
+    for year in reversed(years):
+        found = funnel(
+            table, year=year, numerator=numerator, denominator=denominator, limits=limits
+        )
+        if found["outlier"].fillna(False).astype(bool).any():
+            return year
+    return years[-1] if years else None
+
+
 def _level_name(level: float) -> str:
     """0.95 → "95", 0.998 → "99_8": the level in percent, as a column-name suffix."""
     return format(round(level * 100, 6), "g").replace(".", "_")
