@@ -1041,14 +1041,16 @@ def funnel(
                 z = np.abs(_floats(out["share"]) - pooled) / sd
             out = out.iloc[np.argsort(-np.nan_to_num(z, nan=np.inf), kind="stable")[:max_labels]]
         names = _committee_names(found)
+        middle = float(found["n"].max()) / 2
         for row in out.itertuples(index=False):
             cid = str(getattr(row, COMMITTEE_ID))
+            left = float(row.n) > middle  # the name on the side with room
             ax.annotate(
                 names.get(cid, cid),
                 (float(row.n), 100 * float(row.share)),
                 textcoords="offset points",
-                xytext=(-5, 4),
-                ha="right",
+                xytext=(-5 if left else 5, 4),
+                ha="right" if left else "left",
                 fontsize=7,
             )
         ax.set_xlim(left=0)
@@ -1058,8 +1060,10 @@ def funnel(
 
 
 def _short_name(name: str) -> str:
-    """A panel's title: the committee's name without "Đảng bộ " ("xã Giao Lạc")."""
-    return name[len("Đảng bộ ") :] if name.startswith("Đảng bộ ") else name
+    """A panel's title: the committee's name without "Đảng bộ " ("xã Giao Lạc"), cut to
+    28 characters so that neighbouring titles do not run into each other."""
+    name = name[len("Đảng bộ ") :] if name.startswith("Đảng bộ ") else name
+    return name if len(name) <= 28 else name[:27] + "…"
 
 
 def _panel_place(ax: Axes | None):
