@@ -252,13 +252,13 @@ STAGES: list[tuple[str, Stage]] = [
 ]
 
 
-def _chart_count() -> int:
-    from .plots import ALL_PLOTS
+def _chart_count(result: LoadResult) -> int:
+    from .plots import charts_for
 
-    return len(ALL_PLOTS)
+    return len(charts_for(result.dataset))
 
 
-def _notebook_count() -> int:
+def _notebook_count(result: LoadResult) -> int:
     from .outputs.notebooks import list_notebooks
 
     return len(list_notebooks())
@@ -266,7 +266,7 @@ def _notebook_count() -> int:
 
 # The stages made of many steps, each announced through the progress callback as it begins
 # ("chart f03_…"): how many steps, and how a count of them is shown.
-STEPS: dict[str, tuple[Callable[[], int], str, str]] = {
+STEPS: dict[str, tuple[Callable[[LoadResult], int], str, str]] = {
     "charts": (_chart_count, "charts", "drawing"),
     "notebooks": (_notebook_count, "notebooks", "running"),
 }
@@ -286,7 +286,7 @@ def _run_stage(
     if name not in STEPS or meter is False:
         return stage(result, staging, lang, say)
     count, what, doing = STEPS[name]
-    with Meter(count(), what=what, doing=doing, show=meter) as m:
+    with Meter(count(result), what=what, doing=doing, show=meter) as m:
         return stage(result, staging, lang, m.begin if m.active else say)
 
 

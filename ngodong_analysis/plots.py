@@ -51,11 +51,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALL_PLOTS",
+    "COMPARE_PLOTS",
+    "ComparisonSpec",
     "LANGS",
     "PALETTE",
     "STYLE",
     "PlotSpec",
+    "charts_for",
+    "committee_count",
+    "committee_heatmap",
+    "committee_members",
     "committee_rating",
+    "funnel",
     "income",
     "income_vs_rating",
     "labels",
@@ -65,6 +72,7 @@ __all__ = [
     "poverty",
     "rating_heatmap",
     "rating_mix",
+    "rating_mix_panels",
 ]
 
 Lang = Literal["vi", "en"]
@@ -907,3 +915,571 @@ ALL_PLOTS: dict[str, PlotSpec] = {
     "income_vs_rating": PlotSpec(income_vs_rating, ("income", "cell_ratings", "cells")),
 }
 """Chart name (a file stem for the build) → :class:`PlotSpec`."""
+
+
+# --- comparing committees (drawn by the build only for more than one committee) -------------
+
+_FUNNEL_MEASURES = {
+    # numerator → its denominator, as analysis.compare_committees names them
+    "cells_top": "cells_rated",
+    "members_excellent": "members_rated",
+    "poor_households": "households",
+}
+
+
+def _text_or(text: Callable[..., str], key: str, fallback: str, **fields: object) -> str:
+    return text(key, **fields) if has_text(key) else fallback
+
+
+def _committee_names(table: pd.DataFrame) -> dict[str, str]:
+    """committee_id → the name to show (the committees table's, else the id)."""
+    if table.empty:
+        return {}
+    names = table.drop_duplicates(COMMITTEE_ID, keep="last")
+    column = names["committee"] if "committee" in names.columns else names[COMMITTEE_ID]
+    return {
+        str(cid): _nfc(name) if pd.notna(name) else str(cid)
+        for cid, name in zip(names[COMMITTEE_ID], column, strict=True)
+    }
+
+
+def _funnel_grid(n_max: int) -> np.ndarray:
+    """The n at which the limits are drawn: every count up to 2,000, ~600 beyond."""
+    if n_max <= 2000:
+        return np.arange(1, n_max + 1)
+    return np.unique(np.geomspace(1, n_max, 600).round().astype(np.int64))
+
+
+@share_docs(**_core_docs)
+def funnel(
+    compared: pd.DataFrame,
+    *,
+    numerator: str = "cells_top",
+    denominator: str | None = None,
+    year: int | None = None,
+    limits: tuple[float, ...] = (0.95, 0.998),
+    max_labels: int = 12,
+    lang: Lang = "vi",
+    ax: Axes | None = None,
+    **kwargs,
+) -> Axes:
+    """Funnel plot: each committee's share against the number it is out of, with exact
+    binomial control limits around the pooled rate (Spiegelhalter 2005), outliers labelled.
+
+    Parameters
+    ----------
+    compared : DataFrame
+        :func:`ngodong_analysis.analysis.compare_committees`' output.
+    numerator : str
+        The count compared: ``"cells_top"`` (cells at tier 1), ``"members_excellent"``
+        (members rated HTXSNV) or ``"poor_households"``, or another count column.
+    denominator : str, optional
+        What it is out of; by default the numerator's own (cells rated, members rated,
+        households).
+    year : int, optional
+        The year drawn; by default the latest year in which a committee is outside the
+        widest limits, else the latest year.
+    limits : tuple of float
+        The control limits' levels (:func:`ngodong_analysis.analysis.funnel`).
+    max_labels : int
+        At most this many outliers are named (the farthest from the pooled rate first), so
+        that thousands of committees stay readable.
+    {params.lang}
+    {params.ax}
+    {params.scatter_kwargs}
+        Here: every committee's point.
+
+    Returns
+    -------
+    Axes
+        One point collection per verdict present ("above", "within", "below" the widest
+        limits; x = n, y = share in percent), a line at the pooled rate and two lines per
+        level (its lower and upper limit as n grows), and the outliers' names.
+    """
+    text = labels(lang)
+    denominator = denominator or _FUNNEL_MEASURES.get(numerator, "n")
+    if year is None and len(compared):
+        year = analysis.outlier_year(
+            compared, numerator=numerator, denominator=denominator, limits=limits
+        )
+    found = (
+        analysis.funnel(
+            compared, year=year, numerator=numerator, denominator=denominator, limits=limits
+        )
+        if year is not None
+        else analysis.funnel(
+            compared.iloc[:0], year=0, numerator=numerator, denominator=denominator
+        )
+        if {numerator, denominator} <= set(compared.columns)
+        else pd.DataFrame()
+    )
+    measure = _text_or(text, f"measure_{numerator}", numerator)
+    title = text("funnel_title", measure=measure, year=year if year is not None else "")
+    with plt.rc_context(STYLE):
+        ax = _axes(ax)
+        ax.set_title(title)
+        ax.set_xlabel(_text_or(text, f"measure_{denominator}", denominator))
+        ax.set_ylabel(text("share_pct", measure=measure))
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.grid(True, alpha=0.3)
+        ax.set_axisbelow(True)
+        if found.empty:
+            ax.text(0.5, 0.5, text("chart_no_data"), transform=ax.transAxes, ha="center")
+            return ax
+        pooled = float(found["pooled"].iloc[0])
+        grid = _funnel_grid(int(found["n"].max()))
+        from .analysis.compare import _level_name, binomial_limits
+
+        for i, level in enumerate(sorted(limits)):
+            lower, upper = binomial_limits(grid, pooled, level)
+            style = {"color": PALETTE["rule"], "linewidth": 0.9, "linestyle": ("--", "-")[i % 2]}
+            label = text("funnel_limit", level=f"{100 * level:g}")
+            ax.plot(grid, 100 * upper / grid, drawstyle="steps-mid", label=label, **style)
+            ax.plot(grid, 100 * lower / grid, drawstyle="steps-mid", **style)
+        ax.axhline(100 * pooled, color=PALETTE["members"], linewidth=1.0,
+                   label=text("funnel_pooled", rate=f"{100 * pooled:.1f}"))  # fmt: skip
+        widest = f"flag_{_level_name(max(limits))}"
+        for flag in ("above", "within", "below"):
+            rows = found[found[widest] == flag]
+            if rows.empty:
+                continue
+            kws = _artist_kws(
+                PathCollection,
+                kwargs,
+                color=colour(f"funnel_{flag}"),
+                label=text(f"funnel_{flag}", n=len(rows)),
+                zorder=3,
+                s=18 if len(found) > 200 else 30,
+                edgecolor="white",
+                linewidth=0.4,
+            )
+            ax.scatter(_floats(rows["n"]), 100 * _floats(rows["share"]), **kws)
+        out = found[found["outlier"].fillna(False).astype(bool)]
+        if len(out) > max_labels:
+            sd = np.sqrt(pooled * (1 - pooled) / _floats(out["n"]))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z = np.abs(_floats(out["share"]) - pooled) / sd
+            out = out.iloc[np.argsort(-np.nan_to_num(z, nan=np.inf), kind="stable")[:max_labels]]
+        names = _committee_names(found)
+        middle = float(found["n"].max()) / 2
+        for row in out.itertuples(index=False):
+            cid = str(getattr(row, COMMITTEE_ID))
+            left = float(row.n) > middle  # the name on the side with room
+            ax.annotate(
+                names.get(cid, cid),
+                (float(row.n), 100 * float(row.share)),
+                textcoords="offset points",
+                xytext=(-5 if left else 5, 4),
+                ha="right" if left else "left",
+                fontsize=7,
+            )
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+        _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+def _short_name(name: str) -> str:
+    """A panel's title: the committee's name without "Đảng bộ " ("xã Giao Lạc"), cut to
+    28 characters so that neighbouring titles do not run into each other."""
+    name = name[len("Đảng bộ ") :] if name.startswith("Đảng bộ ") else name
+    return name if len(name) <= 28 else name[:27] + "…"
+
+
+def _panel_place(ax: Axes | None):
+    """The figure and the place (a SubplotSpec) that ``ax`` held, ``ax`` removed."""
+    ax = _axes(ax)
+    fig = ax.figure
+    spec = ax.get_subplotspec()
+    ax.remove()
+    return fig, spec
+
+
+@share_docs(**_core_docs)
+def rating_mix_panels(
+    cell_ratings: pd.DataFrame,
+    committees: pd.DataFrame | None = None,
+    *,
+    by: Literal["rank", "tier"] = "tier",
+    max_panels: int = 12,
+    lang: Lang = "vi",
+    ax: Axes | None = None,
+    **kwargs,
+) -> np.ndarray:
+    """Small multiples of the rating mix: one panel per committee, on shared axes (the share
+    of its cells at each level per year), the changes of rules marked in each.
+
+    Parameters
+    ----------
+    {params.cell_ratings}
+    committees : DataFrame, optional
+        The ``committees`` table, for the panels' names.
+    {params.by}
+        By default the tier, which reads the same across 2017/2018.
+    max_panels : int
+        Beyond this many committees the panels would be unreadable: the ``max_panels`` − 1
+        with the most cells rated are drawn, and one last panel pools all the others (its
+        title says how many).
+    {params.lang}
+    {params.ax}
+        Here: the place the panels take (the Axes is removed and replaced by them).
+    {params.bar_kwargs}
+        Here: every panel's bars.
+
+    Returns
+    -------
+    ndarray of Axes
+        The panels, row by row (one per committee, in committee id order, then the pooled
+        one); each holds one bar container per level (heights = shares 0–1, from
+        :func:`ngodong_analysis.analysis.rating_mix`). Unused grid places are hidden.
+    """
+    text = labels(lang)
+    col = level_column(by)
+    rated = (
+        cell_ratings[cell_ratings[col].notna().to_numpy()] if len(cell_ratings) else cell_ratings
+    )
+    ids = sorted(str(c) for c in rated[COMMITTEE_ID].dropna().unique()) if len(rated) else []
+    names = _committee_names(committees) if committees is not None else {}
+    groups: list[tuple[str, pd.DataFrame]] = []
+    if len(ids) > max_panels:
+        size = rated.groupby(COMMITTEE_ID, observed=True).size().sort_values(ascending=False)
+        keep = sorted(str(c) for c in size.index[: max_panels - 1])
+        rest = ~rated[COMMITTEE_ID].astype(str).isin(keep).to_numpy()
+        for cid in keep:
+            groups.append((names.get(cid, cid), rated[rated[COMMITTEE_ID].astype(str) == cid]))
+        pooled = as_one_committee(rated[rest], rated[~rest].iloc[:0])[0]
+        groups.append((text("panels_rest", n=len(ids) - len(keep)), pooled))
+    else:
+        for cid in ids:
+            groups.append((names.get(cid, cid), rated[rated[COMMITTEE_ID].astype(str) == cid]))
+    years = sorted(int(y) for y in rated["year"].unique()) if len(rated) else []
+    with plt.rc_context(STYLE):
+        fig, spec = _panel_place(ax)
+        n = max(len(groups), 1)
+        cols = min(n, 4 if n > 6 else 3 if n > 2 else n)
+        rows = -(-n // cols)
+        axes = spec.subgridspec(rows, cols).subplots(sharex=True, sharey=True, squeeze=False)
+        flat = axes.ravel()
+        for panel, (name, part) in zip(flat, groups, strict=False):
+            mix = analysis.rating_mix(part.assign(**{COMMITTEE_ID: "*"}), by=by)
+            wide = mix.pivot(index="year", columns="level", values="share")
+            levels = [int(level) for level in wide.columns]
+            colors = [PALETTE["levels"].get(level, PALETTE["other"]) for level in levels]
+            level_names = [_level_label(text, by, level) for level in levels]
+            _stacked_bars(panel, wide, colors, level_names, kwargs)
+            _mark_rule_changes(panel, wide.index, text)
+            panel.set_title(_short_name(name), fontsize=7)
+            panel.set_ylim(0, 1)
+            for side in ("top", "right"):
+                panel.spines[side].set_visible(False)
+        for panel in flat[len(groups) :]:
+            panel.set_visible(False)
+        if not groups:
+            flat[0].set_visible(True)
+            flat[0].text(0.5, 0.5, text("chart_no_data"), transform=flat[0].transAxes,
+                         ha="center")  # fmt: skip
+        if years:
+            step = max(1, -(-len(years) // (4 if cols > 2 else 8)))
+            flat[0].set_xticks(years[::step])
+            flat[0].set_xticklabels([str(y) for y in years[::step]])
+        flat[0].yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
+        title = text("panels_title" if by == "tier" else "panels_rank_title")
+        fig.suptitle(title, fontsize=STYLE["axes.titlesize"])
+        handles, seen = [], set()
+        for panel in flat[: len(groups)]:
+            for handle, label in zip(*panel.get_legend_handles_labels(), strict=True):
+                if label not in seen:
+                    seen.add(label)
+                    handles.append(handle)
+        if handles:
+            fig.legend(handles=handles, loc="outside right upper", fontsize=7)
+    return axes.ravel()
+
+
+@share_docs(**_core_docs)
+def committee_heatmap(
+    compared: pd.DataFrame,
+    *,
+    column: str = "top_share",
+    max_labels: int = 40,
+    lang: Lang = "vi",
+    ax: Axes | None = None,
+    **kwargs,
+) -> Axes:
+    """Committees × years, coloured by a share (by default the cells at tier 1), the changes
+    of rules marked.
+
+    Parameters
+    ----------
+    compared : DataFrame
+        :func:`ngodong_analysis.analysis.compare_committees`' output.
+    column : str
+        The fraction (0–1) that colours the squares: ``"top_share"``, ``"excellent_share"``,
+        ``"poor_share"``, …
+    max_labels : int
+        Up to this many committees each row is named and each square shows its percentage;
+        beyond, the rows are sorted by their mean and left unnamed (the title says how many).
+    {params.lang}
+    {params.ax}
+    {params.image_kwargs}
+
+    Returns
+    -------
+    Axes
+        One image whose array holds the share of committee *i* (rows: by name, or by mean
+        beyond ``max_labels``) in year *j* (columns, every year of the span; masked where
+        none), and a colour bar.
+    """
+    text = labels(lang)
+    measure = _text_or(text, f"measure_{column}", column)
+    title = text("committee_heatmap_title", measure=measure)
+    with plt.rc_context(STYLE):
+        ax = _axes(ax)
+        known = (
+            compared.dropna(subset=[column]) if column in compared.columns else compared.iloc[:0]
+        )
+        if known.empty:
+            _finish(ax, text, title=title, ylabel=text("committee"), years=[])
+            return ax
+        years = list(range(int(known["year"].min()), int(known["year"].max()) + 1))
+        grid = known.pivot_table(
+            index=COMMITTEE_ID, columns="year", values=column, aggfunc="first", observed=True
+        ).reindex(columns=years)
+        grid.index = grid.index.astype(str)
+        names = _committee_names(compared)
+        many = len(grid) > max_labels
+        if many:
+            order = np.argsort(-grid.mean(axis=1).to_numpy(dtype=float), kind="stable")
+            grid = grid.iloc[order]
+            title += " " + text("committee_heatmap_many", n=len(grid))
+        else:
+            grid = grid.loc[sorted(grid.index, key=lambda c: names.get(c, c))]
+        values = np.ma.masked_invalid(grid.astype("Float64").to_numpy(float, na_value=np.nan))
+        image = _artist_kws(
+            AxesImage,
+            kwargs,
+            cmap="YlGn",
+            vmin=0.0,
+            vmax=max(float(np.nanmax(values.filled(np.nan))), 1e-9),
+            aspect="auto",
+            interpolation="nearest",
+            extent=(years[0] - 0.5, years[-1] + 0.5, len(grid) - 0.5, -0.5),
+        )
+        shown = ax.imshow(values, **image)
+        bar = ax.figure.colorbar(shown, ax=ax, fraction=0.04, pad=0.02)
+        bar.ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
+        if not many:
+            ax.set_yticks(range(len(grid)))
+            ax.set_yticklabels([names.get(c, c) for c in grid.index])
+            if len(years) <= 16:
+                dark = 0.6 * float(image.get("vmax", 1.0))
+                for row, col in zip(*np.nonzero(~np.ma.getmaskarray(values)), strict=True):
+                    value = float(values[row, col])
+                    ax.text(years[col], row, f"{100 * value:.0f}", ha="center", va="center",
+                            fontsize=6, in_layout=False,
+                            color="white" if value > dark else "black")  # fmt: skip
+        else:
+            ax.set_yticks([])
+        _mark_rule_changes(ax, years, text)
+        _finish(ax, text, title=title, ylabel=text("committee"), years=years)
+        if len(years) > 8:
+            ax.set_xticks(years[::2])
+            ax.set_xticklabels([str(y) for y in years[::2]])
+        ax.grid(False)
+        _legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, fontsize=7)
+    return ax
+
+
+@share_docs(**_core_docs)
+def committee_members(
+    compared: pd.DataFrame,
+    committees: pd.DataFrame | None = None,
+    *,
+    max_lines: int = 12,
+    lang: Lang = "vi",
+    ax: Axes | None = None,
+    **kwargs,
+) -> Axes:
+    """Members per committee over time, with the mergers marked.
+
+    Parameters
+    ----------
+    compared : DataFrame
+        :func:`ngodong_analysis.analysis.compare_committees`' output.
+    committees : DataFrame, optional
+        The ``committees`` table: a committee with a ``last_year`` and a ``successor_id``
+        merged into that successor after ``last_year``; each such merger is a dotted line
+        between the years, labelled with the successor's name.
+    max_lines : int
+        A line per committee stays readable for about a dozen: with more, the median across
+        committees per year is drawn, with the 10–90% band around it, and the mergers are
+        one line per year, labelled with how many committees merged.
+    {params.lang}
+    {params.ax}
+    {params.line_kwargs}
+        Here: every committee's line, or the median line.
+
+    Returns
+    -------
+    Axes
+        One line per committee (members at 31 December, persons; in name order), ending in
+        a cross where the committee merged; or the median line and its band; and the
+        mergers' dotted lines.
+    """
+    text = labels(lang)
+    known = compared.dropna(subset=["members"]) if "members" in compared.columns else compared
+    names = _committee_names(compared if committees is None else committees)
+    mergers = _mergers(committees)
+    with plt.rc_context(STYLE):
+        ax = _axes(ax)
+        years = sorted(int(y) for y in known["year"].unique()) if len(known) else []
+        ids = sorted({str(c) for c in known[COMMITTEE_ID]}, key=lambda c: names.get(c, c))
+        if len(ids) > max_lines:
+            q = known.assign(m=_floats(known["members"])).groupby("year")["m"]
+            q = q.quantile([0.1, 0.5, 0.9]).unstack()
+            x = q.index.to_numpy(dtype=float)
+            color = PALETTE["members"]
+            ax.fill_between(x, q[0.1], q[0.9], color=color, alpha=0.2,
+                            label=text("band_10_90_committees"))  # fmt: skip
+            kws = _artist_kws(Line2D, kwargs, marker="o", color=color,
+                              label=text("median_of_committees", n=len(ids)))  # fmt: skip
+            ax.plot(x, q[0.5].to_numpy(dtype=float), **kws)
+            per_year = mergers.groupby("last_year").size() if len(mergers) else pd.Series()
+            for last, count in per_year.items():
+                label = text("mergers_count", n=int(count), year=int(last) + 1)
+                ax.axvline(int(last) + 0.5, color=PALETTE["rule"], linestyle=":", linewidth=1.0,
+                           label=label)  # fmt: skip
+        else:
+            colors = PALETTE["areas"]
+            for i, cid in enumerate(ids):
+                rows = known[known[COMMITTEE_ID].astype(str) == cid].sort_values("year")
+                kws = _artist_kws(Line2D, kwargs, marker="o", color=colors[i % len(colors)],
+                                  label=names.get(cid, cid), markersize=4)  # fmt: skip
+                ax.plot(rows["year"].to_numpy(dtype=float), _floats(rows["members"]), **kws)
+            drawn: set[tuple[int, str]] = set()
+            for row in mergers.itertuples(index=False):
+                cid, last, succ = str(row.committee_id), int(row.last_year), str(row.successor_id)
+                rows = known[(known[COMMITTEE_ID].astype(str) == cid) & (known["year"] == last)]
+                if len(rows):
+                    ax.plot([last], _floats(rows["members"]), marker="x", color="black",
+                            markersize=7, linestyle="none", zorder=4)  # fmt: skip
+                if (last, succ) not in drawn:
+                    drawn.add((last, succ))
+                    ax.axvline(last + 0.5, color=PALETTE["rule"], linestyle=":", linewidth=1.0,
+                               label=text("merged_into", unit=names.get(succ, succ),
+                                          year=last + 1))  # fmt: skip
+        _finish(ax, text, title=text("committee_members_title"), ylabel=text("members"),
+                years=years)  # fmt: skip
+        ax.set_ylim(bottom=0)
+        _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7)
+    return ax
+
+
+def _mergers(committees: pd.DataFrame | None) -> pd.DataFrame:
+    """The committees that ended and went on in a successor: id, last year, successor."""
+    cols = [COMMITTEE_ID, "last_year", "successor_id"]
+    if committees is None or committees.empty or not set(cols) <= set(committees.columns):
+        return pd.DataFrame(columns=cols)
+    ended = committees[committees["last_year"].notna() & committees["successor_id"].notna()]
+    return ended[cols].sort_values(cols, kind="stable")
+
+
+def _compared(ds: Dataset) -> tuple[pd.DataFrame]:
+    return (_compare_once(ds),)
+
+
+def _compared_with_registry(ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _compare_once(ds), ds.committees
+
+
+def _ratings_with_registry(ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return ds.cell_ratings, ds.committees
+
+
+_LAST_COMPARED: list = []  # [(the dataset, its comparison)]: the build's charts share one
+
+
+def _compare_once(ds: Dataset) -> pd.DataFrame:
+    if _LAST_COMPARED and _LAST_COMPARED[0][0] is ds:
+        return _LAST_COMPARED[0][1]
+    found = analysis.compare_committees(ds)
+    _LAST_COMPARED[:] = [(ds, found)]
+    return found
+
+
+@dataclass(frozen=True)
+class ComparisonSpec:
+    """A chart of several committees the build draws (only when the dataset holds more than
+    one): the function and how its tables come from the dataset (never joined as one)."""
+
+    function: Callable[..., object]
+    tables: Callable[[Dataset], tuple[pd.DataFrame, ...]]
+    options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    def draw(self, ds: Dataset, *, lang: Lang = "vi", ax: Axes | None = None) -> object:
+        """Draw this chart of ``ds``'s committees side by side."""
+        return self.function(*self.tables(ds), lang=lang, ax=ax, **self.options)
+
+
+COMPARE_PLOTS: dict[str, ComparisonSpec] = {
+    "committees_funnel": ComparisonSpec(funnel, _compared),
+    "committees_rating_panels": ComparisonSpec(rating_mix_panels, _ratings_with_registry),
+    "committees_top_share": ComparisonSpec(committee_heatmap, _compared),
+    "committees_members": ComparisonSpec(committee_members, _compared_with_registry),
+}
+"""Chart name → :class:`ComparisonSpec`: the charts comparing committees, drawn by the build
+beside :data:`ALL_PLOTS` when the dataset holds more than one committee."""
+
+
+def committee_count(ds: Dataset) -> int:
+    """How many committees the dataset's tables name (the committees registry aside: a
+    registry of seven with one commune's data is one committee's data).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+
+    Returns
+    -------
+    int
+        The distinct ``committee_id`` of its data tables.
+
+    Examples
+    --------
+    >>> nd.plots.committee_count(ds)
+    1
+    """
+    return len(
+        {
+            str(c)
+            for df in ds.tables().values()
+            if COMMITTEE_ID in df and df is not ds.committees
+            for c in df[COMMITTEE_ID].dropna().unique()
+        }
+    )
+
+
+def charts_for(ds: Dataset) -> dict[str, PlotSpec | ComparisonSpec]:
+    """The charts the build draws of ``ds``: :data:`ALL_PLOTS`, and :data:`COMPARE_PLOTS`
+    when it holds more than one committee.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+
+    Returns
+    -------
+    dict
+        Chart name (a file stem) → its spec, whose ``draw(ds, lang=…, ax=…)`` draws it.
+
+    Examples
+    --------
+    >>> list(nd.plots.charts_for(ds)) == list(nd.plots.ALL_PLOTS)  # the sample: one committee
+    True
+    """
+    if committee_count(ds) > 1:
+        return {**ALL_PLOTS, **COMPARE_PLOTS}
+    return dict(ALL_PLOTS)

@@ -529,6 +529,10 @@ WRITTEN: dict[tuple[str, int], dict[str, str]] = {
 # Written from habit with the old top label after the 2018 change (a wrong-scale warning)
 OLD_HABIT = {("giao-xuan", 2018)}
 WEAK_CELLS = {("bach-long", 2019)}  # the one year a cell did not fulfil its tasks
+# The funnel's outlier: under QĐ 132 (2018–2022), which capped no organisation, Giao Lạc rates
+# 11 of its 12 cells HTXSNV in 2022 while the other communes rate about a quarter: above the
+# 99.8% limit of the cells-at-tier-1 funnel (README, "The funnel's outlier").
+TOP_HEAVY = {("giao-lac", 2022): 11}
 
 
 def _scale(year: int) -> str:
@@ -584,7 +588,8 @@ def rate_cells(rng: np.random.Generator) -> Ratings:
             if year < 2018:
                 n_top, top = int(round(0.55 * n)), "TSVM"
             elif year < 2023:
-                n_top, top = max(1, int(round(0.25 * n))), "HTXSNV"
+                n_top = TOP_HEAVY.get((committee.cid, year), max(1, int(round(0.25 * n))))
+                top = "HTXSNV"
             else:  # QĐ 124's quota (and, unconfirmed, QĐ 366's): HTXSNV ≤ 20% of HTTNV
                 n_top, top = (n - 1) // 6, "HTXSNV"
             codes = [top] * n_top + ["HTTNV"] * (n - n_top)

@@ -272,6 +272,7 @@ def test_build_with_notebooks_renders_html(raw_copy, tmp_path):
         "02-membership.html",
         "03-income-poverty.html",
         "04-article-check.html",
+        "05-committees.html",  # one committee: it says there is nothing to compare
     ]
     html = (out / "notebooks" / "04-article-check.html").read_text(encoding="utf-8")
     assert "data:image/png;base64" in html and "pass" in html

@@ -32,11 +32,13 @@ from ngodong_analysis.outputs import notebooks
 NOTEBOOKS = notebooks.list_notebooks()
 NAMES = [p.name for p in NOTEBOOKS]
 ARTICLE_CHECK = "04-article-check.ipynb"
+COMMITTEES = "05-committees.ipynb"
 EXPECTED = [
     "01-cell-ratings.ipynb",
     "02-membership.ipynb",
     "03-income-poverty.ipynb",
     ARTICLE_CHECK,
+    COMMITTEES,
 ]
 FORBIDDEN = ("groupby", "pivot", ".sum(", ".mean(")
 
@@ -207,7 +209,7 @@ def images(nb: nbformat.NotebookNode) -> int:
     return sum("image/png" in out.get("data", {}) for out in outputs(nb))
 
 
-def test_the_four_notebooks_are_listed_in_order():
+def test_the_five_notebooks_are_listed_in_order():
     assert NAMES == EXPECTED
     assert all(p.parent == notebooks.NOTEBOOKS_DIR for p in NOTEBOOKS)
 
@@ -307,7 +309,8 @@ class _Tables(HTMLParser):
 def shown_table(markup: str) -> pd.DataFrame:
     """The table a cell displayed, as shown: numbers parsed, "<NA>" missing, the rest text."""
     parser = _Tables()
-    parser.feed(markup)
+    # the first table only: a dataset with problems shows them in a second one
+    parser.feed(markup.split("</table>", 1)[0])
     header, *body = parser.rows
     if header[0] == "":  # the index column
         header, body = header[1:], [row[1:] for row in body]
@@ -760,11 +763,16 @@ def test_committed_without_outputs_and_parameters_first(path):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.outputs == [] and c.execution_count is None for c in code)
     assert code[0].metadata.get("tags") == ["parameters"]
+    default = (  # 05 compares committees: by default those of the example district
+        "the example district, data/examples/giao-thuy"
+        if path.name == COMMITTEES
+        else "the project's data/raw"
+    )
     assert code[0].source == (
-        "raw = None  # folder of input workbooks; None = the project's data/raw\n"
+        f"raw = None  # folder of input workbooks; None = {default}\n"
         'lang = "vi"  # chart language: "vi" or "en"'
     )
-    assert "ds = nd.load_dataset(raw)" in code[1].source
+    assert "ds = nd.load_dataset(raw" in code[1].source
     assert "import ngodong_analysis as nd" in code[1].source
 
 
@@ -838,3 +846,71 @@ def test_a_failing_cell_is_named_and_html_is_reproducible(tmp_path):
     second = notebooks.render_html(run, tmp_path / "html" / "a.html").read_bytes()
     assert first == second and b"en " in first
     assert "execution" in run.cells[1].metadata  # the caller's notebook is not changed
+
+
+# --- what notebook 05 shows on the example district ------------------------------------------
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "giao-thuy"
+# members at 31 December per committee, 2015–2025: the README's table of the compiled sheet
+EXAMPLE_MEMBERS = {
+    "Đảng bộ xã Bạch Long": [236, 243, 243, 247, 251, 256, 263, 255, 255, 254, 255],
+    "Đảng bộ xã Giao Lạc": [399, 399, 402, 413, 418, 425, 434, 431, 432, 436, 441],
+    "Đảng bộ xã Giao Xuân": [305, 312, 318, 313, 315, 325, 330, 336, 333, 332, 332],
+}
+
+
+def _htxsnv_cells(path: Path, year: int) -> tuple[int, int]:
+    """(cells rated HTXSNV, cells rated) in a commune's yearly rating sheet, read by
+    openpyxl: the rows with an STT, their rating column's text."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    (ws,) = [ws for ws in wb.worksheets if str(year) in ws.title]
+    rows = [r for r in ws.iter_rows(values_only=True) if isinstance(r[0], int)]
+    labels = [str(r[2]).strip() for r in rows]
+    return sum(label.replace(" ", "") == "HTXSNV" for label in labels), len(labels)
+
+
+@pytest.mark.slow
+def test_05_shows_the_district_funnel_quota_and_merger_of_the_example(runs):
+    items = shown(executed(runs, "sample", COMMITTEES))  # the default raw: the example
+    kinds = [item.kind for item in items]
+    assert kinds.count("figure") == 6 and "text" in kinds
+    figures = [item.value for item in items if item.kind == "figure"]
+    titles = [ax["title"] for fig in figures for ax in fig if ax["title"]]
+    assert "Số đảng viên của từng đảng bộ" in titles
+    assert "Chi bộ bậc 1 (HTXSNV): biểu đồ phễu các đảng bộ, năm 2022" in titles
+    assert "Tỷ lệ chi bộ bậc 1 theo đảng bộ và năm" in titles
+
+    # where the district stands: each commune's line is its members as the README says
+    (members_ax,) = figures[0]
+    for name, values in EXAMPLE_MEMBERS.items():
+        assert members_ax["lines"][members_ax["legend"].index(name)] == values, name
+    assert "Hợp nhất vào Đảng bộ thị trấn Giao Thủy (2025)" in members_ax["legend"]
+
+    # the funnel: Giao Lạc, named, alone above; its 11 of 12 counted in its 2022 sheet
+    funnel_ax = next(ax for fig in figures for ax in fig if "phễu" in ax["title"])
+    assert funnel_ax["texts"] == ["Đảng bộ xã Giao Lạc"]
+    top, rated = _htxsnv_cells(EXAMPLE / "giao-lac" / "xep_loai_chi_bo_2015-2025.xlsx", 2022)
+    assert (top, rated) == (11, 12)
+    alone = [c for c in funnel_ax["points"] if len(c) == 1]  # the one point above
+    assert alone[0][0] == pytest.approx([rated, 100 * top / rated])
+    tables = [item.value for item in items if item.kind == "table"]
+    funnel_table = next(t for t in tables if "flag_99_8" in t.columns and len(t) == 6)
+    above = funnel_table[funnel_table["flag_99_8"] == "above"]
+    assert above["committee_id"].tolist() == ["giao-lac"]
+    assert (int(above["count"].iloc[0]), int(above["n"].iloc[0])) == (top, rated)
+
+    # the quota held everywhere; the merger's roll-up: 535 + 322 + 294 = 1151 in 2024
+    texts = [item.value for item in items if item.kind == "text"]
+    assert "Every committee is within the quota in every year a rule covers." in texts
+    rolled = next(t for t in tables if list(t.columns)[:3] == ["year", "committee_id", "members"])
+    thuy = rolled[rolled["committee_id"] == "giao-thuy"].set_index("year")["members"]
+    assert (int(thuy.loc[2024]), int(thuy.loc[2025])) == (1151, 1164)
+
+
+@pytest.mark.slow
+def test_05_on_one_committee_says_there_is_nothing_to_compare(runs):
+    nb = executed(runs, "small", COMMITTEES)
+    assert "This dataset holds one committee" in output_text(nb)
+    assert images(nb) >= 1  # its members over time

@@ -12,6 +12,7 @@ The docstrings' examples assume ``import pandas as pd``, ``import ngodong_analys
 """
 
 from .committees import roll_up
+from .compare import committee_quotas, compare_committees, funnel, outlier_year, tier_change
 from .completeness import incomplete_mask, incomplete_sums
 from .income import income_cagr, income_growth, income_vs_rating, poverty, poverty_breaks
 from .membership import (
@@ -32,10 +33,13 @@ __all__ = [
     "cell_quota_check",
     "crosswalk",
     "CHECKS",
+    "committee_quotas",
+    "compare_committees",
     "article_applies",
     "article_figures",
     "article_source",
     "flow_discrepancies",
+    "funnel",
     "incomplete_mask",
     "incomplete_sums",
     "income_cagr",
@@ -43,6 +47,7 @@ __all__ = [
     "income_vs_rating",
     "member_flows",
     "member_rating_shares",
+    "outlier_year",
     "membership_totals",
     "poverty",
     "poverty_breaks",
@@ -51,6 +56,7 @@ __all__ = [
     "rating_transitions",
     "reconcile",
     "roll_up",
+    "tier_change",
     "top_streaks",
     "well_or_above_share",
     "yearly_summary",

@@ -1,4 +1,5 @@
-"""Every chart of :data:`ngodong_analysis.plots.ALL_PLOTS` saved as PNG and SVG with
+"""Every chart of :func:`ngodong_analysis.plots.charts_for` (``ALL_PLOTS``, and the
+committees' comparisons when there are several) saved as PNG and SVG with
 reproducible bytes: no date or software stamps and a fixed SVG hash salt, so an unchanged
 chart is an unchanged file."""
 
@@ -31,10 +32,10 @@ def save_figures(
     depend on timing. ``NGODONG_WORKERS=1`` or big tables (each process would hold a copy)
     keep it to this process. Whatever the second process fails to deliver is drawn here.
     """
-    from ..plots import ALL_PLOTS
+    from ..plots import charts_for
 
     folder.mkdir(parents=True, exist_ok=True)
-    names = list(ALL_PLOTS)
+    names = list(charts_for(ds))  # and, for several committees, the charts comparing them
     helped = names[len(names) - _helper_share(ds, len(names)) :]
     own = names[: len(names) - len(helped)]
     pool = future = None
@@ -88,12 +89,13 @@ def _draw(
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    from ..plots import ALL_PLOTS
+    from ..plots import charts_for
 
+    specs = charts_for(ds)
     written: list[Path] = []
     with plt.rc_context({"svg.hashsalt": "ngodong", "svg.fonttype": "path"}):
         for name in names:
-            spec = ALL_PLOTS[name]
+            spec = specs[name]
             if progress:
                 progress(f"chart {name}")
             fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")

@@ -2,7 +2,8 @@
 
 The notebooks in ``notebooks/`` only import the library. Each has one code cell tagged
 ``parameters`` (papermill's convention) holding ``raw`` (folder of input workbooks; ``None``
-= the project's ``data/raw``) and ``lang`` (chart language). :func:`execute` rewrites that
+= the project's ``data/raw``, for 05 the example district ``data/examples/giao-thuy``) and
+``lang`` (chart language). :func:`execute` rewrites that
 cell with the values given and runs the notebook in a fresh ``python3`` kernel;
 :func:`render_html` writes the executed notebook as one self-contained HTML page.
 
@@ -11,7 +12,7 @@ cell with the values given and runs the notebook in a fresh ``python3`` kernel;
 >>> from ngodong_analysis.outputs import notebooks
 >>> [path.name for path in notebooks.list_notebooks()]
 ['01-cell-ratings.ipynb', '02-membership.ipynb', '03-income-poverty.ipynb',
- '04-article-check.ipynb']
+ '04-article-check.ipynb', '05-committees.ipynb']
 >>> nb = notebooks.execute("01-cell-ratings.ipynb", parameters={"raw": "data/raw", "lang": "en"},
 ...                        cwd=".")  # the kernel in this folder, where data/raw is
 >>> out = Path(tempfile.mkdtemp())

@@ -1,10 +1,13 @@
 """``report.xlsx``: the workbook an office forwards — summary tables with native Excel charts.
 
-:func:`write_report` writes one workbook of six sheets (names per language in
-:func:`sheet_names`)::
+:func:`write_report` writes one workbook of six sheets, seven for several committees (names
+per language in :func:`sheet_names`)::
 
     overview   "Tổng quan"            who, which years, how many cells and members, problems;
                                       then :func:`~ngodong_analysis.analysis.yearly_summary`
+    committees "So sánh các đảng bộ"  only with more than one committee: one row per
+                                      committee of the latest year (:func:`committees_table`)
+                                      with the funnel verdicts, a column chart of its shares
     ratings    "Xếp loại chi bộ"      rating mix per year by rank and by harmonised tier
                                       (stacked column charts), cells × years of rating codes
                                       coloured by rank (and each cell's score beside them in
@@ -42,6 +45,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import PatternFill
 
 from .. import analysis
@@ -57,6 +61,7 @@ from .xlsx import (
     MONEY,
     NUMBER_FORMATS,
     SERIES_COLOURS,
+    TITLE_FONT,
     Col,
     Sheet,
     add_series,
@@ -598,20 +603,103 @@ def _problems(sh: Sheet, problems: Sequence[Problem], lang: str) -> None:
     sh.finish(freeze=f"A{span.first}", print_rows=span.header)
 
 
+# --- several committees: the committees sheet ------------------------------------------------
+
+COMMITTEE_COLUMNS = [
+    "year",
+    "committee_id",
+    "committee",
+    "cells_rated",
+    "cells_top",
+    "top_share",
+    "cells_bottom",
+    "members",
+    "young_share",
+    "members_rated",
+    "members_excellent",
+    "excellent_share",
+    "quota_ok",
+    "quota_rule",
+    "admitted_per_100",
+    "income_per_capita",
+    "poor_share",
+    "funnel_cells_top",
+    "funnel_members_excellent",
+]
+"""The committees sheet's columns: :func:`~ngodong_analysis.analysis.compare_committees`'
+and the funnel verdicts at the widest limits."""
+_FUNNELS = {"cells_top": "cells_rated", "members_excellent": "members_rated"}
+
+
+def committees_table(ds: Dataset) -> pd.DataFrame | None:
+    """The committees sheet's table: one row per committee of the latest year, or None when
+    the data name one committee (the sheet is then left out)."""
+    from ..plots import committee_count
+
+    if committee_count(ds) <= 1:
+        return None
+    compared = analysis.compare_committees(ds)
+    if compared.empty:
+        return None
+    year = int(compared["year"].max())
+    latest = compared[compared["year"] == year].reset_index(drop=True)
+    for numerator, denominator in _FUNNELS.items():
+        found = analysis.funnel(compared, year=year, numerator=numerator, denominator=denominator)
+        flag = found.set_index("committee_id")["flag_99_8"]  # the widest of the default limits
+        latest[f"funnel_{numerator}"] = latest["committee_id"].map(flag).astype("string")
+    return latest[COMMITTEE_COLUMNS]
+
+
+def _committees(sh: Sheet, table: pd.DataFrame) -> None:
+    """One row per committee of the latest year, and a column chart of its two shares."""
+    text = sh.text
+    year = int(table["year"].iloc[0])
+    sh.ws.cell(1, 1, cell_text(text("title_committees", year=year))).font = TITLE_FONT
+    sh.row = 2
+    sh.line(text("committees_note"))
+    sh.heading("committees_heading")
+    shown = table.copy()
+    for col in ("funnel_cells_top", "funnel_members_excellent"):
+        shown[col] = shown[col].map(lambda v: text(f"flag_{v}") if isinstance(v, str) else v)
+    span = sh.table(shown, [sh.col(c) for c in COMMITTEE_COLUMNS])
+    chart = bar_chart(text, "chart_committees", "axis_share_committee")
+    add_series(chart, sh.ws, span, ["top_share", "excellent_share"], SERIES_COLOURS[:2])
+    names = Reference(
+        sh.ws, min_col=span.columns["committee"], min_row=span.first, max_row=span.last
+    )
+    for series in chart.series:  # the committees' names: text categories, not numbers
+        series.cat = AxDataSource(strRef=StrRef(f=str(names)))
+    chart.y_axis.number_format = "0%"
+    chart.x_axis.title = text("col_committee")
+    sh.chart(chart, span)
+    sh.finish(freeze=f"D{span.first}", print_rows=span.header)
+
+
 # --- the workbook ----------------------------------------------------------------------------
 
 
 def build_workbook(
-    ds: Dataset, problems: Sequence[Problem], *, lang: str = "vi", article: bool | None = None
+    ds: Dataset,
+    problems: Sequence[Problem],
+    *,
+    lang: str = "vi",
+    article: bool | None = None,
+    committees: pd.DataFrame | None = None,
 ) -> Workbook:
-    """The report as an openpyxl ``Workbook`` (what :func:`write_report` saves)."""
+    """The report as an openpyxl ``Workbook`` (what :func:`write_report` saves); with a
+    ``committees`` table (:func:`committees_table`), a committees sheet after the overview."""
     text = report_labels(lang)
     names = sheet_names(lang)
     if not (analysis.article_applies(ds) if article is None else article):
         del names["article"]  # the article's figures are checked on its own committee only
+    if committees is not None:
+        first, *rest = names.items()
+        names = dict([first, ("committees", text("sheet_committees")), *rest])
     wb = new_workbook("ngodong_analysis", text("title_overview"), lang)
     sheets = {key: Sheet(wb.create_sheet(name), text) for key, name in names.items()}
     _overview(sheets["overview"], ds, problems, names)
+    if committees is not None:
+        _committees(sheets["committees"], committees)
     _ratings(sheets["ratings"], ds)
     _members(sheets["members"], ds)
     _income(sheets["income"], ds)
@@ -667,6 +755,10 @@ def write_report(
         path = path / FILENAME
     if article is None:  # asked of the committees as they are, before they are joined
         article = analysis.article_applies(ds)
-    wb = build_workbook(_as_one(ds), list(problems), lang=lang, article=article)
+    # the committees side by side, before they are joined: only when there are several
+    committees = committees_table(ds)
+    wb = build_workbook(
+        _as_one(ds), list(problems), lang=lang, article=article, committees=committees
+    )
     save_reproducible(wb, path)
     return path
