@@ -542,7 +542,13 @@ _SYLLABLES = (
 def national_names(seed: int = 99) -> list[str]:
     """Every two-syllable name of ``_SYLLABLES``, shuffled (seeded): communes take the first
     63 × 170, districts the next 63 × 10."""
-    names = [f"{a} {b}" for a in _SYLLABLES for b in _SYLLABLES if a != b]
+    names, folded = [], set()
+    for a in _SYLLABLES:
+        for b in _SYLLABLES:
+            key = slug(f"{a} {b}")
+            if a != b and key not in folded:  # "Đại Vinh", "Đại Vĩnh": one id, keep one
+                names.append(f"{a} {b}")
+                folded.add(key)
     order = np.random.default_rng(seed).permutation(len(names))
     return [names[i] for i in order]
 

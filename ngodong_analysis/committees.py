@@ -28,6 +28,11 @@ from .text import key, make_id, nfc
 from .vocab import UnitWord, committee_prefixes, unit_words
 
 _STOP = re.compile(r"^(?:\d+|nam|giai|nhiem|tu|den|ngay|thang|quy)$")
+# what follows a date word that ends a place ("NĂM 2019", "NHIỆM KỲ", "GIAI ĐOẠN", "QUÝ IV",
+# "TỪ NĂM"); a date word before anything else is part of the place ("XÃ NAM ĐIỀN", "XÃ TÚ
+# KIÊN", "XÃ HẢI NAM")
+_AFTER_STOP = re.compile(r"^(?:\d.*|ky|doan|[ivx]+)$")
+_AFTER_FROM = re.compile(r"^(?:nam|ngay|thang)$")  # "TỪ NĂM …", "ĐẾN THÁNG …"
 
 
 @dataclass(frozen=True)
@@ -73,8 +78,17 @@ def _prefix_at(words: list[str], i: int) -> tuple[str, ...] | None:
 def _place(words: list[str]) -> tuple[str, ...]:
     """The place's words: up to a year, a date or a term ("… NĂM 2019", "2015–2019")."""
     out: list[str] = []
-    for w in words:
-        if _STOP.match(w):
+    for i, w in enumerate(words):
+        if _STOP.match(w) and (
+            w[0].isdigit()
+            or (
+                i + 1 < len(words)
+                and (
+                    _AFTER_STOP.match(words[i + 1])
+                    or (w in ("tu", "den") and _AFTER_FROM.match(words[i + 1]))
+                )
+            )
+        ):
             break
         out.append(w)
     return tuple(out)
