@@ -64,7 +64,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = HERE / "_data"
-VERSION = 4  # bump when the generated data changes; cached folders are then rebuilt
+VERSION = 5  # bump when the generated data changes; cached folders are then rebuilt
 YEARS = tuple(range(2015, 2025))
 FIRST_NEW_SCALE_YEAR = 2018
 MARKER = ".complete.json"  # hidden: the loaders skip it
@@ -546,6 +546,8 @@ def national_names(seed: int = 99) -> list[str]:
     for a in _SYLLABLES:
         for b in _SYLLABLES:
             key = slug(f"{a} {b}")
+            if key in ("tu_nam", "tu_thang"):  # "XÃ TÚ NAM" reads as "từ năm": no title
+                continue
             if a != b and key not in folded:  # "Đại Vinh", "Đại Vĩnh": one id, keep one
                 names.append(f"{a} {b}")
                 folded.add(key)

@@ -28,11 +28,12 @@ from .text import key, make_id, nfc
 from .vocab import UnitWord, committee_prefixes, unit_words
 
 _STOP = re.compile(r"^(?:\d+|nam|giai|nhiem|tu|den|ngay|thang|quy)$")
-# what follows a date word that ends a place ("NĂM 2019", "NHIỆM KỲ", "GIAI ĐOẠN", "QUÝ IV",
-# "TỪ NĂM"); a date word before anything else is part of the place ("XÃ NAM ĐIỀN", "XÃ TÚ
-# KIÊN", "XÃ HẢI NAM")
-_AFTER_STOP = re.compile(r"^(?:\d.*|ky|doan|[ivx]+)$")
-_AFTER_FROM = re.compile(r"^(?:nam|ngay|thang)$")  # "TỪ NĂM …", "ĐẾN THÁNG …"
+# A date word ends a place only before what it dates: a number ("NĂM 2019", "QUÝ IV"), or
+# its own second word ("NHIỆM KỲ", "GIAI ĐOẠN", "TỪ NĂM", "ĐẾN THÁNG"); before anything else
+# it is part of the place ("XÃ NAM ĐIỀN", "XÃ NAM ĐOÀN", "XÃ TÚ KIÊN", "XÃ HẢI NAM")
+_NUMBER = re.compile(r"^(?:\d.*|[ivx]+)$")
+_DATE_PAIRS = {"nhiem": {"ky"}, "giai": {"doan"}, "tu": {"nam", "ngay", "thang"}}
+_DATE_PAIRS["den"] = _DATE_PAIRS["tu"]
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,9 @@ def _place(words: list[str]) -> tuple[str, ...]:
     """The place's words: up to a year, a date or a term ("… NĂM 2019", "2015–2019")."""
     out: list[str] = []
     for i, w in enumerate(words):
+        after = words[i + 1] if i + 1 < len(words) else ""
         if _STOP.match(w) and (
-            w[0].isdigit()
-            or (
-                i + 1 < len(words)
-                and (
-                    _AFTER_STOP.match(words[i + 1])
-                    or (w in ("tu", "den") and _AFTER_FROM.match(words[i + 1]))
-                )
-            )
+            w[0].isdigit() or _NUMBER.match(after) or after in _DATE_PAIRS.get(w, ())
         ):
             break
         out.append(w)

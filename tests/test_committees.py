@@ -69,6 +69,8 @@ def test_a_title_names_the_committee_inside_it_up_to_the_year():
         # place names that are also date words: "Nam" (năm), "Tú" (từ), "Thắng" (tháng),
         # "Quý" (quý): the place, unless a year or a term follows
         ("ĐẢNG ỦY XÃ NAM ĐIỀN", "xa-nam-dien"),
+        ("ĐẢNG ỦY XÃ NAM ĐOÀN", "xa-nam-doan"),
+        ("ĐẢNG ỦY XÃ NHIỆM AN", "xa-nhiem-an"),
         ("ĐẢNG ỦY XÃ TÚ KIÊN", "xa-tu-kien"),
         ("ĐẢNG ỦY XÃ HẢI NAM", "xa-hai-nam"),
         ("ĐẢNG BỘ XÃ QUÝ LỘC", "xa-quy-loc"),
