@@ -64,7 +64,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = HERE / "_data"
-VERSION = 3  # bump when the generated data changes; cached folders are then rebuilt
+VERSION = 5  # bump when the generated data changes; cached folders are then rebuilt
 YEARS = tuple(range(2015, 2025))
 FIRST_NEW_SCALE_YEAR = 2018
 MARKER = ".complete.json"  # hidden: the loaders skip it
@@ -245,13 +245,25 @@ def make_region(
     residential: int,
     seed: int,
     years: tuple[int, ...] = YEARS,
+    *,
+    names: tuple[str, ...] = COMMUNE_NAMES,
+    unique: bool = True,
 ) -> Region:
+    """``unique``: cell names carry their commune and province ("Chi bộ Thôn 7 xã Tân Phú
+    tỉnh Nghệ An"), as the benchmarks wrote them before committees; otherwise they repeat
+    in every commune ("Chi bộ Thôn 7"), as real ones do. ``names``: the commune names to
+    draw from (all of them, in order, when there are exactly ``n_communes``)."""
     rng = np.random.default_rng(seed)
-    picks = rng.choice(len(COMMUNE_NAMES), size=n_communes, replace=False)
+    if len(names) == n_communes:
+        picks = np.arange(n_communes)
+        rng.choice(len(COMMUNE_NAMES), size=n_communes, replace=False)  # the same stream
+    else:
+        picks = rng.choice(len(names), size=n_communes, replace=False)
     communes = []
     for i in picks:
         kind = "xã" if rng.random() < 0.8 else ("phường" if rng.random() < 0.6 else "thị trấn")
-        communes.append(f"{kind} {COMMUNE_NAMES[i]}")
+        communes.append(f"{kind} {names[i]}")
+    where = (lambda c: f" {c} {province}") if unique else (lambda c: "")
     cells: list[str] = []
     areas: list[str | None] = []
     commune_of = []
@@ -260,12 +272,12 @@ def make_region(
     for ci, commune in enumerate(communes):
         rural = commune.startswith("xã")
         for k in range(1, residential + 1):
-            area = (f"Thôn {k}" if rural else f"Tổ dân phố số {k}") + f" {commune} {province}"
+            area = (f"Thôn {k}" if rural else f"Tổ dân phố số {k}") + where(commune)
             cells.append(f"Chi bộ {area}")
             areas.append(area)
             commune_of.append(ci)
         for inst in INSTITUTIONS[:n_inst]:
-            cells.append(f"Chi bộ {inst} {commune} {province}")
+            cells.append(f"Chi bộ {inst}{where(commune)}")
             areas.append(None)
             commune_of.append(ci)
     n = len(cells)
@@ -465,7 +477,9 @@ def gen_commune(folder: Path) -> dict:
     return {"size": "commune", "files": len(files), "cells": 12, "years": 5}
 
 
-def gen_province(folder: Path) -> dict:
+def gen_province_unique(folder: Path) -> dict:
+    """The province as the benchmarks wrote it before committees (generator version 3):
+    one workbook per commune in one folder, every cell name unique in the province."""
     province = "tỉnh Nghệ An"
     region = make_region(province, n_communes=200, cells_per_commune=30, residential=12, seed=7)
     for ci, commune in enumerate(region.communes):
@@ -492,7 +506,7 @@ def gen_province(folder: Path) -> dict:
             },
         )
     return {
-        "size": "province",
+        "size": "province_unique",
         "files": len(region.communes),
         "cells": len(region.cells),
         "areas": int(sum(a is not None for a in region.areas)),
@@ -508,9 +522,334 @@ NATION_COMMUNES = 170
 NATION_CELLS_PER_COMMUNE = 25
 NATION_RESIDENTIAL = 10
 HALF = 32
+DISTRICTS = 10  # per province; the first half of them send one compiled file each
+
+# Two-syllable place names for communes and districts, unique in the country: a committee's
+# id is its name's slug, so two "xã Tân Phú" in two provinces would be one committee unless a
+# registry told them apart (real ones are; the benchmark does not test the registry). None
+# folds to a word the cell-kind or committee patterns look for ("quan", "ban", "xa", …).
+_SYLLABLES = (
+    "An Bình Cẩm Diễn Đông Gia Hòa Hưng Kim Lạc Long Minh Nam Nghĩa Phú Phúc Quang Quỳnh Sơn "
+    "Tân Thạch Thanh Thiệu Thịnh Trung Vĩnh Xuân Yên Đại Hải Hồng Liên Mỹ Ngọc Phong Tam Tiên "
+    "Văn Việt Đức Châu Điền Hà Khánh Lâm Lộc Lợi Ninh Thành Thọ Thuận Tiến Tây Vinh Hiệp Hội "
+    "Lương Thắng Định Ái Bảo Cát Chính Cường Dũng Dương Đạo Đoàn Giang Hạnh Hiền Hoàng Hợp Huy "
+    "Khang Khê Kiên Kỳ Lai Lam Lãng Linh Luận Mai Mậu Nga Nhân Nhuận Oai Phương Quế Quý Sa "
+    "Song Sỹ Tài Thái Thiện Thông Thượng Tiền Toàn Trà Triệu Trực Tú Tuấn Tường Uyên Vân Vạn "
+    "Vũ Vượng Yển Bạch Cao Chu Dinh Hoằng Kha"
+).split()
+
+
+def national_names(seed: int = 99) -> list[str]:
+    """Every two-syllable name of ``_SYLLABLES``, shuffled (seeded): communes take the first
+    63 × 170, districts the next 63 × 10."""
+    names, folded = [], set()
+    for a in _SYLLABLES:
+        for b in _SYLLABLES:
+            key = slug(f"{a} {b}")
+            if key in ("tu_nam", "tu_thang"):  # "XÃ TÚ NAM" reads as "từ năm": no title
+                continue
+            if a != b and key not in folded:  # "Đại Vinh", "Đại Vĩnh": one id, keep one
+                names.append(f"{a} {b}")
+                folded.add(key)
+    order = np.random.default_rng(seed).permutation(len(names))
+    return [names[i] for i in order]
+
+
+def heading(district: str, commune: str | None) -> list[str]:
+    """The two-line heading of Party documents: the superior committee over the issuing one
+    (a compiled district sheet: the province over the district)."""
+    upper, lower = (
+        (f"ĐẢNG BỘ {district.upper()}", f"ĐẢNG ỦY {commune.upper()}")
+        if commune
+        else (None, f"ĐẢNG BỘ {district.upper()}")
+    )
+    return [line for line in (upper, lower) if line]
+
+
+TITLES = {
+    "members": "SỐ LIỆU ĐẢNG VIÊN, BIẾN ĐỘNG VÀ KẾT QUẢ XẾP LOẠI ĐẢNG VIÊN",
+    "ratings": "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG CHI BỘ",
+    "income": "THU NHẬP BÌNH QUÂN, HỘ NGHÈO THEO THÔN, TỔ DÂN PHỐ",
+}
+FILES = {"members": "dang_vien", "ratings": "xep_loai_chi_bo", "income": "thu_nhap"}
+NAME_COLUMN = {"members": "Chi bộ", "ratings": "Tên chi bộ", "income": "Tổ dân phố"}
+UNKNOWN_LABELS = ("Khá", "Đạt yêu cầu", "Chưa đánh giá được")
+
+
+def _fold(text: str) -> str:
+    t = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", t) if not unicodedata.combining(c))
+
+
+def mess(kind: str, df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """``df`` as offices write it (issue 17): members whose flows do not add up (most rows),
+    women above the members (1%); cell ratings with ~5% unknown or wrong-scale labels (an
+    old label in a new year, a new one in an old year); names written three ways (5%: "CB
+    Thôn 7", "chi bo thon 7"); the totals rows are added per file (``totals_rows``)."""
+    df = df.copy()
+    n = len(df)
+    if kind == "members":
+        df["Kết nạp"] = df["Kết nạp"] + rng.integers(0, 3, n)
+        over = rng.random(n) < 0.01
+        df.loc[over, "Nữ"] = df.loc[over, "Tổng số đảng viên"] + 1
+    if kind == "ratings":
+        pick = rng.random(n)
+        old = df["Năm"].to_numpy() < FIRST_NEW_SCALE_YEAR
+        wrong = np.where(old, NEW_ORG[1][1], OLD_ORG[1][1])  # HTXSNV before 2018, TSVM after
+        unknown = np.array(UNKNOWN_LABELS, dtype=object)[rng.integers(0, 3, n)]
+        labels = df["Xếp loại"].to_numpy(dtype=object)
+        labels = np.where(pick < 0.025, wrong, np.where(pick < 0.05, unknown, labels))
+        df["Xếp loại"] = labels
+    col = NAME_COLUMN[kind]
+    names = df[col].astype(str)
+    distinct = pd.unique(names)
+    short = {t: t.replace("Chi bộ ", "CB ").replace("Tổ dân phố", "TDP") for t in distinct}
+    folded = {t: _fold(t).lower() for t in distinct}
+    pick = rng.random(n)
+    df[col] = np.where(
+        pick < 0.025, names.map(short), np.where(pick < 0.05, names.map(folded), names)
+    )
+    return df
+
+
+def totals_rows(kind: str, df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """A "Tổng cộng" row at the bottom, as offices add one, disagreeing with its column in
+    half the files (a member total 7 too high, households 11 too low). One row for the whole
+    sheet: the loader checks a totals row against every row above it (a row per year's block
+    would need the check to stop at the previous totals row)."""
+    if kind == "ratings":
+        return df
+    numbers = [c for c in df.columns if c not in ("Năm", "Đảng bộ", NAME_COLUMN[kind])]
+    totals = df[numbers].sum().to_frame().T
+    if rng.random() < 0.5:
+        if kind == "members":
+            totals["Tổng số đảng viên"] += 7
+        else:
+            totals["Số hộ"] -= 11
+    if kind == "income":
+        totals["Thu nhập bình quân (triệu đồng/người/năm)"] = np.nan
+    totals["Năm"] = np.nan
+    totals[NAME_COLUMN[kind]] = "Tổng cộng"
+    if "Đảng bộ" in df.columns:
+        totals["Đảng bộ"] = ""
+    out = pd.concat([df, totals[df.columns]], ignore_index=True)
+    for c in numbers:
+        if c != "Thu nhập bình quân (triệu đồng/người/năm)":
+            out[c] = out[c].astype("Int64")
+    out["Năm"] = out["Năm"].astype("Int64")
+    return out
+
+
+def write_titled_csv(path: Path, lines: list[str], df: pd.DataFrame) -> None:
+    """A CSV as Excel saves a titled sheet: the heading and title lines, a blank line, the
+    header, the rows; every line padded with separators to the sheet's width (UTF-8 with
+    BOM, CRLF)."""
+    import csv
+    import io
+
+    width = len(df.columns)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    for line in [*lines, ""]:
+        w.writerow([line] + [""] * (width - 1))
+    df.to_csv(buf, index=False, lineterminator="\r\n")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(buf.getvalue().encode("utf-8-sig"))
+    os.replace(tmp, path)
+
+
+def _region_frames(region: Region) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
+    """Each table of a region with each row's commune (an index into region.communes)."""
+    ny = len(YEARS)
+    is_res = np.array([a is not None for a in region.areas])
+    return {
+        "members": (region.members, np.tile(region.commune_of, ny)),
+        "ratings": (region.ratings, np.tile(region.commune_of, ny)),
+        "income": (region.income, np.tile(region.commune_of[is_res], ny)),
+    }
+
+
+def _committee_column(communes: list[str], of: np.ndarray, rng: np.random.Generator):
+    """The "Đảng bộ" column of a compiled district sheet: written in full, in capitals or as
+    "ĐU" + the unit, per commune (one spelling a commune, as one clerk types it)."""
+    ways = []
+    for c in communes:
+        r = rng.random()
+        ways.append(
+            f"Đảng bộ {c}" if r < 0.6 else (f"ĐẢNG BỘ {c.upper()}" if r < 0.8 else f"ĐU {c}")
+        )
+    return np.array(ways, dtype=object)[of]
+
+
+def write_region(
+    folder: Path, region: Region, districts: list[str], *, messy: bool, seed: int, fmt: str
+) -> int:
+    """A province's files as its offices send them: districts[: half] compiled (one file per
+    table, a "Đảng bộ" column, the district's heading), every other commune in a subfolder
+    of its own, its files under the two-line heading. Returns the number of files."""
+    rng = np.random.default_rng(seed)
+    frames = _region_frames(region)
+    if messy:
+        frames = {k: (mess(k, df, rng), of) for k, (df, of) in frames.items()}
+    n_files = 0
+    per = len(region.communes) // len(districts)
+    compiled = len(districts) // 2
+    for di, district in enumerate(districts):
+        lo, hi = di * per, (len(region.communes) if di == len(districts) - 1 else (di + 1) * per)
+        if di < compiled:
+            tables = {}
+            for kind, (df, of) in frames.items():
+                sel = (of >= lo) & (of < hi)
+                part = df[sel].reset_index(drop=True)
+                col = _committee_column(region.communes, of[sel], rng)
+                part.insert(1, "Đảng bộ", col)
+                part = part.sort_values(["Năm"], kind="stable").reset_index(drop=True)
+                tables[kind] = totals_rows(kind, part, rng) if messy else part
+            n_files += _write_tables(
+                folder,
+                f"{slug(district)}_tong_hop",
+                heading(region.province, district),
+                tables,
+                fmt,
+                one_folder=False,
+            )
+            continue
+        for ci in range(lo, hi):
+            commune = region.communes[ci]
+            tables = {}
+            for kind, (df, of) in frames.items():
+                part = df[of == ci].reset_index(drop=True)
+                tables[kind] = totals_rows(kind, part, rng) if messy else part
+            sub = folder / slug(commune).replace("_", "-")
+            sub.mkdir()
+            n_files += _write_tables(sub, "", heading(district, commune), tables, fmt)
+    return n_files
+
+
+def _write_tables(
+    folder: Path, stem: str, lines: list[str], tables: dict, fmt: str, *, one_folder=True
+) -> int:
+    if fmt == "csv":
+        for kind, df in tables.items():
+            name = f"{stem}_{FILES[kind]}" if stem else FILES[kind]
+            write_titled_csv(folder / f"{name}.csv", [*lines, TITLES[kind]], df)
+        return len(tables)
+    sheets = {
+        {"members": "Đảng viên", "ratings": "Xếp loại chi bộ", "income": "Thu nhập"}[k]: (
+            [*lines, "", f"{TITLES[k]} {YEARS[0]}–{YEARS[-1]}"] if lines else [],
+            df,
+        )
+        for k, df in tables.items()
+    }
+    write_xlsx(folder / f"{stem or 'bao_cao'}_{YEARS[0]}_{YEARS[-1]}.xlsx", sheets)
+    return 1
+
+
+def gen_province(folder: Path) -> dict:
+    """One province (xlsx), cell names repeated in every commune: 200 communes in 10
+    districts; 5 districts send a compiled workbook (a "Đảng bộ" column), the other 100
+    communes one workbook each in a folder of their own, under the two-line heading — one
+    in ten without any title, placed by its folder."""
+    province = "tỉnh Nghệ An"
+    names = national_names()
+    region = make_region(province, 200, 30, 12, seed=7, names=tuple(names[:200]), unique=False)
+    districts = [f"huyện {n}" for n in names[200:210]]
+    n_files = write_region(folder, region, districts, messy=False, seed=8, fmt="xlsx")
+    # one commune in ten: no title at all (the folder names the committee)
+    untitled = 0
+    for i, sub in enumerate(sorted(p for p in folder.iterdir() if p.is_dir())):
+        if i % 10 == 0:
+            (book,) = sub.glob("*.xlsx")
+            _strip_titles(book)
+            untitled += 1
+    return {
+        "size": "province",
+        "files": n_files,
+        "communes": len(region.communes),
+        "compiled_districts": len(districts) // 2,
+        "untitled_communes": untitled,
+        "cells": len(region.cells),
+        "areas": int(sum(a is not None for a in region.areas)),
+        "years": len(YEARS),
+        "member_rows": len(region.members),
+        "rating_rows": len(region.ratings),
+        "income_rows": len(region.income),
+        "writer": _xlsx_writer(),
+    }
+
+
+def _strip_titles(book: Path) -> None:
+    frames = pd.read_excel(book, engine="calamine", sheet_name=None, header=None)
+    sheets = {}
+    for name, raw in frames.items():
+        header = int(np.flatnonzero(raw[0].astype(str) == "Năm")[0])
+        df = raw.iloc[header + 1 :].copy()
+        df.columns = list(raw.iloc[header])
+        df = df.reset_index(drop=True)
+        for c in df.columns:
+            if c not in ("Chi bộ", "Tên chi bộ", "Tổ dân phố", "Xếp loại"):
+                df[c] = pd.to_numeric(df[c])
+        sheets[name] = ([], df)
+    write_xlsx(book, sheets)
+
+
+def _gen_nation(folder: Path, *, messy: bool) -> dict:
+    totals = {"cells": 0, "areas": 0, "member_rows": 0, "rating_rows": 0, "income_rows": 0}
+    names = national_names()
+    n_c = NATION_COMMUNES
+    d_base = len(PROVINCES) * n_c
+    half_cells = files = 0
+    for pi, province in enumerate(PROVINCES):
+        region = make_region(
+            province,
+            n_c,
+            NATION_CELLS_PER_COMMUNE,
+            NATION_RESIDENTIAL,
+            seed=1000 + pi,
+            names=tuple(names[pi * n_c : (pi + 1) * n_c]),
+            unique=False,
+        )
+        districts = [
+            f"huyện {n}" for n in names[d_base + pi * DISTRICTS : d_base + (pi + 1) * DISTRICTS]
+        ]
+        sub = folder / f"{pi + 1:02d}_{slug(province)}"
+        sub.mkdir()
+        files += write_region(sub, region, districts, messy=messy, seed=5000 + pi, fmt="csv")
+        totals["cells"] += len(region.cells)
+        totals["areas"] += int(sum(a is not None for a in region.areas))
+        totals["member_rows"] += len(region.members)
+        totals["rating_rows"] += len(region.ratings)
+        totals["income_rows"] += len(region.income)
+        if pi < HALF:
+            half_cells += len(region.cells)
+        print(f"  nation: {pi + 1}/63 {province}", file=sys.stderr, flush=True)
+    return {
+        "size": "nation_messy" if messy else "nation",
+        "files": files,
+        "committees": len(PROVINCES) * n_c,
+        "years": len(YEARS),
+        **totals,
+        "half_provinces": HALF,
+        "half_cells": half_cells,
+    }
 
 
 def gen_nation(folder: Path) -> dict:
+    """63 provinces × 170 communes × 25 cells, names repeated in every commune: per province
+    five compiled district files per table and 85 commune folders of three titled CSVs."""
+    return _gen_nation(folder, messy=False)
+
+
+def gen_nation_messy(folder: Path) -> dict:
+    """``nation`` as offices write it: the same communes and cells, ``mess``ed, with a
+    disagreeing totals row per year in every members and income file."""
+    return _gen_nation(folder, messy=True)
+
+
+def gen_nation_unique(folder: Path) -> dict:
+    """The nation as the benchmarks wrote it before committees (generator version 3): one
+    folder per province with three CSV files, every cell name unique in the country, no
+    titles (one committee)."""
     totals = {"cells": 0, "areas": 0, "member_rows": 0, "rating_rows": 0, "income_rows": 0}
     half_cells = 0
     for pi, province in enumerate(PROVINCES):
@@ -535,7 +874,7 @@ def gen_nation(folder: Path) -> dict:
             half_cells += len(region.cells)
         print(f"  nation: {pi + 1}/63 {province}", file=sys.stderr, flush=True)
     return {
-        "size": "nation",
+        "size": "nation_unique",
         "files": 3 * len(PROVINCES),
         "years": len(YEARS),
         **totals,
@@ -545,18 +884,20 @@ def gen_nation(folder: Path) -> dict:
 
 
 def gen_nation_half(folder: Path) -> dict:
-    """The first 32 provinces of ``nation``, as symbolic links (no extra disk)."""
+    """The first 32 provinces of ``nation``, as symbolic links to its files (no extra disk)."""
     nation = ensure("nation")
     subs = sorted(p for p in nation.iterdir() if p.is_dir())[:HALF]
+    files = 0
     for sub in subs:
-        dst = folder / sub.name
-        dst.mkdir()
-        for f in sorted(sub.glob("*.csv")):
-            (dst / f.name).symlink_to(f)
+        for f in sorted(sub.rglob("*.csv")):
+            dst = folder / f.relative_to(nation)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.symlink_to(f)
+            files += 1
     info = json.loads((nation / MARKER).read_text(encoding="utf-8"))
     return {
         "size": "nation_half",
-        "files": 3 * len(subs),
+        "files": files,
         "cells": info["half_cells"],
         "of_nation_cells": round(info["half_cells"] / info["cells"], 4),
     }
@@ -620,7 +961,10 @@ def gen_members_200k(
 GENERATORS = {
     "commune": gen_commune,
     "province": gen_province,
+    "province_unique": gen_province_unique,
     "nation": gen_nation,
+    "nation_messy": gen_nation_messy,
+    "nation_unique": gen_nation_unique,
     "nation_half": gen_nation_half,
 }
 
@@ -668,7 +1012,10 @@ def _ensure_files(what: str, *, force: bool) -> Path:
 ALL = (
     "commune",
     "province",
+    "province_unique",
     "nation",
+    "nation_messy",
+    "nation_unique",
     "nation_half",
     "members_200k",
     "members_200k_messy",

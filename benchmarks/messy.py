@@ -9,6 +9,16 @@ clean. Each measurement runs in a fresh interpreter, the variants alternating, b
 
     python benchmarks/generate.py --sizes members_200k,members_200k_messy
     python benchmarks/messy.py [--reps 3]
+
+``--nation`` does the same at national scale (issue 17 item 3): ``nd.load_dataset`` on
+``nation`` and ``nation_messy`` against reading the same CSV files with plain
+``pandas.read_csv`` (the header line found by its "Năm") and concatenating them per table,
+time and peak RSS, same run; targets ≤ 5× the time and ≤ 1.5× the memory, messy ≤ 1.15×
+clean. ``--sizes nation_unique --code /tmp/before`` loads with another checkout's package
+(the committee dimension's cost: main before the committee work against today's).
+
+    python benchmarks/generate.py --sizes nation,nation_messy
+    python benchmarks/messy.py --nation [--reps 1] [--sizes nation,nation_messy]
 """
 
 from __future__ import annotations
@@ -42,14 +52,82 @@ print(json.dumps({"seconds": time.perf_counter() - t,
 """
 
 
-def run(code: str, path: Path) -> dict:
-    return run_child(code, path)
+PLAIN = """
+import json, resource, sys, time
+from pathlib import Path
+import pandas as pd
+t = time.perf_counter()
+parts = {}
+for path in sorted(Path(sys.argv[1]).rglob("*.csv")):
+    with open(path, encoding="utf-8-sig") as fh:
+        skip = next(i for i, line in enumerate(fh) if line.startswith("Năm,"))
+    kind = path.stem.rsplit("_tong_hop_", 1)[-1]
+    parts.setdefault(kind, []).append(pd.read_csv(path, skiprows=skip, encoding="utf-8-sig"))
+tables = {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
+print(json.dumps({"seconds": time.perf_counter() - t,
+                  "rows": sum(len(f) for f in tables.values()),
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+DATASET = """
+import json, resource, sys, time
+from ngodong_analysis.load import load
+t = time.perf_counter()
+ds = load(sys.argv[1]).dataset  # load_dataset(use_processed=False), messy data's errors kept
+print(json.dumps({"seconds": time.perf_counter() - t,
+                  "rows": len(ds.members) + len(ds.cell_ratings) + len(ds.income),
+                  "committees": len(ds.committees),
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_peak_mib":
+                      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def run(code: str, path: Path, root: Path | None = None, workers: int | None = 1) -> dict:
+    return run_child(code, path, root=root, workers=workers)
+
+
+def nation(args) -> int:
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    root = Path(args.code).resolve() if args.code else None
+    best: dict[str, dict] = {}
+    for rep in range(args.reps):
+        line = [f"run {rep + 1}: probe {probe_seconds():.2f} s"]
+        for size in sizes:
+            folder = HERE / "_data" / size
+            for what, code in (("plain", PLAIN), ("load", DATASET)):
+                got = run(code, folder, root if what == "load" else None, workers=None)
+                key = f"{size} {what}"
+                if key not in best or got["seconds"] < best[key]["seconds"]:
+                    best[key] = got
+                line.append(
+                    f"{key} {got['seconds']:.1f} s {got['peak_mib'] / 1024:.2f} GiB"
+                    f" ({got['rows']} rows)"
+                )
+        line.append(f"probe {probe_seconds():.2f} s")
+        print("; ".join(line), flush=True)
+    for size in sizes:
+        load, plain = best[f"{size} load"], best[f"{size} plain"]
+        t, m = load["seconds"] / plain["seconds"], load["peak_mib"] / plain["peak_mib"]
+        print(
+            f"{size}: load_dataset / plain read_csv+concat = {t:.2f}x time (target <= 5), "
+            f"{m:.2f}x peak memory (target <= 1.5)"
+        )
+    if "nation" in sizes and "nation_messy" in sizes:
+        r = best["nation_messy load"]["seconds"] / best["nation load"]["seconds"]
+        print(f"nation_messy / nation load = {r:.2f} (target <= 1.15)")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--nation", action="store_true", help="the national sets (see above)")
+    ap.add_argument("--sizes", default="nation,nation_messy", help="with --nation")
+    ap.add_argument("--code", help="with --nation: load with the package of this checkout")
     args = ap.parse_args(argv)
+    if args.nation:
+        return nation(args)
     files = {
         "clean": HERE / "_data" / "members_200k" / "members_200k.xlsx",
         "messy": HERE / "_data" / "members_200k_messy" / "members_200k.xlsx",

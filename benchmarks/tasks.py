@@ -31,13 +31,16 @@ import time
 from pathlib import Path
 
 
-def run_child(code: str, *args: object, workers: int = 1) -> dict:
+def run_child(code: str, *args: object, workers: int | None = 1, root: Path | None = None) -> dict:
     """Run ``code`` (which prints one JSON line last) in a fresh interpreter with this
-    checkout first on the path and ``workers`` loader helpers; its last line, parsed."""
+    checkout (or ``root``) first on the path and ``workers`` loader helpers; its last
+    line, parsed."""
     import subprocess
 
-    root = Path(__file__).resolve().parent.parent
-    env = dict(os.environ, NGODONG_WORKERS=str(workers), PYTHONPATH=str(root))
+    root = root or Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root))
+    if workers is not None:  # None: the loader's own choice
+        env["NGODONG_WORKERS"] = str(workers)
     out = subprocess.run(
         [sys.executable, "-c", code, *map(str, args)],
         capture_output=True,

@@ -28,6 +28,12 @@ from .text import key, make_id, nfc
 from .vocab import UnitWord, committee_prefixes, unit_words
 
 _STOP = re.compile(r"^(?:\d+|nam|giai|nhiem|tu|den|ngay|thang|quy)$")
+# A date word ends a place only before what it dates: a number ("NĂM 2019", "QUÝ IV"), or
+# its own second word ("NHIỆM KỲ", "GIAI ĐOẠN", "TỪ NĂM", "ĐẾN THÁNG"); before anything else
+# it is part of the place ("XÃ NAM ĐIỀN", "XÃ NAM ĐOÀN", "XÃ TÚ KIÊN", "XÃ HẢI NAM")
+_NUMBER = re.compile(r"^(?:\d.*|[ivx]+)$")
+_DATE_PAIRS = {"nhiem": {"ky"}, "giai": {"doan"}, "tu": {"nam", "ngay", "thang"}}
+_DATE_PAIRS["den"] = _DATE_PAIRS["tu"]
 
 
 @dataclass(frozen=True)
@@ -73,8 +79,11 @@ def _prefix_at(words: list[str], i: int) -> tuple[str, ...] | None:
 def _place(words: list[str]) -> tuple[str, ...]:
     """The place's words: up to a year, a date or a term ("… NĂM 2019", "2015–2019")."""
     out: list[str] = []
-    for w in words:
-        if _STOP.match(w):
+    for i, w in enumerate(words):
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if _STOP.match(w) and (
+            w[0].isdigit() or _NUMBER.match(after) or after in _DATE_PAIRS.get(w, ())
+        ):
             break
         out.append(w)
     return tuple(out)

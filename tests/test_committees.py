@@ -63,6 +63,29 @@ def test_a_title_names_the_committee_inside_it_up_to_the_year():
     )
 
 
+@pytest.mark.parametrize(
+    ("line", "committee_id"),
+    [
+        # place names that are also date words: "Nam" (năm), "Tú" (từ), "Thắng" (tháng),
+        # "Quý" (quý): the place, unless a year or a term follows
+        ("ĐẢNG ỦY XÃ NAM ĐIỀN", "xa-nam-dien"),
+        ("ĐẢNG ỦY XÃ NAM ĐOÀN", "xa-nam-doan"),
+        ("ĐẢNG ỦY XÃ NHIỆM AN", "xa-nhiem-an"),
+        ("ĐẢNG ỦY XÃ TÚ KIÊN", "xa-tu-kien"),
+        ("ĐẢNG ỦY XÃ HẢI NAM", "xa-hai-nam"),
+        ("ĐẢNG BỘ XÃ QUÝ LỘC", "xa-quy-loc"),
+        ("ĐẢNG ỦY PHƯỜNG AN THẮNG", "phuong-an-thang"),
+        ("KẾT QUẢ XẾP LOẠI ĐẢNG BỘ XÃ HẢI NAM NĂM 2019", "xa-hai-nam"),
+        ("ĐẢNG BỘ XÃ GIAO TIẾN NHIỆM KỲ 2020–2025", "xa-giao-tien"),
+        ("ĐẢNG BỘ XÃ GIAO TIẾN GIAI ĐOẠN 2015–2020", "xa-giao-tien"),
+        ("ĐẢNG BỘ XÃ GIAO TIẾN TỪ NĂM 2015 ĐẾN NĂM 2019", "xa-giao-tien"),
+        ("BÁO CÁO ĐẢNG BỘ XÃ GIAO TIẾN QUÝ IV", "xa-giao-tien"),
+    ],
+)
+def test_a_place_named_like_a_date_word_is_still_the_place(line, committee_id):
+    assert in_title(line).id == committee_id
+
+
 def test_the_two_line_heading_gives_committee_and_parent():
     found = heading(["ĐẢNG BỘ HUYỆN GIAO THỦY", "ĐẢNG ỦY XÃ GIAO TIẾN", "*"])
     assert (found.committee, found.parent) == ("ĐẢNG ỦY XÃ GIAO TIẾN", "ĐẢNG BỘ HUYỆN GIAO THỦY")

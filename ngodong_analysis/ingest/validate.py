@@ -9,12 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..analysis.membership import ALL_CELLS_ID, flow_breaks, quota_check
+from ..analysis._common import member_rank_values, quota_verdict
+from ..analysis.membership import flow_breaks
 from ..analysis.ratings import cell_quota_check
-from ..grouping import key_runs
+from ..grouping import int_values, key_runs
 from ..i18n import msg
 from ..problems import ProblemLog, keep_first, log_at, place_of
-from ..schema import CELL_ID, key_of
+from ..schema import CELL_ID, COMMITTEE_ID, key_of
 
 
 def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
@@ -100,6 +101,7 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
     if not members.empty and "members" in members.columns:
         joined = members.join(rated.set_index(per_cell), on=per_cell)
         over = joined[(joined["rated"] > joined["members"]).fillna(False).astype(bool)]
+        over = over.iloc[keep_first(log, over, "counts", "error")]
         if len(over):
             places = place_of(over, "members")
             for i in over.index:
@@ -117,9 +119,30 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
                     value=int(over.at[i, "rated"]),
                     rule="counts",
                 )
-    # the quota is a rule of analysis (one home): here its breaches become problems
-    quota = quota_check(ratings)
-    _quota_problems(quota[quota[CELL_ID] == ALL_CELLS_ID], ratings, "members", log)
+    _quota_problems(committee_quota(ratings), ratings, "members", log)
+
+
+def committee_quota(ratings: pd.DataFrame) -> pd.DataFrame:
+    """The committee rows of ``analysis.quota_check`` (its ``"__all__"`` rows: per year and
+    committee, the members rated HTXSNV and HTTNV and the verdict), for every committee in
+    one grouping. ``quota_check`` runs once per committee, which at national scale (10,000
+    committees) would take hours; the rule itself stays in analysis (``quota_verdict``)."""
+    counts, _ = int_values(ratings["count"])  # a missing count is 0
+    rank, known = member_rank_values(ratings)
+    scope = ["year", *([COMMITTEE_ID] if COMMITTEE_ID in ratings.columns else [])]
+    sums = (
+        pd.DataFrame(
+            {
+                **{c: ratings[c].to_numpy() for c in scope},
+                "excellent": np.where(known & (rank == 1), counts, 0),
+                "well": np.where(known & (rank == 2), counts, 0),
+            }
+        )
+        .groupby(scope, sort=True, dropna=False)
+        .sum()
+        .reset_index()
+    )
+    return quota_verdict(sums, "members", np.ones(len(sums), dtype=bool))
 
 
 def check_cell_ratings(cell_ratings: pd.DataFrame, log: ProblemLog) -> None:
@@ -176,12 +199,22 @@ def check_rating_counts(counts: pd.DataFrame, cell_ratings: pd.DataFrame, log: P
 
 
 def _quota_problems(verdicts: pd.DataFrame, rows: pd.DataFrame, subject: str, log) -> None:
-    """One warning per year (and committee) whose verdict is a breach, naming the rule and
-    its source, placed at the sheet holding the year's first HTXSNV rating."""
-    for v in verdicts[verdicts["ok"].eq(False).fillna(False).astype(bool)].itertuples():
-        in_year = rows[(rows["year"] == v.year).to_numpy() & (rows["rating"] == "HTXSNV")]
-        src = in_year.iloc[0] if len(in_year) else None
-        file = str(src["_file"]) if src is not None else ""
+    """One warning per year and committee whose verdict is a breach, naming the rule and
+    its source, placed at the sheet holding the first HTXSNV rating of that year and
+    committee. The places are found in one pass; messages are formatted only for the
+    breaches the log keeps."""
+    breaches = verdicts[verdicts["ok"].eq(False).fillna(False).astype(bool)]
+    if breaches.empty:
+        return
+    scope = ["year"] + [c for c in (COMMITTEE_ID,) if c in breaches.columns and c in rows.columns]
+    top = rows[(rows["rating"] == "HTXSNV").to_numpy(dtype=bool, na_value=False)]
+    first = top.drop_duplicates(scope)[[*scope, "_file", "_sheet"]]
+    first = first.astype({"year": "int64"}).astype({"_file": object, "_sheet": object})
+    located = breaches.astype({"year": "int64"}).merge(first, on=scope, how="left")
+    located["_file"] = located["_file"].fillna("")
+    located = located.iloc[keep_first(log, located, "quota")]
+    located = located.rename(columns={"_file": "src_file", "_sheet": "src_sheet"})
+    for v in located.itertuples():
         args = {
             "source": v.source,
             "excellent": int(v.excellent),
@@ -190,8 +223,8 @@ def _quota_problems(verdicts: pd.DataFrame, rows: pd.DataFrame, subject: str, lo
             "well": int(v.well),
         }
         log.warning(
-            file,
-            None if src is None else src["_sheet"],
+            str(v.src_file),
+            None if pd.isna(v.src_sheet) else v.src_sheet,
             None,
             msg(
                 "quota ({source}): {excellent} members rated HTXSNV in {year} across the "
