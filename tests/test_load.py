@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+from helpers import write_xlsx
 
 import ngodong_analysis as nd
 from ngodong_analysis.load import load
@@ -678,3 +679,24 @@ def test_quarterly_and_term_ratings_are_named_and_not_read_as_the_years(xlsx):
         "Sheet3": None,
         "QĐ 366": "cell_ratings",
     }
+
+
+def test_a_long_sheets_subtotals_total_their_own_year_and_the_grand_total_all(tmp_path):
+    rows = [
+        ["Năm", "Chi bộ", "Tổng số đảng viên"],
+        [2018, "Chi bộ Thôn 1", 30],
+        [2018, "Chi bộ Thôn 2", 20],
+        [None, "Cộng", 50],
+        [2019, "Chi bộ Thôn 1", 31],
+        [2019, "Chi bộ Thôn 2", 22],
+        [None, "Cộng", 53],
+        [None, "Tổng cộng", 103],
+    ]
+    write_xlsx(tmp_path / "dang_vien.xlsx", {"Đảng viên": rows})
+    assert [p for p in nd.validate(tmp_path) if p.rule == "totals"] == []
+    rows[6][2] = 55  # 2019's subtotal is wrong: said at its cell, with the block's sum
+    rows[7][2] = 105
+    write_xlsx(tmp_path / "dang_vien.xlsx", {"Đảng viên": rows})
+    wrong = [p for p in nd.validate(tmp_path) if p.rule == "totals"]
+    assert [(p.cell, p.value) for p in wrong] == [("C7", 55), ("C8", 105)]
+    assert "sum to 53" in wrong[0].render("en") and "sum to 103" in wrong[1].render("en")

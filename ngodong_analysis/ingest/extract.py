@@ -526,7 +526,10 @@ def _check_totals(
     value_cols: list[Column],
     log: ProblemLog,
 ) -> None:
-    """A totals row must equal the column sums of the rows it totals."""
+    """A totals row must equal the column sums of the rows it totals: the rows since the
+    totals row before it (a long sheet's "Cộng" under each year's block), or every row above
+    it (the grand "Tổng cộng" under subtotals)."""
+    starts = dict(zip(rows.index, [-1, *rows.index[:-1]], strict=True))
     for r, row in rows.iterrows():
         for col in value_cols:
             if col.field in TEXT_FIELDS or col.field == "year" or col.field == "income_per_capita":
@@ -540,8 +543,12 @@ def _check_totals(
             sel = records[(records["_row"] < r) & (records[f"_col_{fld}"] == col.index)]
             if col.year is not None:
                 sel = sel[sel["year"] == col.year]
+            block = sel[sel["_row"] > starts[r]][fld].sum(min_count=1)
             total = sel[fld].sum(min_count=1)
+            if not pd.isna(block) and int(block) == int(stated.value):
+                continue
             if pd.isna(total) or int(total) != int(stated.value):
+                total = block if not pd.isna(block) else total
                 log.error(
                     sheet.file,
                     sheet.name,
