@@ -513,24 +513,44 @@ class Assigner:
             )
             keep = ~missing
             frame, ids, written = frame[keep], ids[keep], written[keep]
-        out = frame.copy(deep=False)
-        out[COMMITTEE_ID] = pd.array(ids, dtype=STRING)
-        out["_committee"] = pd.array(written, dtype=STRING)
-        self._remember(out, parent)
-        return out
+        self._remember(frame, ids, written, parent)
+        # the records are the loader's own (extract's frames): given their columns in place
+        # (a members sheet's frame serves the cell ratings too: it gets the same columns)
+        frame[COMMITTEE_ID] = pd.array(ids, dtype=STRING)
+        frame["_committee"] = pd.array(written, dtype=STRING)
+        return frame
 
-    def _remember(self, frame: pd.DataFrame, parent: str | None) -> None:
+    def _remember(
+        self, frame: pd.DataFrame, ids: np.ndarray, written: np.ndarray, parent: str | None
+    ) -> None:
+        """What ``frame`` (its rows' committee ``ids``, as ``written``) says of its
+        committees: spellings, parent, years. Most frames are one committee's, written one
+        way (a title, a folder): counted at once."""
         if frame.empty:
             return
-        pairs = frame.groupby([COMMITTEE_ID], sort=False, observed=True, dropna=False)
-        for (cid,), part in pairs:
-            names = part["_committee"].dropna()
-            self.seen.written[cid].update(names.value_counts().to_dict())
+        written = np.where(pd.isna(written), "", written).astype(object)
+        years = (
+            pd.to_numeric(frame["year"], errors="coerce").to_numpy(dtype=float)
+            if "year" in frame.columns
+            else np.full(len(frame), np.nan)
+        )
+        if (ids == ids[0]).all() and (written == written[0]).all():
+            groups = {ids[0]: (Counter({written[0]: len(ids)}), years)}
+        else:
+            groups = {}
+            for cid in dict.fromkeys(ids):
+                mine = ids == cid
+                groups[cid] = (Counter(written[mine].tolist()), years[mine])
+        for cid, (spellings, its_years) in groups.items():
+            if not isinstance(cid, str):
+                continue
+            for text, n in spellings.items():
+                if isinstance(text, str) and text:
+                    self.seen.written[cid][text] += n
+            known = its_years[~np.isnan(its_years)]
+            self.seen.years[cid].update(int(y) for y in np.unique(known))
             if parent:
                 self.seen.parents[cid][parent] += 1
-            if "year" in part.columns:
-                years = pd.to_numeric(part["year"], errors="coerce").dropna()
-                self.seen.years[cid].update(int(y) for y in years.unique())
 
     def _shown(self, cid: str) -> str:
         reg = self.registry.rows
