@@ -466,8 +466,8 @@ class Assigner:
             )
         if title_cid:
             fallback, fallback_text = title_cid, title
-        elif folder_cid:
-            fallback, fallback_text = folder_cid, folder
+        elif folder_cid:  # written as words, so that its name reads "… Bao Song"
+            fallback, fallback_text = folder_cid, folder.replace("-", " ").replace("_", " ")
         else:
             fallback, fallback_text = self.default(), self._asked
         ids = np.full(n, fallback, dtype=object)

@@ -217,6 +217,9 @@ def test_an_untitled_workbook_takes_its_folders_committee(tmp_path):
     assert got == [[2018, "xa-giao-lac", "HTXSNV"], [2019, "bach-long", "HTNV"]] + [
         [2019, "xa-giao-lac", "HTTNV"]
     ]
+    # a committee known only by its folder is named from the folder's words, not its slug
+    names = result.dataset.committees.set_index("committee_id")["committee"]
+    assert names["bach-long"] == "Đảng bộ Bach Long"
 
 
 def test_the_dataset_s_one_committee(tmp_path):
