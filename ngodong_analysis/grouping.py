@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .schema import COUNT
+from .schema import COUNT, SCOPE
 
 
 def int_values(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -277,6 +277,39 @@ class Grouping:
 def _never_decreases(ids: np.ndarray) -> bool:
     head = ids[:4096]  # most unsorted ids show it at once
     return not (head[1:] < head[:-1]).any() and not (ids[1:] < ids[:-1]).any()
+
+
+class YearGroups(NamedTuple):
+    """Rows grouped by (year, *SCOPE): the ``grouping`` to reduce over, the groups present
+    (``present``, in sorted order) and their keys as a MultiIndex (``index``)."""
+
+    grouping: Grouping
+    present: np.ndarray
+    index: pd.MultiIndex
+    ids: np.ndarray
+
+
+def year_groups(df: pd.DataFrame) -> YearGroups:
+    """``df``'s rows grouped by year and committee (``("year", *SCOPE)``), sorted: one
+    grouping for every committee at once, never two committees added together."""
+    keys = ["year", *SCOPE]
+    g = groups(df, keys)
+    grouping = Grouping(g.ids, g.size)
+    first = grouping.first(np.ones(len(df), dtype=bool))[g.present]
+    index = pd.MultiIndex.from_frame(
+        df[keys].take(first).reset_index(drop=True).astype({c: "str" for c in SCOPE})
+    )
+    return YearGroups(grouping, g.present, index, g.ids)
+
+
+def scoped_year_sums(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``df.groupby(["year", *SCOPE])[columns].sum(min_count=1)`` for count columns, indexed
+    by (year, committee): :func:`year_groups`."""
+    yg = year_groups(df)
+    out = pd.DataFrame(index=yg.index)
+    for col in columns:
+        out[col] = yg.grouping.sum(*int_values(df[col]))[yg.present]
+    return out
 
 
 def year_sums(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import openpyxl
+import pandas as pd
 import pytest
 from helpers import write_xlsx
 
@@ -517,3 +518,38 @@ def test_committee_heading_rows_of_a_compiled_sheet_name_the_cells_below(tmp_pat
     ]
     # the headings are no cells
     assert sorted(result.dataset.cells["cell_id"]) == ["thon-1", "thon-1", "thon-2"]
+
+
+def test_committee_totals_are_each_committees_own_in_one_pass():
+    from helpers import table
+
+    members = table(
+        "members",
+        "year committee_id cell_id cell members young female admitted",
+        [
+            (2018, "xa-a", "thon-1", "Chi bộ Thôn 1", 30, 6, 10, 1),
+            (2018, "xa-a", "thon-2", "Chi bộ Thôn 2", 20, 4, None, 0),
+            (2019, "xa-a", "thon-1", "Chi bộ Thôn 1", 33, 6, 11, 3),
+            (2018, "xa-b", "thon-1", "Chi bộ Thôn 1", 50, 10, 20, 2),
+            (2019, "xa-b", "thon-1", "Chi bộ Thôn 1", 45, None, 19, 0),
+        ],
+    )
+    totals = nd.analysis.membership_totals(members)
+    got = totals[["year", "committee_id", "cells", "members", "female", "growth", "incomplete"]]
+    assert got.astype(object).where(got.notna(), None).values.tolist() == [
+        [2018, "xa-a", 2, 50, 10, None, "female"],  # Thôn 2 reported no women
+        [2018, "xa-b", 1, 50, 20, None, None],  # its first year: no growth from xa-a's
+        [2019, "xa-a", 1, 33, 11, -17, None],
+        [2019, "xa-b", 1, 45, 19, -5, None],
+    ]
+    # the young share over the cells that report both, committee by committee
+    shares = [None if pd.isna(v) else round(float(v), 4) for v in totals["young_share"]]
+    assert shares == [0.2, 0.2, round(6 / 33, 4), None]
+    flows = nd.analysis.member_flows(members)
+    admitted = flows[flows["flow"] == "admitted"]
+    assert admitted[["year", "committee_id", "count"]].values.tolist() == [
+        [2018, "xa-a", 1],
+        [2018, "xa-b", 2],
+        [2019, "xa-a", 3],
+        [2019, "xa-b", 0],
+    ]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..grouping import int_codes
-from ..schema import AREA_ID, CELL_ID, SCOPE, STRING
+from ..grouping import Grouping, groups
+from ..schema import AREA_ID, CELL_ID, SCOPE, STRING, with_scope
 from ..vocab import blank_unknown
-from ._common import frame, per_committee
+from ._common import frame
 
 INCOMPLETE_COLUMNS = {
     "year": "int64",
@@ -27,7 +27,6 @@ INCOMPLETE_COLUMNS = {
 }
 
 
-@per_committee
 def incomplete_sums(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
     """The year totals of ``table`` that are sums over only some of its cells or areas.
 
@@ -59,31 +58,45 @@ def incomplete_sums(table: pd.DataFrame, columns: list[str] | None = None) -> pd
     """
     if "year" not in table.columns:
         raise KeyError("incomplete_sums expects a table with a 'year' column")
+    table = with_scope(table)
     unknown = blank_unknown()
     wanted = [c for c in (columns or table.columns) if c in table.columns and c in unknown]
     if table.empty or not wanted:
         return frame(None, INCOMPLETE_COLUMNS)
     name = next((c for c in ("cell", "area", CELL_ID, AREA_ID) if c in table.columns), None)
-    year, years = int_codes(table["year"])
-    listed = np.bincount(year, minlength=len(years))
+    # one group per (year, committee): a committee's total is never another's
+    g = groups(table, ["year", *SCOPE])
+    listed = np.bincount(g.ids[g.ids >= 0], minlength=g.size)
+    first = Grouping(g.ids, g.size).first(np.ones(len(table), dtype=bool))
+    keys = table[["year", *SCOPE]].take(np.maximum(first, 0)).reset_index(drop=True)
+    names = table[name].to_numpy(dtype=object) if name else None
     rows = []
     for col in wanted:
         known = table[col].notna().to_numpy()
-        reported = np.bincount(year[known], minlength=len(years))
-        for i in np.flatnonzero((reported > 0) & (reported < listed)):
-            gaps = (year == i) & ~known
-            names = table[name].to_numpy()[gaps] if name else []
+        reported = np.bincount(g.ids[known & (g.ids >= 0)], minlength=g.size)
+        short = np.flatnonzero((reported > 0) & (reported < listed))
+        if not len(short):
+            continue
+        gaps = ~known & np.isin(g.ids, short)
+        missing: dict[int, list[str]] = {int(i): [] for i in short}
+        if names is not None:
+            for gid, n in zip(g.ids[gaps], names[gaps], strict=True):
+                if n is not pd.NA and n is not None:
+                    missing[int(gid)].append(str(n))
+        for i in short:
             rows.append(
                 {
-                    "year": years[i],
+                    "year": keys.at[int(i), "year"],
+                    **{c: keys.at[int(i), c] for c in SCOPE},
                     "column": col,
                     "listed": listed[i],
                     "reported": reported[i],
-                    "missing": "; ".join(str(n) for n in names if n is not pd.NA),
+                    "missing": "; ".join(missing[int(i)]),
                 }
             )
     out = pd.DataFrame(rows, columns=list(INCOMPLETE_COLUMNS))
-    out = out.sort_values("year", kind="stable")  # built column by column, years ascending
+    # built column by column, groups in (year, committee) order: sorted stably by the group
+    out = out.sort_values(["year", *SCOPE], kind="stable")
     return frame(out, INCOMPLETE_COLUMNS)
 
 
@@ -92,6 +105,13 @@ def incomplete_by_year(table: pd.DataFrame, columns: list[str]) -> pd.Series:
     where every total is complete): the ``incomplete`` column of the totals functions."""
     gaps = incomplete_sums(table, columns)
     joined = gaps.groupby("year", sort=True)["column"].agg(", ".join)
+    return joined.astype(STRING)
+
+
+def incomplete_by_group(table: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """As :func:`incomplete_by_year`, per (year, committee): indexed by both."""
+    gaps = incomplete_sums(table, columns)
+    joined = gaps.groupby(["year", *SCOPE], sort=True)["column"].agg(", ".join)
     return joined.astype(STRING)
 
 

@@ -19,8 +19,10 @@ from ..grouping import (
     groups,
     int_codes,
     int_values,
+    scoped_year_sums,
     sorted_runs,
     take,
+    year_groups,
     year_step_pairs,
     year_sums,
 )
@@ -43,12 +45,11 @@ from ._common import (
     frame,
     member_rank_values,
     member_ranks,
-    paired_ratio,
     per_committee,
     quota_verdict,
     ratio,
 )
-from .completeness import incomplete_by_year
+from .completeness import incomplete_by_group
 
 FLOWS = ("admitted", "transferred_in", "transferred_out", "died", "removed")
 """Flows of the identity end = start + admitted + transferred_in − transferred_out − died −
@@ -108,7 +109,6 @@ ALL_CELLS_NAME = "Toàn Đảng bộ"
 
 
 @expects("members", "year", "members", "young", "female", "exempt")
-@per_committee
 def membership_totals(members: pd.DataFrame) -> pd.DataFrame:
     """Committee-wide member counts per year, the young share and growth.
 
@@ -138,13 +138,28 @@ def membership_totals(members: pd.DataFrame) -> pd.DataFrame:
     0  2018       20         0.25    <NA>        <NA>
     1  2019       22     0.318182       2        10.0
     """
-    out = year_sums(members, ["members", "young", "female", "exempt"])
-    out.insert(0, "cells", np.bincount(int_codes(members["year"])[0], minlength=len(out)))
-    out["young_share"] = paired_ratio(members, "year", "young", "members")
-    previous = out["members"].shift()
+    # one grouping by (year, committee) for every committee at once
+    yg = year_groups(members)
+    stocks = ["members", "young", "female", "exempt"]
+    out = pd.DataFrame(index=yg.index)
+    out["cells"] = np.bincount(yg.ids[yg.ids >= 0], minlength=yg.grouping.size)[yg.present]
+    for col in stocks:
+        out[col] = yg.grouping.sum(*int_values(members[col]))[yg.present]
+    # the young share over the cells reporting both counts
+    (young, young_known), (total, total_known) = (
+        int_values(members["young"]),
+        int_values(members["members"]),
+    )
+    both = young_known & total_known
+    out["young_share"] = ratio(
+        pd.Series(yg.grouping.sum(young, both)[yg.present], index=yg.index),
+        pd.Series(yg.grouping.sum(total, both)[yg.present], index=yg.index),
+    )
+    # the previous year present in the data, of the same committee
+    previous = out["members"].groupby(level=list(SCOPE), sort=False).shift()
     out["growth"] = out["members"] - previous
     out["growth_pct"] = 100 * ratio(out["growth"], previous)
-    out["incomplete"] = incomplete_by_year(members, ["members", "young", "female", "exempt"])
+    out["incomplete"] = incomplete_by_group(members, stocks).reindex(out.index)
     return frame(out.reset_index(), TOTALS_COLUMNS)
 
 
@@ -158,7 +173,6 @@ def membership_totals(members: pd.DataFrame) -> pd.DataFrame:
     "removed",
     "introduced",
 )
-@per_committee
 def member_flows(members: pd.DataFrame) -> pd.DataFrame:
     """Committee-wide flows per year, long.
 
@@ -179,10 +193,11 @@ def member_flows(members: pd.DataFrame) -> pd.DataFrame:
     >>> int(member_flows(ds.members).query("flow == 'admitted'")["count"].sum())
     11
     """
-    sums = year_sums(members, list(ALL_FLOWS))
-    out = sums.reset_index().melt(id_vars="year", var_name="flow", value_name="count")
+    sums = scoped_year_sums(members, list(ALL_FLOWS))
+    keys = ["year", *SCOPE]
+    out = sums.reset_index().melt(id_vars=keys, var_name="flow", value_name="count")
     out["order"] = out["flow"].map({flow: i for i, flow in enumerate(ALL_FLOWS)})
-    return frame(out.sort_values(["year", "order"]), FLOW_COLUMNS)
+    return frame(out.sort_values([*keys, "order"], kind="stable"), FLOW_COLUMNS)
 
 
 class FlowBreaks(NamedTuple):
