@@ -266,11 +266,11 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     shares = [c for c in layout.columns if c.share in derived_columns()]
     if per_year:
         for year in sorted({c.year for c in per_year}):
-            part = out.copy()
-            part["year"] = year
             cols = plain + [c for c in per_year if c.year == year]
+            read: dict[str, object] = {"year": year}
             for c in cols:
-                _put(part, sheet, block, c, layout, log)
+                _put(read, sheet, block, c, layout, log)
+            part = _with_columns(out, read)
             _check_blanks(sheet, part, cols, log)
             _split_cumulative(sheet, part, cols, log)
             # a share without a year is checked once, and only against counts without one
@@ -279,11 +279,12 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
                     _check_share(sheet, block, layout, part, c, log)
             frames.append(part)
     else:
-        part = out.copy()
+        read = {}
         if not year_cols:
-            part["year"] = layout.sheet_year if layout.sheet_year is not None else np.nan
+            read["year"] = layout.sheet_year if layout.sheet_year is not None else np.nan
         for c in plain:
-            _put(part, sheet, block, c, layout, log)
+            _put(read, sheet, block, c, layout, log)
+        part = _with_columns(out, read)
         _check_blanks(sheet, part, plain, log)
         _split_cumulative(sheet, part, plain, log)
         for c in shares:
@@ -337,21 +338,32 @@ def _numbers(
     return pd.Series(values[codes], index=rows)
 
 
+def _with_columns(out: pd.DataFrame, read: dict[str, object]) -> pd.DataFrame:
+    """``out`` (the rows' names and places) beside the columns ``read`` (arrays, or one value
+    for every row), built in one go: inserting ~30 columns one by one into each sheet's frame
+    was most of a small sheet's cost."""
+    base = out.drop(columns=[c for c in read if c in out.columns])
+    return pd.concat([base, pd.DataFrame(read, index=out.index)], axis=1)
+
+
 def _put(
-    part: pd.DataFrame,
+    part: dict[str, object],
     sheet: Sheet,
     block: _Block,
     col: Column,
     layout: Layout,
     log: ProblemLog,
 ) -> None:
+    """Read column ``col`` into ``part`` (field → values, and ``_col_<field>`` → its
+    column)."""
     fld = col.field
-    if fld in ADDITIVE_FIELDS and fld in part.columns:
+    if fld in ADDITIVE_FIELDS and fld in part:
         more = _numbers(sheet, block, col, log, integer=True).to_numpy()
-        part[fld] = np.where(np.isnan(part[fld]), more, part[fld] + np.nan_to_num(more))
+        have = np.asarray(part[fld], dtype=float)
+        part[fld] = np.where(np.isnan(have), more, have + np.nan_to_num(more))
         return
-    if fld in part.columns and f"_col_{fld}" in part.columns:
-        first = _column_at(layout, part, fld) or next(
+    if fld in part and f"_col_{fld}" in part:
+        first = _column_of(layout, part, fld) or next(
             c for c in layout.by_field(fld) if c is not col
         )
         here, there = cell_name(*col.header_cell), cell_name(*first.header_cell)
@@ -387,6 +399,12 @@ def _put(
             values = _income(sheet, col, values, log)
         part[fld] = values.to_numpy()
     part[f"_col_{fld}"] = _place(col.index)
+
+
+def _column_of(layout: Layout, part: dict[str, object], fld: str) -> Column | None:
+    """The column ``fld`` was read from, of columns being read (:func:`_put`)."""
+    index = int(part[f"_col_{fld}"])
+    return next((c for c in layout.columns if c.index == index), None)
 
 
 def _column_at(layout: Layout, part: pd.DataFrame, fld: str) -> Column | None:
