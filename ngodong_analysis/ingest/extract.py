@@ -231,25 +231,27 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
         )
     keep = ~(blank | totals | section | nameless | heads)
     rows = block.select(keep)
-    out = pd.DataFrame(index=rows)
     # names as Arrow strings and places as small integers: a national folder has millions
     # of records, and a Python string or an int64 per record adds up to gigabytes
     names = pa.array(texts, type=pa.large_string()).take(pa.array(codes[keep]))
     arrow_names = names.to_pandas(types_mapper={pa.large_string(): _STR}.get).array
-    out["name"] = pd.Series(arrow_names, index=rows)
-    out["_row"] = rows.to_numpy().astype(np.int32)
+    base: dict[str, object] = {"name": arrow_names, "_row": rows.to_numpy().astype(np.int32)}
     if heads.any():
         heading = np.array(texts, dtype=object)[codes]
         heading = pd.Series(np.where(heads, heading, None), dtype=object).ffill().to_numpy()
-        out["_heading"] = heading[keep]
-    out["_name_col"] = _place(name_col.index)
+        base["_heading"] = heading[keep]
+    base["_name_col"] = _place(name_col.index)
 
     year_cols = layout.by_field("year")
     if year_cols:
         yc = year_cols[0]
         # offices often write the year once per block of rows (or merge it down)
-        out["year"] = _numbers(sheet, block, yc, log, integer=True).ffill()
-        out["_col_year"] = _place(yc.index)
+        base["year"] = _numbers(sheet, block, yc, log, integer=True).ffill().to_numpy()
+        base["_col_year"] = _place(yc.index)
+    # the file and sheet of every record, with the rest: one frame built once
+    base["_file"], base["_sheet"] = log.shown(sheet.file), sheet.name
+    out = pd.DataFrame(base, index=rows)
+    if year_cols:
         for r in rows[out["year"].isna().to_numpy(dtype=bool)]:
             log.error(
                 sheet.file,
@@ -291,8 +293,6 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
             _check_share(sheet, block, layout, part, c, log)
         frames.append(part)
     result = pd.concat(frames, ignore_index=True) if frames else out
-    result["_file"] = log.shown(sheet.file)
-    result["_sheet"] = sheet.name
     if totals.any():
         _check_totals(sheet, layout, frame[totals], result, value_cols, log)
     if layout.kind == "rating_counts":
