@@ -553,3 +553,21 @@ def test_committee_totals_are_each_committees_own_in_one_pass():
         [2019, "xa-a", 3],
         [2019, "xa-b", 0],
     ]
+
+
+def test_the_members_quota_is_judged_per_committee_and_names_it(tmp_path):
+    head = ["Năm", "Chi bộ", "Tổng số đảng viên", "HTXSNV", "HTTNV", "HTNV", "KHTNV"]
+    sheets = {
+        # 8 HTXSNV > 20% of 30 HTTNV: a breach of HD 21 in Giao Lạc
+        "giao_lac.xlsx": ("ĐẢNG ỦY XÃ GIAO LẠC", [[2019, "Chi bộ Thôn 1", 40, 8, 30, 2, 0]]),
+        # 5 of 30: within it; together the two would be 13 of 60, within it too
+        "giao_xuan.xlsx": ("ĐẢNG ỦY XÃ GIAO XUÂN", [[2019, "Chi bộ Thôn 1", 36, 5, 30, 1, 0]]),
+    }
+    for name, (title, rows) in sheets.items():
+        write_xlsx(
+            tmp_path / name, {"2019": [[title], ["SỐ LƯỢNG ĐẢNG VIÊN NĂM 2019"], head, *rows]}
+        )
+    [quota] = [p for p in nd.validate(tmp_path) if p.rule == "quota"]
+    assert quota.file == "giao_lac.xlsx"
+    assert "'Đảng bộ xã Giao Lạc'" in quota.render("en") and "8 members" in quota.render("en")
+    assert "năm 2019 'Đảng bộ xã Giao Lạc' có 8 đảng viên" in quota.render("vi")

@@ -12,6 +12,7 @@ import pandas as pd
 from ..analysis._common import member_rank_values, quota_verdict
 from ..analysis.membership import flow_breaks
 from ..analysis.ratings import cell_quota_check
+from ..committees import display_name
 from ..grouping import int_values, key_runs
 from ..i18n import msg
 from ..problems import ProblemLog, keep_first, log_at, place_of
@@ -208,14 +209,23 @@ def _quota_problems(verdicts: pd.DataFrame, rows: pd.DataFrame, subject: str, lo
         return
     scope = ["year"] + [c for c in (COMMITTEE_ID,) if c in breaches.columns and c in rows.columns]
     top = rows[(rows["rating"] == "HTXSNV").to_numpy(dtype=bool, na_value=False)]
-    first = top.drop_duplicates(scope)[[*scope, "_file", "_sheet"]]
+    written = ["_committee"] if "_committee" in top.columns else []
+    first = top.drop_duplicates(scope)[[*scope, "_file", "_sheet", *written]]
     first = first.astype({"year": "int64"}).astype({"_file": object, "_sheet": object})
     located = breaches.astype({"year": "int64"}).merge(first, on=scope, how="left")
     located["_file"] = located["_file"].fillna("")
     located = located.iloc[keep_first(log, located, "quota")]
-    located = located.rename(columns={"_file": "src_file", "_sheet": "src_sheet"})
+    located = located.rename(
+        columns={"_file": "src_file", "_sheet": "src_sheet", "_committee": "src_committee"}
+    )
     for v in located.itertuples():
+        # the committee by its name as the workbooks write it, where several may be in one
+        # folder; "the committee" where the data name none
+        name = getattr(v, "src_committee", None) if written else None
         args = {
+            "committee": repr(display_name(name))
+            if isinstance(name, str) and name
+            else msg("the committee"),
             "source": v.source,
             "excellent": int(v.excellent),
             "year": v.year,
@@ -227,14 +237,16 @@ def _quota_problems(verdicts: pd.DataFrame, rows: pd.DataFrame, subject: str, lo
             None if pd.isna(v.src_sheet) else v.src_sheet,
             None,
             msg(
-                "quota ({source}): {excellent} members rated HTXSNV in {year} across the "
-                "committee, more than the {allowed} the rule allows for the {well} rated HTTNV",
+                "quota ({source}): {excellent} members rated HTXSNV in {year} across "
+                "{committee}, more than the {allowed} the rule allows for the {well} rated "
+                "HTTNV",
                 **args,
             )
             if subject == "members"
             else msg(
-                "quota ({source}): {excellent} cells rated HTXSNV in {year} across the "
-                "committee, more than the {allowed} the rule allows for the {well} rated HTTNV",
+                "quota ({source}): {excellent} cells rated HTXSNV in {year} across "
+                "{committee}, more than the {allowed} the rule allows for the {well} rated "
+                "HTTNV",
                 **args,
             ),
             value=int(v.excellent),
