@@ -6,6 +6,8 @@ identity) name the cell holding the year-end count.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -14,7 +16,7 @@ from ..analysis.membership import flow_breaks
 from ..analysis.ratings import cell_quota_check
 from ..committees import display_name
 from ..grouping import int_values, key_runs
-from ..i18n import msg
+from ..i18n import Message, msg
 from ..problems import ProblemLog, keep_first, log_at, place_of
 from ..schema import CELL_ID, COMMITTEE_ID, key_of
 
@@ -22,36 +24,55 @@ from ..schema import CELL_ID, COMMITTEE_ID, key_of
 def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
     if members.empty or "members" not in members.columns:
         return
-    total = members["members"]
-    for part, what in (
-        ("young", msg("young members")),
-        ("female", msg("women")),
-        ("exempt", msg("exempt members")),
-    ):
-        if part not in members.columns:
-            continue
-        bad = (members[part].notna() & total.notna() & (members[part] > total)).to_numpy()
-        if bad.any():
-            offending = members[bad]
-            shown = offending.iloc[keep_first(log, offending, "counts", "error")]
-            places = place_of(shown, part)
-            for i in shown.index:
-                log_at(
-                    log,
-                    places[i],
-                    "error",
-                    msg(
-                        "{what} ({count}) exceed the members ({members}) of {cell} in {year}",
-                        what=what,
-                        count=int(members.at[i, part]),
-                        members=int(total[i]),
-                        cell=members.at[i, "cell"],
-                        year=members.at[i, "year"],
-                    ),
-                    value=members.at[i, part],
-                    rule="counts",
-                )
+
+    def told(i, part: str, what: Message) -> Message:
+        return msg(
+            "{what} ({count}) exceed the members ({members}) of {cell} in {year}",
+            what=what,
+            count=int(members.at[i, part]),
+            members=int(members.at[i, "members"]),
+            cell=members.at[i, "cell"],
+            year=members.at[i, "year"],
+        )
+
+    parts = {
+        "young": msg("young members"),
+        "female": msg("women"),
+        "exempt": msg("exempt members"),
+    }
+    _parts_above(members, "members", parts, told, log)
     _check_flows(members, log)
+
+
+def _parts_above(
+    table: pd.DataFrame,
+    total: str,
+    parts: dict[str, Message],
+    told: Callable[[object, str, Message], Message],
+    log: ProblemLog,
+) -> None:
+    """Each part above its total (women above the members, poor above the households) as
+    an error at the part's cell, worded by ``told(row, part, what)``; counted first, only
+    the kept ones worded."""
+    whole = table[total]
+    for part, what in parts.items():
+        if part not in table.columns:
+            continue
+        bad = (table[part].notna() & whole.notna() & (table[part] > whole)).to_numpy()
+        if not bad.any():
+            continue
+        offending = table[bad]
+        shown = offending.iloc[keep_first(log, offending, "counts", "error")]
+        places = place_of(shown, part)
+        for i in shown.index:
+            log_at(
+                log,
+                places[i],
+                "error",
+                told(i, part, what),
+                value=table.at[i, part],
+                rule="counts",
+            )
 
 
 def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
@@ -265,35 +286,19 @@ def check_income(income: pd.DataFrame, log: ProblemLog) -> None:
         return
     if "households" not in income.columns:
         return
-    for part, what in (
-        ("poor_households", msg("poor households")),
-        ("near_poor_households", msg("near poor households")),
-    ):
-        if part not in income.columns:
-            continue
-        bad = (
-            income[part].notna()
-            & income["households"].notna()
-            & (income[part] > income["households"])
-        ).to_numpy()
-        if bad.any():
-            offending = income[bad]
-            shown = offending.iloc[keep_first(log, offending, "counts", "error")]
-            places = place_of(shown, part)
-            for i in shown.index:
-                log_at(
-                    log,
-                    places[i],
-                    "error",
-                    msg(
-                        "{what} ({count}) exceed the households ({households}) of {area} in "
-                        "{year}",
-                        what=what,
-                        count=int(income.at[i, part]),
-                        households=int(income.at[i, "households"]),
-                        area=income.at[i, "area"],
-                        year=income.at[i, "year"],
-                    ),
-                    value=income.at[i, part],
-                    rule="counts",
-                )
+
+    def told(i, part: str, what: Message) -> Message:
+        return msg(
+            "{what} ({count}) exceed the households ({households}) of {area} in {year}",
+            what=what,
+            count=int(income.at[i, part]),
+            households=int(income.at[i, "households"]),
+            area=income.at[i, "area"],
+            year=income.at[i, "year"],
+        )
+
+    parts = {
+        "poor_households": msg("poor households"),
+        "near_poor_households": msg("near poor households"),
+    }
+    _parts_above(income, "households", parts, told, log)
