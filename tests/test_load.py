@@ -700,3 +700,22 @@ def test_a_long_sheets_subtotals_total_their_own_year_and_the_grand_total_all(tm
     wrong = [p for p in nd.validate(tmp_path) if p.rule == "totals"]
     assert [(p.cell, p.value) for p in wrong] == [("C7", 55), ("C8", 105)]
     assert "sum to 53" in wrong[0].render("en") and "sum to 103" in wrong[1].render("en")
+
+
+def test_poor_households_above_the_households_are_an_error_at_their_cell(tmp_path):
+    rows = [
+        ["Năm", "Thôn", "Số hộ", "Số hộ nghèo", "Số hộ cận nghèo"],
+        [2019, "Thôn 1", 120, 130, 5],  # 130 poor of 120 households
+        [2019, "Thôn 2", 80, 4, 90],  # 90 near-poor of 80
+        [2019, "Thôn 3", 60, 3, 2],
+    ]
+    write_xlsx(tmp_path / "ho_ngheo.xlsx", {"Hộ nghèo": rows})
+    errors = [p for p in nd.validate(tmp_path) if p.rule == "counts"]
+    assert [(p.cell, p.severity, p.value) for p in errors] == [
+        ("D2", "error", 130),
+        ("E3", "error", 90),
+    ]
+    assert (
+        errors[0].render("en")
+        == "poor households (130) exceed the households (120) of Thôn 1 in 2019"
+    )
