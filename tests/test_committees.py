@@ -571,3 +571,24 @@ def test_the_members_quota_is_judged_per_committee_and_names_it(tmp_path):
     assert quota.file == "giao_lac.xlsx"
     assert "'Đảng bộ xã Giao Lạc'" in quota.render("en") and "8 members" in quota.render("en")
     assert "năm 2019 'Đảng bộ xã Giao Lạc' có 8 đảng viên" in quota.render("vi")
+
+
+def test_data_outside_a_cells_registered_years_is_said_within_its_own_committee(tmp_path):
+    registry = [
+        ["Đảng bộ", "Mã chi bộ", "Tên chi bộ", "Từ năm", "Đến năm"],
+        ["Đảng bộ xã Giao Lạc", "thon-1", "Chi bộ Thôn 1", 2010, 2017],
+        ["Đảng bộ xã Giao Xuân", "thon-1", "Chi bộ Thôn 1", 2010, None],
+    ]
+    write_xlsx(tmp_path / "danh_muc_chi_bo.xlsx", {"Danh mục chi bộ": registry})
+    for folder, title in (
+        ("giao-lac", "ĐẢNG ỦY XÃ GIAO LẠC"),
+        ("giao-xuan", "ĐẢNG ỦY XÃ GIAO XUÂN"),
+    ):
+        write_xlsx(
+            tmp_path / folder / "xep_loai_2019.xlsx",
+            {"Năm 2019": ratings_sheet([title], 2019, [("Chi bộ Thôn 1", "HTTNV")])},
+        )
+    [late] = [p for p in nd.validate(tmp_path) if p.rule == "registry"]
+    # Giao Lạc's Thôn 1 ended in 2017; Giao Xuân's, of the same id, goes on
+    assert late.file == "giao-lac/xep_loai_2019.xlsx" and late.severity == "warning"
+    assert "2010–2017" in late.render("en") and "'Chi bộ Thôn 1'" in late.render("en")

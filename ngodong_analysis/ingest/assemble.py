@@ -174,10 +174,16 @@ def _scope_values(records: pd.DataFrame) -> np.ndarray:
     return records[COMMITTEE_ID].to_numpy(dtype=object)
 
 
-def _joined(records: pd.DataFrame, field: str) -> pd.Series:
-    """``field`` joined to its committee, always (see :func:`scoped`)."""
-    scope = pd.Series(_scope_values(records), index=records.index).astype(str)
-    return scope + "\x1f" + records[field].astype(str)
+def _pair_codes(first: pd.Series, second: pd.Series) -> tuple[np.ndarray, list[tuple]]:
+    """Per row, the code of its (first, second) pair, and the distinct pairs in order of
+    appearance: two factorisations and integer arithmetic, no text built per row."""
+    a, a_values = pd.factorize(first, use_na_sentinel=False)
+    b, b_values = pd.factorize(second, use_na_sentinel=False)
+    combined = a.astype(np.int64) * max(len(b_values), 1) + b
+    codes, distinct = pd.factorize(combined)
+    span = max(len(b_values), 1)
+    pairs = [(a_values[k // span], b_values[k % span]) for k in distinct]
+    return codes, pairs
 
 
 def _many_committees(records: pd.DataFrame) -> bool:
@@ -591,8 +597,10 @@ def display_names(records: pd.DataFrame, field: str, registry: Registry) -> pd.S
     distinct ids and names."""
     names = records["name"]
     many = _many_committees(records)
-    ids = _joined(records, field) if many else records[field]
-    id_codes, id_values = pd.factorize(ids, use_na_sentinel=False)
+    if many:  # an id is a cell of its committee: (committee, id) pairs, on integer codes
+        id_codes, id_values = _pair_codes(records[COMMITTEE_ID], records[field])
+    else:
+        id_codes, id_values = pd.factorize(records[field], use_na_sentinel=False)
     name_codes, name_values = pd.factorize(names, use_na_sentinel=False)
     n_names = max(len(name_values), 1)
     pairs = id_codes.astype(np.int64) * n_names + name_codes
@@ -608,12 +616,13 @@ def display_names(records: pd.DataFrame, field: str, registry: Registry) -> pd.S
         best[pair_id[chosen]] = distinct[chosen] % n_names
     shown = np.asarray(name_values, dtype=object)[best]
     if len(registry.cells):
-        reg_ids = _joined(registry.cells, CELL_ID) if many else registry.cells[CELL_ID]
-        reg = dict(zip(reg_ids, registry.cells["cell"], strict=True))
+        cells = registry.cells
+        reg_ids = zip(cells[COMMITTEE_ID], cells[CELL_ID], strict=True) if many else cells[CELL_ID]
+        reg = dict(zip(reg_ids, cells["cell"], strict=True))
         shown = np.array(
             [reg.get(i, s) for i, s in zip(id_values, shown, strict=True)], dtype=object
         )
-    return text_column(shown, id_codes, ids.index)
+    return text_column(shown, id_codes, records.index)
 
 
 # --------------------------------------------------------------------------- tables
@@ -627,11 +636,10 @@ def assign_ids(
         records[field] = map_distinct(
             records["name"], lambda n: registry.resolve(n, scope), text=True
         )
-    else:  # once per distinct (committee, name)
-        pairs = scopes.astype(str) + "\x1f" + records["name"].astype(str)
-        records[field] = map_distinct(
-            pairs, lambda p: registry.resolve(*reversed(p.split("\x1f", 1))), text=True
-        )
+    else:  # once per distinct (committee, name), found on integer codes
+        codes, pairs = _pair_codes(scopes, records["name"])
+        ids = [registry.resolve(str(name), str(scope)) for scope, name in pairs]
+        records[field] = text_column(ids, codes, records.index)
     if len(registry.cells):
         _check_validity(records, registry, log, field)
         pairs_known = registry.pairs()
@@ -668,24 +676,29 @@ def _check_validity(
     records: pd.DataFrame, registry: Registry, log: ProblemLog, field: str
 ) -> None:
     """Data for a cell outside the years the registry gives it (Từ năm–Đến năm)."""
-    span = registry.cells.set_index(_joined(registry.cells, CELL_ID))[
+    # each record's registry row, looked up by (committee, cell) without text per row
+    span = registry.cells.set_index([COMMITTEE_ID, CELL_ID])[
         ["first_year", "last_year", "successor_id"]
     ]
-    joined = _joined(records, field)
-    years = joined.map(span["first_year"]), joined.map(span["last_year"])
-    early = years[0].notna() & (records["year"] < years[0].astype("Float64"))
-    late = years[1].notna() & (records["year"] > years[1].astype("Float64"))
+    keys = pd.MultiIndex.from_arrays([_scope_values(records), records[field].to_numpy()])
+    found = span.reindex(keys)
+    first_year = pd.Series(found["first_year"].to_numpy(), index=records.index)
+    last_year = pd.Series(found["last_year"].to_numpy(), index=records.index)
+    early = first_year.notna() & (records["year"] < first_year.astype("Float64"))
+    late = last_year.notna() & (records["year"] > last_year.astype("Float64"))
     bad = (early | late).fillna(False).to_numpy(dtype=bool)
     if not bad.any():
         return
-    firsts = ~pd.DataFrame({"j": joined[bad], "y": records["year"][bad]}).duplicated()
-    sub = records[bad][firsts.to_numpy()]
-    sub_joined = joined[bad][firsts.to_numpy()]
+    at = np.flatnonzero(bad)
+    firsts = (
+        ~pd.DataFrame({"k": keys[at], "y": records["year"].to_numpy()[at]}).duplicated().to_numpy()
+    )
+    sub = records.iloc[at[firsts]]
+    rows_found = found.iloc[at[firsts]]
     places = place_of(sub, "name")
-    for i in sub.index:
-        cid = sub_joined.at[i]
-        first, last = span.at[cid, "first_year"], span.at[cid, "last_year"]
-        successor = span.at[cid, "successor_id"]
+    for i, (first, last, successor) in zip(
+        sub.index, rows_found.itertuples(index=False, name=None), strict=True
+    ):
         window = f"{'' if pd.isna(first) else first}–{'' if pd.isna(last) else last}"
         args = {"name": repr(sub.at[i, "name"]), "year": int(sub.at[i, "year"]), "window": window}
         log_at(
@@ -1106,8 +1119,11 @@ def cells_table(registry: Registry, tables: list[pd.DataFrame]) -> pd.DataFrame:
     new["first_year"] = new["first_seen"]
     new["last_year"] = pd.NA
     out = pd.concat([reg, new.drop(columns=["first_seen", "last_seen"])], ignore_index=True)
-    firsts = _joined(out, CELL_ID).map(
-        pd.Series(span["first_seen"].to_numpy(), index=_joined(span, CELL_ID))
+    seen = pd.Series(
+        span["first_seen"].to_numpy(),
+        index=pd.MultiIndex.from_arrays([span[COMMITTEE_ID], span[CELL_ID]]),
     )
+    keys = pd.MultiIndex.from_arrays([_scope_values(out).astype(str), out[CELL_ID].astype(str)])
+    firsts = pd.Series(seen.reindex(keys).to_numpy(), index=out.index)
     out["first_year"] = out["first_year"].astype("Float64").fillna(firsts.astype("Float64"))
     return conform(out, "cells")
