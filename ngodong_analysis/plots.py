@@ -870,9 +870,9 @@ class PlotSpec:
     options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
 
     def draw(self, ds: Dataset, *, lang: Lang = "vi", ax: Axes | None = None) -> Axes:
-        """Draw this chart of ``ds``; a dataset of several committees is drawn as one (the
-        district's or province's totals: :func:`as_one_committee`)."""
-        frames = as_one_committee(*(getattr(ds, table) for table in self.tables))
+        """Draw this chart of ``ds`` (each chart draws several committees as one district
+        itself, :func:`as_one_committee`, or picks one: ``committee_rating``)."""
+        frames = [getattr(ds, table) for table in self.tables]
         return self.function(*frames, lang=lang, ax=ax, **self.options)
 
 

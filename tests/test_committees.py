@@ -592,3 +592,15 @@ def test_data_outside_a_cells_registered_years_is_said_within_its_own_committee(
     # Giao Lạc's Thôn 1 ended in 2017; Giao Xuân's, of the same id, goes on
     assert late.file == "giao-lac/xep_loai_2019.xlsx" and late.severity == "warning"
     assert "2010–2017" in late.render("en") and "'Chi bộ Thôn 1'" in late.render("en")
+
+
+def test_the_builds_committee_rating_chart_of_a_district_draws_one_committees_years(example):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = nd.plots.ALL_PLOTS["committee_rating"].draw(example.dataset)
+    # one committee's own ratings, 2015–2025: not the 64 ratings of seven committees in a line
+    assert [len(line.get_xdata()) for line in ax.lines[:2]] == [11, 11]
+    plt.close(ax.figure)
