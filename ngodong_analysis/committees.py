@@ -348,6 +348,9 @@ def _folder(shown_file: str) -> str | None:
     return parts[0] if len(parts) > 1 else None
 
 
+_UNKNOWN = object()
+
+
 class Assigner:
     """Gives every record its committee (DESIGN.md › Committees), first that applies: a
     committee column, the title block, the workbook's folder, the dataset's one committee
@@ -363,6 +366,7 @@ class Assigner:
             if parsed is not None:
                 self._places[parsed.place].add(cid)
         self._asked = committee
+        self._default: object = _UNKNOWN  # default(), once the first pass is done
         self._named: set[str] = set()
         # folder → the committees its workbooks' titles and columns name
         self._by_folder: dict[str, set[str]] = defaultdict(set)
@@ -430,7 +434,12 @@ class Assigner:
     def default(self) -> str | None:
         """The dataset's one committee: ``committee=``, else the only one named, else the
         unnamed one when none is; None when several are named (a workbook naming none is
-        then an error)."""
+        then an error). Worked out once, after the first pass (:meth:`learn`)."""
+        if self._default is _UNKNOWN:
+            self._default = self._one_committee()
+        return self._default  # type: ignore[return-value]
+
+    def _one_committee(self) -> str | None:
         if self._asked:
             return self.column_id(self._asked) or make_id(self._asked)
         named = self._named | set(self.registry.rows[COMMITTEE_ID])
