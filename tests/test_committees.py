@@ -440,6 +440,13 @@ def test_the_example_rolled_up_to_2025_gives_giao_thuy_its_predecessors_sums(exa
     assert mine.loc[2015:2024].tolist() == summed.loc[2015:2024].tolist()
     # the README's figures: 535 + 322 + 294 in 2024, and 1164 in 2025
     assert (mine.loc[2024], mine.loc[2025]) == (1151, 1164)
+    # a moved cell keeps its row under its old committee's prefix and names the cell it
+    # went on in, as the cell registry gives it (Giao Tiến's Thôn 1 into Giao Thủy's tdp-11)
+    cells = roll_up(ds, as_of=2025).cells.set_index("cell_id")
+    assert cells.loc["giao-tien/thon-1", ["committee_id", "successor_id"]].tolist() == [
+        "giao-thuy",
+        "tdp-11",
+    ]
     # the communes that did not merge are as they were
     same = rolled[rolled["committee_id"] == "giao-lac"]["members"].tolist()
     assert same == before[before["committee_id"] == "giao-lac"]["members"].tolist()

@@ -111,18 +111,14 @@ def roll_up(ds, as_of: int):
     income = _income(rekey(ds.income, AREA_ID, area_to))
     kept = [c for c, to in moved.items() if c == to]
     committee_ratings = ds.committee_ratings[ds.committee_ratings[COMMITTEE_ID].isin(kept)]
+    # a moved committee's cells keep their rows under prefixed ids; their successor is the
+    # cell of the committee they moved to that the registry names (else none)
     new_cells = rekey(cells, CELL_ID, {})
     if not new_cells.empty:
-        new_cells = new_cells.copy()
-        renamed = cells[COMMITTEE_ID].astype(str).map(lambda c: moved.get(c, c) != c)
-        new_cells.loc[renamed.to_numpy(), "successor_id"] = [
-            cell_to.get((c, i), (None, None))[1] if (c, i) in cell_to else None
-            for c, i in zip(
-                cells.loc[renamed.to_numpy(), COMMITTEE_ID],
-                cells.loc[renamed.to_numpy(), CELL_ID],
-                strict=True,
-            )
-        ]
+        moved_rows = (cells[COMMITTEE_ID].astype(str).map(moved) != cells[COMMITTEE_ID]).to_numpy()
+        pairs = zip(cells[COMMITTEE_ID].astype(str), cells[CELL_ID].astype(str), strict=True)
+        successor = [cell_to.get(pair) for pair, m in zip(pairs, moved_rows, strict=True) if m]
+        new_cells.loc[moved_rows, "successor_id"] = successor
     committees = ds.committees.copy()
     committees["rolled_into"] = committees[COMMITTEE_ID].map(moved).astype("string")
     return Dataset(
