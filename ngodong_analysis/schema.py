@@ -267,12 +267,8 @@ def with_scope(df: pd.DataFrame) -> pd.DataFrame:
     if not missing:
         return df
     out = df.copy(deep=False)
-    for col in missing:
-        out.insert(
-            min(1, len(out.columns)) if "year" in out.columns[:1] else 0,
-            col,
-            pd.Series(UNNAMED_COMMITTEE, index=df.index, dtype=STRING),
-        )
+    for col in missing:  # where it goes is conform's and frame()'s to say
+        out[col] = pd.Series(UNNAMED_COMMITTEE, index=df.index, dtype=STRING)
     return out
 
 
