@@ -168,7 +168,7 @@ def _read_sheet(
     if sheet.is_empty():
         sheets.append((sheet.file.name, sheet.name, None))
         return  # empty sheets (Sheet2, Sheet3 of a new workbook) say nothing
-    encoding, changed = fix_legacy_text(sheet.frame)
+    encoding, changed = (None, 0) if sheet.unicode_only else fix_legacy_text(sheet.frame)
     if changed:
         log.warning(
             sheet.file,
@@ -264,10 +264,11 @@ def _read_sheet(
         sheets.append((sheet.file.name, sheet.name, layout.kind))
         return
     sheets.append((sheet.file.name, sheet.name, layout.kind))
+    # the committee and its parent as the title block names them (committees.Assigner),
+    # read before extract takes the sheet's frame
+    named = heading(_title_lines(sheet, layout))
     frame = extract(sheet, layout, log)
     if len(frame):
-        # the committee and its parent as the title block names them (committees.Assigner)
-        named = heading(_title_lines(sheet, layout))
         frame.attrs["title"], frame.attrs["parent"] = named.committee, named.parent
         frame.attrs["name_field"] = layout.name_field
         parts[layout.kind].append(frame)

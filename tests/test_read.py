@@ -222,3 +222,62 @@ def test_is_empty(tmp_path, rows, empty):
 def test_blank_csv_sheet_is_empty(tmp_path):
     assert _csv(tmp_path, ",,\n , ,\n").is_empty()
     assert not _csv(tmp_path, ",,\n , ,x\n", "y.csv").is_empty()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CSV_PIECES, min_size=1, max_size=60).map("".join))
+def test_the_delimiter_is_the_one_csv_sniffer_would_choose(text):
+    """The shortcut (the only separator present) picks what csv.Sniffer picks, and where
+    the Sniffer gives up, that separator rather than a comma the text does not hold."""
+    from ngodong_analysis.ingest.read import _delimiter
+
+    present = [d for d in ",;\t" if d in text]
+    try:
+        expected = csv.Sniffer().sniff(text, delimiters=",;\t").delimiter
+    except csv.Error:
+        if len(present) == 1:
+            expected = present[0]
+        else:
+            expected = "\t" if text.count("\t") > text.count(",") else ","
+    assert _delimiter(text) == expected
+
+
+def test_a_semicolon_file_with_commas_in_quoted_names_is_split_on_semicolons(tmp_path):
+    path = tmp_path / "dang_vien.csv"
+    path.write_text(
+        'Năm;Chi bộ;Tổng số đảng viên\n2019;"Chi bộ Thôn 1, Thôn 2";31\n2019;Chi bộ Thôn 3;28\n',
+        encoding="utf-8",
+    )
+    [sheet] = read_workbook(path, ProblemLog())
+    assert sheet.row(1) == ["2019", "Chi bộ Thôn 1, Thôn 2", "31"]
+
+
+def test_a_csv_in_legacy_tcvn3_text_is_still_converted(tmp_path):
+    """A CSV whose bytes hold no legacy sign skips the check; one typed in TCVN3 does not."""
+    from ngodong_analysis.load import read_file
+
+    path = tmp_path / "dang_vien.csv"
+    path.write_text(
+        "Năm,Chi bộ,Tổng số đảng viên\n2019,Chi bé Tæ d©n phè sè 1,31\n"
+        "2019,Chi bé Tæ d©n phè sè 2,28\n",
+        encoding="utf-8",
+    )
+    found = read_file(path, tmp_path)
+    [frame] = found.parts["members"]
+    assert list(frame["name"]) == ["Chi bộ Tổ dân phố số 1", "Chi bộ Tổ dân phố số 2"]
+    assert any(p.rule == "legacy-text" for p in found.log.problems)
+    plain = tmp_path / "plain.csv"
+    plain.write_text("Năm,Chi bộ,Tổng số đảng viên\n2019,Chi bộ Thôn 1,31\n", encoding="utf-8")
+    [sheet] = read_workbook(plain, ProblemLog())
+    assert sheet.unicode_only
+    [sheet] = read_workbook(path, ProblemLog())
+    assert not sheet.unicode_only
+
+
+def test_rows_read_before_the_frame_was_changed_are_made_again(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("Năm,Chi bộ\n2019,A\n", encoding="utf-8")
+    [sheet] = read_workbook(path, ProblemLog())
+    assert sheet.row(1) == ["2019", "A"]
+    sheet.frame.iloc[1, 1] = "B"
+    assert sheet.row(1) == ["2019", "B"] and sheet.head(2)[1] == ["2019", "B"]

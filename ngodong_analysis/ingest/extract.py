@@ -250,15 +250,15 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
         base["_col_year"] = _place(yc.index)
     # the file and sheet of every record, with the rest: one frame built once
     base["_file"], base["_sheet"] = log.shown(sheet.file), sheet.name
-    out = pd.DataFrame(base, index=rows)
     if year_cols:
-        for r in rows[out["year"].isna().to_numpy(dtype=bool)]:
+        for pos in np.flatnonzero(np.isnan(base["year"].astype(float))):
             log.error(
                 sheet.file,
                 sheet.name,
-                cell_name(r, yc.index),
+                cell_name(rows[pos], yc.index),
                 msg(
-                    "no year for {name}: write the year in this cell", name=repr(out.at[r, "name"])
+                    "no year for {name}: write the year in this cell",
+                    name=repr(base["name"][pos]),
                 ),
                 rule="year",
             )
@@ -272,7 +272,7 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
             read: dict[str, object] = {"year": year}
             for c in cols:
                 _put(read, sheet, block, c, layout, log)
-            part = _with_columns(out, read)
+            part = _with_columns(base, read, rows)
             _check_blanks(sheet, part, cols, log)
             _split_cumulative(sheet, part, cols, log)
             # a share without a year is checked once, and only against counts without one
@@ -286,13 +286,17 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
             read["year"] = layout.sheet_year if layout.sheet_year is not None else np.nan
         for c in plain:
             _put(read, sheet, block, c, layout, log)
-        part = _with_columns(out, read)
+        part = _with_columns(base, read, rows)
         _check_blanks(sheet, part, plain, log)
         _split_cumulative(sheet, part, plain, log)
         for c in shares:
             _check_share(sheet, block, layout, part, c, log)
         frames.append(part)
-    result = pd.concat(frames, ignore_index=True) if frames else out
+    result = (
+        pd.concat(frames, ignore_index=True)
+        if len(frames) > 1
+        else frames[0].reset_index(drop=True)
+    )
     if totals.any():
         _check_totals(sheet, layout, frame[totals], result, value_cols, log)
     if layout.kind == "rating_counts":
@@ -338,12 +342,14 @@ def _numbers(
     return pd.Series(values[codes], index=rows)
 
 
-def _with_columns(out: pd.DataFrame, read: dict[str, object]) -> pd.DataFrame:
-    """``out`` (the rows' names and places) beside the columns ``read`` (arrays, or one value
-    for every row), built in one go: inserting ~30 columns one by one into each sheet's frame
-    was most of a small sheet's cost."""
-    base = out.drop(columns=[c for c in read if c in out.columns])
-    return pd.concat([base, pd.DataFrame(read, index=out.index)], axis=1)
+def _with_columns(
+    base: dict[str, object], read: dict[str, object], rows: pd.Index
+) -> pd.DataFrame:
+    """The rows' names and places (``base``) beside the columns ``read`` (arrays, or one
+    value for every row; a field in both is ``read``'s), as one frame indexed by sheet row,
+    built in one go: inserting ~30 columns one by one into each sheet's frame was most of a
+    small sheet's cost, and so was joining two frames side by side."""
+    return pd.DataFrame({**{k: v for k, v in base.items() if k not in read}, **read}, index=rows)
 
 
 def _put(

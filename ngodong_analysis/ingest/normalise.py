@@ -274,10 +274,31 @@ def kind_from_text(text: str) -> str | None:
 _LEGACY_SCAN_ROWS = 5000
 # Legacy encodings show as Latin-1 symbols and letters that Vietnamese never uses (µ ¸ ¶ § ø
 # ä ï …); the Latin-1 letters of Unicode Vietnamese (à á â ã è é ê ì í ò ó ô õ ù ú ý) are not.
-_LEGACY_SIGN = re.compile(
+LEGACY_SIGN = re.compile(
     "[\x80-\xbf\xc4-\xc7\xcb\xce\xcf\xd1\xd6-\xd8\xdb\xdc\xde"
     "\xdf\xe4-\xe7\xeb\xee\xef\xf1\xf6-\xf8\xfb\xfc\xfe\xff]"
 )
+
+
+def _utf8_form(sign: re.Pattern[str]) -> re.Pattern[bytes]:
+    """``sign`` (a class of characters from U+0080 to U+00FF) over UTF-8 bytes: each such
+    character is a lead byte C2 or C3 and one continuation byte."""
+    chars = [chr(b) for b in range(0x80, 0x100) if sign.match(chr(b))]
+    parts = []
+    for lead in (0xC2, 0xC3):
+        tails = [ch.encode()[1] for ch in chars if ch.encode()[0] == lead]
+        if tails:
+            parts.append(
+                re.escape(bytes([lead]))
+                + b"["
+                + b"".join(re.escape(bytes([t])) for t in tails)
+                + b"]"
+            )
+    return re.compile(b"|".join(parts))
+
+
+# the same signs in a UTF-8 file's bytes: a CSV without one holds no legacy text (read.py)
+LEGACY_SIGN_UTF8 = _utf8_form(LEGACY_SIGN)
 
 
 def _distinct_texts(column: pd.Series) -> set[str]:
@@ -297,7 +318,7 @@ def fix_legacy_text(frame: pd.DataFrame) -> tuple[str | None, int]:
 
     head = frame.iloc[:_LEGACY_SCAN_ROWS]
     distinct = set().union(*(_distinct_texts(head[c]) for c in frame.columns))
-    if not any(_LEGACY_SIGN.search(v) for v in distinct):
+    if not any(LEGACY_SIGN.search(v) for v in distinct):
         return None, 0
     if len(frame) > _LEGACY_SCAN_ROWS:
         tail = frame.iloc[_LEGACY_SCAN_ROWS:]

@@ -26,6 +26,7 @@ import python_calamine as calamine
 from ..i18n import msg, nmsg, reason
 from ..problems import ProblemLog
 from .guard import Refused, check_zip
+from .normalise import LEGACY_SIGN_UTF8
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -71,6 +72,12 @@ class Sheet:
         self.uncalculated: list[str] = []
         self._rows = (rows if rows is not None else []) if frame is None else None
         self._frame = frame
+        # a frame's top rows as lists, made once: header detection and the title block ask
+        # for them row by row, and a row of a frame (``iloc``) costs ~0.1 ms
+        self._top: list[list[object]] | None = None
+        # True when the reader saw that no cell can hold legacy (TCVN3/VNI) text: the
+        # check of every column's distinct values is then skipped (normalise.fix_legacy_text)
+        self.unicode_only = False
 
     def __repr__(self) -> str:
         return f"Sheet({self.label!r}, {self.n_rows} rows)"
@@ -81,7 +88,11 @@ class Sheet:
 
     @property
     def frame(self) -> pd.DataFrame:
-        """All cells column by column: column labels 0..n-1, index = row number from 0."""
+        """All cells column by column: column labels 0..n-1, index = row number from 0.
+
+        Whoever takes the frame may change its cells (legacy text fixed): the top rows
+        :meth:`row` handed out before are made again when next asked for."""
+        self._top = None
         if self._frame is None:
             rows = self._rows
             widths = set(map(len, rows))  # one pass in C; calamine's grid is rectangular
@@ -103,12 +114,18 @@ class Sheet:
         """Row ``r`` as a list (a frame-backed sheet pads every row to the frame's width)."""
         if self._rows is not None:
             return self._rows[r]
+        if r < _TOP_ROWS:
+            if self._top is None:
+                self._top = self._frame.iloc[:_TOP_ROWS].to_numpy(dtype=object).tolist()
+            return self._top[r]
         return self._frame.iloc[r].tolist()
 
     def head(self, n: int) -> list[list[object]]:
         """The top ``n`` rows as lists (fewer if the sheet is shorter)."""
         if self._rows is not None:
             return self._rows[:n]
+        if n <= _TOP_ROWS:
+            return [self.row(r) for r in range(min(n, len(self._frame)))]
         return self._frame.iloc[:n].to_numpy(dtype=object).tolist()
 
     @property
@@ -136,6 +153,11 @@ class Sheet:
             if any(str(v).strip() for v in col.unique()):
                 return False
         return True
+
+
+# the rows header detection looks at (detect.HEADER_SCAN_ROWS and the sub-header rows below
+# the header) and the title block above it: read from a frame once, as lists
+_TOP_ROWS = 48
 
 
 def _filled(value: object) -> bool:
@@ -225,17 +247,32 @@ def _read_csv(path: Path) -> list[Sheet]:
     else:
         # a character cut at the 32 KiB end is dropped; 8192 whole ones come before it
         sample = body[: 4 * 8192].decode("utf-8", errors="ignore")[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    delimiter = _delimiter(sample)
     frame = _csv_frame(body, delimiter, _sample_width(sample, delimiter))
     if frame is not None:
-        return [Sheet(path, path.stem, frame=frame)]
+        sheet = Sheet(path, path.stem, frame=frame)
+        sheet.unicode_only = not LEGACY_SIGN_UTF8.search(body)
+        return [sheet]
     text = body.decode("utf-8") if text is None else text
     rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     return [Sheet(path, path.stem, rows)]
+
+
+def _delimiter(sample: str) -> str:
+    """The field separator of a CSV file from its first 8,192 characters: the only one of
+    comma, semicolon and tab that occurs (nearly every file: no need for ``csv.Sniffer``, whose
+    regular expressions cost more than the rest of reading a small file), else the one
+    ``csv.Sniffer`` finds, else tab where tabs outnumber commas, else comma."""
+    present = [d for d in _DELIMITERS if d in sample]
+    if len(present) == 1:
+        return present[0]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        return "\t" if sample.count("\t") > sample.count(",") else ","
+
+
+_DELIMITERS = ",;\t"
 
 
 def _utf8_body(data: bytes) -> bytes | None:
