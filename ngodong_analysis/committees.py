@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .i18n import msg
 from .problems import ProblemLog, log_at, place_of
@@ -351,6 +352,16 @@ def _folder(shown_file: str) -> str | None:
 _UNKNOWN = object()
 
 
+@dataclass
+class Assigned:
+    """A frame of records and, per row, codes of its committee id and of the committee as
+    written (:meth:`Assigner.assign`; :meth:`Assigner.stack` makes them columns)."""
+
+    frame: pd.DataFrame
+    ids: np.ndarray
+    written: np.ndarray
+
+
 class Assigner:
     """Gives every record its committee (DESIGN.md › Committees), first that applies: a
     committee column, the title block, the workbook's folder, the dataset's one committee
@@ -370,6 +381,10 @@ class Assigner:
         self._named: set[str] = set()
         # folder → the committees its workbooks' titles and columns name
         self._by_folder: dict[str, set[str]] = defaultdict(set)
+        # the ids and spellings given out by assign(), each once: a record carries their
+        # codes until stack() spreads them over the rows of a whole table
+        self._ids: dict[object, int] = {}
+        self._spellings: dict[object, int] = {}
 
     # ------------------------------------------------------------------ naming
     def _parsed_id(self, parsed: CommitteeName | None, text: str) -> str | None:
@@ -447,8 +462,10 @@ class Assigner:
             return next(iter(named))
         return UNNAMED_COMMITTEE if not named else None
 
-    def assign(self, frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-        """Second pass: ``frame`` with ``committee_id`` (and ``_committee``, as written)."""
+    def assign(self, frame: pd.DataFrame, kind: str) -> Assigned:
+        """Second pass: each row's committee (its id, and ``_committee``: as written), as
+        codes that :meth:`stack` turns into columns once the frames are joined; rows whose
+        committee cannot be told are dropped (an error)."""
         n = len(frame)
         file = str(frame["_file"].iloc[0]) if n else ""
         sheet = str(frame["_sheet"].iloc[0]) if n else ""
@@ -479,6 +496,15 @@ class Assigner:
             fallback, fallback_text = folder_cid, folder.replace("-", " ").replace("_", " ")
         else:
             fallback, fallback_text = self.default(), self._asked
+        if not _has_column(frame, kind):
+            if fallback is not None:
+                # one committee for the whole frame, written one way (a title, a folder)
+                self._remember_one(frame, fallback, fallback_text, parent)
+                return Assigned(
+                    frame,
+                    np.full(n, self._code(self._ids, fallback), dtype=np.int32),
+                    np.full(n, self._code(self._spellings, fallback_text), dtype=np.int32),
+                )
         ids = np.full(n, fallback, dtype=object)
         written = np.full(n, fallback_text, dtype=object)
         if _has_column(frame, kind):
@@ -523,11 +549,53 @@ class Assigner:
             keep = ~missing
             frame, ids, written = frame[keep], ids[keep], written[keep]
         self._remember(frame, ids, written, parent)
-        # the records are the loader's own (extract's frames): given their columns in place
-        # (a members sheet's frame serves the cell ratings too: it gets the same columns)
-        frame[COMMITTEE_ID] = pd.array(ids, dtype=STRING)
-        frame["_committee"] = pd.array(written, dtype=STRING)
-        return frame
+        return Assigned(frame, self._codes(self._ids, ids), self._codes(self._spellings, written))
+
+    @staticmethod
+    def _code(table: dict[object, int], value: object) -> int:
+        if pd.isna(value):
+            value = None  # NaN, None and NA are one missing value
+        return table.setdefault(value, len(table))
+
+    def _codes(self, table: dict[object, int], values: np.ndarray) -> np.ndarray:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        mapped = np.array([self._code(table, u) for u in uniques], dtype=np.int32)
+        return mapped[codes] if len(codes) else np.zeros(0, dtype=np.int32)
+
+    def stack(self, pieces: list[Assigned]) -> pd.DataFrame:
+        """The frames of ``pieces`` as one, with ``committee_id`` and ``_committee`` built
+        from their codes at once: a column per frame made and joined was most of the
+        committee dimension's cost at national scale (17,000 files)."""
+        if not pieces:
+            return pd.DataFrame()
+        records = pd.concat([p.frame for p in pieces], ignore_index=True)
+        for column, table, part in (
+            (COMMITTEE_ID, self._ids, "ids"),
+            ("_committee", self._spellings, "written"),
+        ):
+            values = list(table)  # in code order: dicts keep insertion order
+            codes = np.concatenate([getattr(p, part) for p in pieces])
+            spread = pa.array(values, type=pa.large_string(), from_pandas=True).take(codes)
+            records[column] = pd.Series(
+                pd.arrays.ArrowStringArray(spread), index=records.index, copy=False
+            )
+        return records
+
+    def _remember_one(
+        self, frame: pd.DataFrame, cid: str, written: str | None, parent: str | None
+    ) -> None:
+        """:meth:`_remember` for a frame of one committee written one way."""
+        if frame.empty:
+            return
+        if isinstance(written, str) and written:
+            self.seen.written[cid][written] += len(frame)
+        if "year" in frame.columns:
+            years = pd.to_numeric(frame["year"], errors="coerce").to_numpy(dtype=float)
+            self.seen.years[cid].update(int(y) for y in np.unique(years[~np.isnan(years)]))
+        else:
+            self.seen.years[cid]  # noqa: B018 - seen, with no year
+        if parent:
+            self.seen.parents[cid][parent] += 1
 
     def _remember(
         self, frame: pd.DataFrame, ids: np.ndarray, written: np.ndarray, parent: str | None

@@ -423,19 +423,28 @@ def load(
         sheets.extend(found.sheets)
         log.merge(found.log)
 
-    def records(kind: str) -> pd.DataFrame:
-        frames = parts.pop(kind, [])  # each kind is taken once: let the pieces go
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
     # every record gets its committee before ids are made: "tdp-2" is a cell of most of them
+    registry_frames = parts.pop("committee_registry", [])
     assigner = Assigner(
-        CommitteeRegistry.build(records("committee_registry"), log), committee, log
+        CommitteeRegistry.build(
+            pd.concat(registry_frames, ignore_index=True) if registry_frames else pd.DataFrame(),
+            log,
+        ),
+        committee,
+        log,
     )
+    del registry_frames
     for kind, frames in parts.items():
         for frame in frames:
             assigner.learn(frame, kind)
-    for kind, frames in parts.items():
-        parts[kind] = [assigner.assign(frame, kind) for frame in frames]
+    assigned = {
+        kind: [assigner.assign(frame, kind) for frame in frames] for kind, frames in parts.items()
+    }
+    parts.clear()
+
+    def records(kind: str) -> pd.DataFrame:
+        # each kind is taken once: let the pieces go
+        return assigner.stack(assigned.pop(kind, []))
 
     # Each table drops its bookkeeping columns (places, raw names) as soon as the checks
     # that name cells are done with it: at national scale they are gigabytes.
