@@ -719,11 +719,10 @@ def _column_texts(frame: pd.DataFrame, kind: str) -> pd.Series:
     compiled sheet writes a committee once over its block of cells), else as the committee
     heading above it does; NA where none."""
     if _names_committees(frame, kind):
-        return frame["name"].astype(object).where(frame["name"].astype(object).map(_has_text))
+        return _texts_only(frame["name"])
     texts = pd.Series(np.nan, index=frame.index, dtype=object)
     if "unit" in frame.columns:
-        unit = frame["unit"].astype(object)
-        texts = unit.where(unit.map(_has_text)).ffill()
+        texts = _texts_only(frame["unit"]).ffill()
     if "_heading" in frame.columns:  # the committee heading above the row (extract)
         texts = texts.where(texts.notna(), frame["_heading"].astype(object))
     return texts
@@ -731,3 +730,12 @@ def _column_texts(frame: pd.DataFrame, kind: str) -> pd.Series:
 
 def _has_text(value: object) -> bool:
     return isinstance(value, str) and value.strip() != ""
+
+
+def _texts_only(column: pd.Series) -> pd.Series:
+    """``column`` as objects, NaN where it holds no text; each distinct value tested once
+    (a compiled district sheet has a committee cell on each of its 100,000 rows)."""
+    codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=False)
+    has = np.array([_has_text(u) for u in uniques], dtype=bool)
+    values = np.asarray(uniques, dtype=object)
+    return pd.Series(np.where(has, values, np.nan)[codes], index=column.index, dtype=object)

@@ -1,5 +1,7 @@
 import pytest
 from helpers import write_xlsx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ngodong_analysis.ingest.normalise import (
     income_unit,
@@ -194,3 +196,50 @@ def test_a_dash_is_no_score_and_no_income_but_zero_members(tmp_path):
     assert ds.cell_ratings["score"].isna().tolist() == [True, False]
     assert ds.income["income_per_capita"].isna().tolist() == [True, False]
     assert ds.income["households"].tolist() == [120, 0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.just(""),
+            st.from_regex(r"\A[0-9]{1,17}\Z"),
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.integers(-5, 10**17),
+            st.sampled_from(["-", " 12", "1.234", "12,5", "²", "٣", "007"]),
+        ),
+        min_size=1,
+        max_size=8,
+        unique_by=lambda v: (type(v), repr(v)),
+    ),
+    st.booleans(),
+)
+def test_the_plain_numbers_shortcut_reads_what_parse_number_reads(uniques, integer):
+    """Whenever extract's shortcut takes a column's distinct values, each is the number
+    parse_number gives without an error; it declines every value parse_number questions."""
+    import math
+
+    from ngodong_analysis.ingest.extract import _plain_numbers
+
+    values = _plain_numbers(uniques, integer)
+    if values is None:
+        return
+    for u, v in zip(uniques, values, strict=True):
+        parsed = parse_number(u, integer=integer)
+        assert parsed.error is None and parsed.options is None
+        if parsed.value is None:
+            assert math.isnan(v)
+        else:
+            assert v == parsed.value
+
+
+def test_the_plain_numbers_shortcut_takes_digit_texts_and_floats():
+    from ngodong_analysis.ingest.extract import _plain_numbers
+
+    assert list(_plain_numbers(["12", "", None, "007"], True)[[0, 3]]) == [12.0, 7.0]
+    assert list(_plain_numbers([3.0, 41.0], True)) == [3.0, 41.0]
+    assert _plain_numbers(["12", "-"], True) is None  # a dash is read as 0 or blank
+    assert _plain_numbers([2.5], True) is None  # not a whole number: an error to report
+    assert _plain_numbers([2.5], False) is not None
+    assert _plain_numbers(["1.234"], True) is None  # ambiguous

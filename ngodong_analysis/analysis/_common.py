@@ -208,10 +208,9 @@ def quota_verdict(
 
     out = out.copy()
     out["share"] = ratio(out["excellent"].astype(COUNT), out["well"].astype(COUNT))
-    rules = [
-        quota_rule(subject, int(y)) if j else None
-        for y, j in zip(out["year"], judged, strict=True)
-    ]
+    # the rule looked up once per year, not per row (a nation has 100,000 committee-years)
+    by_year = {y: quota_rule(subject, y) for y in {int(y) for y in out["year"][judged]}}
+    rules = [by_year[int(y)] if j else None for y, j in zip(out["year"], judged, strict=True)]
     covered = np.array([r is not None for r in rules], dtype=bool)
     cap = [limit if limit is not None else r.cap if r else 0.0 for r in rules]
     caps = np.array(cap, dtype=float)

@@ -28,7 +28,7 @@ from ..vocab import (
     derived_columns,
 )
 from .detect import IGNORED_FIELDS, VALUE_FIELDS, Column, Layout, cell_text
-from .normalise import Parsed, income_unit, parse_number, settle
+from .normalise import MAX_NUMBER, Parsed, income_unit, parse_number, settle
 from .read import _STR, Sheet
 
 TEXT_FIELDS = {
@@ -172,6 +172,8 @@ def _is_totals(name_key: str) -> bool:
 
 
 def _has_text(value: object) -> bool:
+    if type(value) is str and value.isascii():
+        return not value.isspace() and value != ""  # what cell_text would leave of it
     return cell_text(value) != ""
 
 
@@ -313,6 +315,10 @@ def _numbers(
     """A column's kept rows as floats (NaN = blank); every value parsed once per distinct
     value."""
     codes, uniques = block.kept(col.index, None)
+    rows = block.rows
+    values = _plain_numbers(uniques, integer)
+    if values is not None:
+        return pd.Series(values[codes], index=rows)
     dash_blank = col.field in dash_is_blank()
     parsed = [parse_number(u, integer=integer, dash_blank=dash_blank) for u in uniques]
     if any(p.options is not None for p in parsed):
@@ -322,7 +328,6 @@ def _numbers(
     values = np.array([np.nan if p.value is None else p.value for p in parsed], dtype=float)
     failed = np.array([p.error is not None for p in parsed], dtype=bool)
     bad_rows = np.flatnonzero(failed[codes]) if failed.any() else ()
-    rows = block.rows
     for pos in bad_rows[: log.room(sheet.file, sheet.name, "number", "error", len(bad_rows))]:
         r = rows[pos]
         raw = block.cell(r, col.index, None)
@@ -340,6 +345,30 @@ def _numbers(
             rule="number",
         )
     return pd.Series(values[codes], index=rows)
+
+
+def _plain_numbers(uniques: Sequence[object], integer: bool) -> np.ndarray | None:
+    """The distinct values of a column as floats (NaN = blank) when every one is what
+    :func:`parse_number` reads without a question: a number (calamine's floats), a run of
+    ASCII digits (a CSV's counts) or blank, and none negative, too large or, for a count,
+    fractional. Converted by numpy, not one by one; None when any value needs a look."""
+    if not len(uniques):
+        return None
+    kinds = {type(u) for u in uniques}
+    if kinds <= {float, int, type(None)}:
+        values = np.array([np.nan if u is None else u for u in uniques], dtype=float)
+    elif kinds <= {str, type(None)} and all(
+        u is None or u == "" or (u.isascii() and u.isdigit()) for u in uniques
+    ):
+        values = np.array([u if u else "nan" for u in uniques]).astype(float)
+    else:
+        return None
+    known = values[~np.isnan(values)]
+    if (known < 0).any() or (known >= MAX_NUMBER).any():
+        return None
+    if integer and (known != np.floor(known)).any():
+        return None
+    return values
 
 
 def _with_columns(
