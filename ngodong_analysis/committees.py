@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .i18n import msg
-from .problems import ProblemLog, log_at, place_of
+from .problems import ProblemLog, log_at, place_of, stack_records
 from .schema import COMMITTEE_ID, COMMITTEE_KINDS, STRING, UNNAMED_COMMITTEE, conform, empty
 from .text import key, make_id, nfc
 from .vocab import UnitWord, committee_prefixes, unit_words
@@ -434,7 +434,7 @@ class Assigner:
         has_column = _has_column(frame, kind)
         texts = list(_column_texts(frame, kind).dropna().unique()) if has_column else []
         title = frame.attrs.get("title")
-        folder = _folder(str(frame["_file"].iloc[0]))
+        folder = _folder(_where(frame, "file"))
         for text, how in [(t, parse) for t in texts] + ([(title, in_title)] if title else []):
             parsed = how(text)
             cid = self.registry.find(text)
@@ -467,8 +467,8 @@ class Assigner:
         codes that :meth:`stack` turns into columns once the frames are joined; rows whose
         committee cannot be told are dropped (an error)."""
         n = len(frame)
-        file = str(frame["_file"].iloc[0]) if n else ""
-        sheet = str(frame["_sheet"].iloc[0]) if n else ""
+        file = _where(frame, "file") if n else ""
+        sheet = _where(frame, "sheet") if n else ""
         title = frame.attrs.get("title")
         parent = frame.attrs.get("parent")
         title_cid = self.title_id(title) if title else None
@@ -568,7 +568,7 @@ class Assigner:
         committee dimension's cost at national scale (17,000 files)."""
         if not pieces:
             return pd.DataFrame()
-        records = pd.concat([p.frame for p in pieces], ignore_index=True)
+        records = stack_records([p.frame for p in pieces])
         for column, table, part in (
             (COMMITTEE_ID, self._ids, "ids"),
             ("_committee", self._spellings, "written"),
@@ -730,6 +730,14 @@ def _column_texts(frame: pd.DataFrame, kind: str) -> pd.Series:
 
 def _has_text(value: object) -> bool:
     return isinstance(value, str) and value.strip() != ""
+
+
+def _where(frame: pd.DataFrame, what: str) -> str:
+    """The file or sheet of a sheet's records (extract keeps them in ``attrs``; frames made
+    elsewhere, such as tests', in ``_file`` and ``_sheet``)."""
+    if what in frame.attrs:
+        return str(frame.attrs[what])
+    return str(frame[f"_{what}"].iloc[0])
 
 
 def _texts_only(column: pd.Series) -> pd.Series:

@@ -29,7 +29,7 @@ from .ingest.extract import extract
 from .ingest.normalise import fix_legacy_text
 from .ingest.read import Sheet, read_workbook, report_uncalculated
 from .outputs import store
-from .problems import DataError, Problem, ProblemList, ProblemLog, cell_name
+from .problems import DataError, Problem, ProblemList, ProblemLog, cell_name, stack_records
 from .progress import Meter
 from .schema import TABLES, conform, empty
 from .text import fold
@@ -426,10 +426,7 @@ def load(
     # every record gets its committee before ids are made: "tdp-2" is a cell of most of them
     registry_frames = parts.pop("committee_registry", [])
     assigner = Assigner(
-        CommitteeRegistry.build(
-            pd.concat(registry_frames, ignore_index=True) if registry_frames else pd.DataFrame(),
-            log,
-        ),
+        CommitteeRegistry.build(stack_records(registry_frames), log),
         committee,
         log,
     )

@@ -441,6 +441,25 @@ def keep_first(
 # --- places of records (the loader's _file, _sheet, _row and _col_* columns) ---------------
 
 
+def stack_records(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Records of several sheets as one frame, with ``_file`` and ``_sheet`` made from each
+    sheet's ``attrs`` (extract gives them once per sheet) as categorical columns: a code
+    per record, not a text. A frame that already has the columns keeps them."""
+    if not frames:
+        return pd.DataFrame()
+    records = pd.concat(frames, ignore_index=True)
+    if "_file" in records.columns or not all("file" in f.attrs for f in frames):
+        return records
+    lengths = [len(f) for f in frames]
+    for column, attr in (("_file", "file"), ("_sheet", "sheet")):
+        codes, values = pd.factorize(pd.Series([f.attrs[attr] for f in frames], dtype=object))
+        records[column] = pd.Categorical.from_codes(
+            np.repeat(codes, lengths), categories=pd.Index(values, dtype=object)
+        )
+    records.attrs = {}
+    return records
+
+
 def place_of(frame: pd.DataFrame, field: str) -> pd.Series:
     """'file › sheet › D7' for each record's ``field`` cell."""
     col = frame.get(f"_col_{field}", frame["_name_col"]).fillna(frame["_name_col"])

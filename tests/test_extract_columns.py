@@ -70,7 +70,10 @@ def test_csv_and_xlsx_give_the_same_records(tmp_path, title):
     assert _problems(from_csv.log.problems) == _problems(from_xlsx.log.problems)
     assert from_csv.parts.keys() == from_xlsx.parts.keys() == {"members"}
     [a], [b] = from_csv.parts["members"], from_xlsx.parts["members"]
-    pd.testing.assert_frame_equal(a.drop(columns="_file"), b.drop(columns="_file"))
+    pd.testing.assert_frame_equal(a, b, check_flags=False)
+    # each sheet's file and sheet are said once, for its records (problems.stack_records)
+    assert (a.attrs["file"], b.attrs["file"]) == ("2019.csv", "b.xlsx")
+    assert "_file" not in a.columns and a.attrs["sheet"] == b.attrs["sheet"] == "2019"
 
     first = 3 if title else 1  # first data row, from 0
     assert a["_row"].tolist() == [first, first + 1, first + 2, first + 3]  # no blank, no total
@@ -170,7 +173,7 @@ def test_numbers_are_settled_by_the_kept_rows_only(tmp_path):
     a, b = read_file(csv_path), read_file(xlsx_path)
     assert _problems(a.log.problems) == _problems(b.log.problems)
     [x], [y] = a.parts["income"], b.parts["income"]
-    pd.testing.assert_frame_equal(x.drop(columns="_file"), y.drop(columns="_file"))
+    pd.testing.assert_frame_equal(x, y, check_flags=False)
     assert x["income_per_capita"].tolist() == [1.234, 2.0, 2.0]
 
 

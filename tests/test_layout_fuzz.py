@@ -160,7 +160,8 @@ def test_any_headers_give_tables_or_problems_never_an_exception(head, body, titl
     assert kind is not None or log.problems or sheet.is_empty()
     for frames in parts.values():
         for frame in frames:
-            assert {"_row", "_file", "_sheet", "year"} <= set(frame.columns)
+            assert {"_row", "year"} <= set(frame.columns)
+            assert frame.attrs["file"] and frame.attrs["sheet"] == name
 
 
 @pytest.mark.parametrize("kind", ["registry", "members", "income", "cell_ratings"])

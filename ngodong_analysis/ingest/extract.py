@@ -250,8 +250,6 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
         # offices often write the year once per block of rows (or merge it down)
         base["year"] = _numbers(sheet, block, yc, log, integer=True).ffill().to_numpy()
         base["_col_year"] = _place(yc.index)
-    # the file and sheet of every record, with the rest: one frame built once
-    base["_file"], base["_sheet"] = log.shown(sheet.file), sheet.name
     if year_cols:
         for pos in np.flatnonzero(np.isnan(base["year"].astype(float))):
             log.error(
@@ -299,6 +297,9 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
         if len(frames) > 1
         else frames[0].reset_index(drop=True)
     )
+    # the records' file and sheet, the same for all: columns once the sheets are joined
+    # (problems.stack_records), not a text per record (a national folder has millions)
+    result.attrs["file"], result.attrs["sheet"] = log.shown(sheet.file), sheet.name
     if totals.any():
         _check_totals(sheet, layout, frame[totals], result, value_cols, log)
     if layout.kind == "rating_counts":
