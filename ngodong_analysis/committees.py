@@ -569,16 +569,22 @@ class Assigner:
         if not pieces:
             return pd.DataFrame()
         records = stack_records([p.frame for p in pieces])
-        for column, table, part in (
-            (COMMITTEE_ID, self._ids, "ids"),
-            ("_committee", self._spellings, "written"),
-        ):
-            values = list(table)  # in code order: dicts keep insertion order
-            codes = np.concatenate([getattr(p, part) for p in pieces])
-            spread = pa.array(values, type=pa.large_string(), from_pandas=True).take(codes)
-            records[column] = pd.Series(
-                pd.arrays.ArrowStringArray(spread), index=records.index, copy=False
-            )
+        ids = list(self._ids)  # in code order: dicts keep insertion order
+        codes = np.concatenate([p.ids for p in pieces])
+        spread = pa.array(ids, type=pa.large_string(), from_pandas=True).take(codes)
+        records[COMMITTEE_ID] = pd.Series(
+            pd.arrays.ArrowStringArray(spread), index=records.index, copy=False
+        )
+        # the committee as written is bookkeeping (problems, the committees table): codes
+        spellings = [None if v is None else str(v) for v in self._spellings]
+        codes = np.concatenate([p.written for p in pieces])
+        missing = spellings.index(None) if None in spellings else -1
+        if missing >= 0:
+            spellings.pop(missing)
+            codes = np.where(codes == missing, -1, codes - (codes > missing))
+        records["_committee"] = pd.Categorical.from_codes(
+            codes, categories=pd.Index(spellings, dtype=object)
+        )
         return records
 
     def _remember_one(

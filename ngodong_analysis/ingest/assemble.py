@@ -995,6 +995,8 @@ def _categories(column: pd.Series, rows: np.ndarray) -> pd.Categorical:
 def _take(column: pd.Series, rows: np.ndarray) -> pd.Series | np.ndarray:
     """``column`` at positions ``rows``; text repeats, so it comes back categorical (codes,
     not millions of pointers to the same strings)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):  # the records' _file and _sheet
+        return pd.Categorical.from_codes(column.cat.codes.to_numpy()[rows], dtype=column.dtype)
     if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
         codes, values = pd.factorize(column, use_na_sentinel=True)
         return pd.Categorical.from_codes(codes[rows], categories=pd.Index(values, dtype=object))

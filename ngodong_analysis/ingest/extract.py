@@ -57,6 +57,16 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, Sequence[object]]:
     anything else as an object array, so mixed cells (floats, text, dates) stay as they are.
     """
     if isinstance(series.dtype, pd.StringDtype):
+        arrow = getattr(series.array, "__arrow_array__", None)
+        if arrow is not None:
+            # straight to pyarrow: half the time of pd.factorize on a small column, and a
+            # national folder factorises ~100,000 of them
+            values = arrow()
+            if isinstance(values, pa.ChunkedArray):
+                values = values.combine_chunks()
+            if values.null_count == 0:  # nulls: pandas' missing value, as below
+                encoded = values.dictionary_encode()
+                return encoded.indices.to_numpy().astype(np.intp), encoded.dictionary.to_pylist()
         codes, uniques = pd.factorize(series, use_na_sentinel=False)
         return codes, uniques.tolist()
     values = series.to_numpy(dtype=object)
@@ -634,7 +644,7 @@ def _check_blanks(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log: Pro
     watched = [c for c in cols if c.field in unknown and c.field in part.columns]
     if len(part) < 2 or not watched or not numbers:
         return
-    filled = {f: part[f].notna().to_numpy() for f in dict.fromkeys(numbers)}
+    filled = {f: _known(part, f) for f in dict.fromkeys(numbers)}
     for c in dict((c.field, c) for c in watched).values():
         here = filled[c.field]
         others = np.logical_or.reduce(
@@ -670,6 +680,14 @@ def _check_blanks(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log: Pro
             ),
             rule="blank-cells",
         )
+
+
+def _known(part: pd.DataFrame, field: str) -> np.ndarray:
+    """Where a column of numbers read is filled (a float column's values without a Series)."""
+    values = part[field].array
+    if isinstance(values, pd.arrays.NumpyExtensionArray) and values.dtype == np.float64:
+        return ~np.isnan(values.to_numpy())
+    return part[field].notna().to_numpy()
 
 
 def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log: ProblemLog):

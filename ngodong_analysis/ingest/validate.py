@@ -121,8 +121,15 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
     keys = ratings.iloc[first][per_cell].reset_index(drop=True)
     rated = keys.assign(rated=np.bincount(group, count))
     if not members.empty and "members" in members.columns:
-        joined = members.join(rated.set_index(per_cell), on=per_cell)
-        over = joined[(joined["rated"] > joined["members"]).fillna(False).astype(bool)]
+        # each members row's count rated, found by key: joining the whole members table
+        # (places and all) would copy it, and at national scale that is the load's peak
+        at = _positions(members[per_cell], rated[per_cell])
+        found = at >= 0
+        counted = np.full(len(members), np.nan)
+        counted[found] = rated["rated"].to_numpy(dtype=float)[at[found]]
+        listed = members["members"].to_numpy(dtype=float, na_value=np.nan)
+        over = members.iloc[np.flatnonzero(counted > listed)]
+        over = over.assign(rated=counted[counted > listed])
         over = over.iloc[keep_first(log, over, "counts", "error")]
         if len(over):
             places = place_of(over, "members")
@@ -142,6 +149,16 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
                     rule="counts",
                 )
     _quota_problems(committee_quota(ratings), ratings, "members", log)
+
+
+def _positions(rows: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
+    """For each row of ``rows``, the position of the row of ``keys`` with the same values in
+    the same columns, or -1 (``keys``' rows are distinct)."""
+
+    def index(frame: pd.DataFrame) -> pd.MultiIndex:
+        return pd.MultiIndex.from_arrays([frame[c].to_numpy(dtype=object) for c in frame.columns])
+
+    return index(keys).get_indexer(index(rows))
 
 
 def committee_quota(ratings: pd.DataFrame) -> pd.DataFrame:
