@@ -35,7 +35,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ngodong_analysis.outputs.files import save_reproducible
-from ngodong_analysis.outputs.template import MEMBER_HEADER_SUB
+from ngodong_analysis.outputs.template import INCOME_HEADER, MEMBER_HEADER_SUB
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "data" / "examples" / "giao-thuy"
@@ -908,22 +908,7 @@ def write_cell_registry(path: Path) -> None:
     ws = wb.create_sheet("Danh mục chi bộ")
     _title(ws, 1, DISTRICT_OFFICE, 11)
     _title(ws, 2, "DANH MỤC CHI BỘ TRỰC THUỘC CÁC ĐẢNG BỘ CƠ SỞ", 11)
-    _header(
-        ws,
-        4,
-        (
-            "STT",
-            "Đảng bộ",
-            "Mã chi bộ",
-            "Tên chi bộ",
-            "Tên gọi khác",
-            "Loại",
-            "Địa bàn",
-            "Từ năm",
-            "Đến năm",
-            "Chi bộ kế thừa",
-        ),
-    )
+    _header(ws, 4, ("STT", "Đảng bộ", *sample.REGISTRY_HEADER[1:]))
     i = 0
     for committee in COMMITTEES:
         for c in CELLS[committee.cid]:
@@ -1294,19 +1279,7 @@ def write_income_per_year(path: Path, committee: Committee, income: Income) -> N
     for y in committee.years:
         ws = wb.create_sheet(f"Năm {y}")
         head = _title_block(ws, committee, f"THU NHẬP BÌNH QUÂN, HỘ NGHÈO NĂM {y}")
-        _header(
-            ws,
-            head,
-            (
-                "STT",
-                "Tổ dân phố",
-                "Số hộ",
-                "Số nhân khẩu",
-                "Thu nhập bình quân (triệu đồng/người/năm)",
-                "Số hộ nghèo",
-                "Số hộ cận nghèo",
-            ),
-        )
+        _header(ws, head, INCOME_HEADER)
         for i, area in enumerate(_areas(committee, y), start=1):
             v = income[(committee.cid, area, y)]
             _row(
