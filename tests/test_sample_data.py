@@ -7,12 +7,11 @@ loaders, so that a loader bug cannot hide a sample bug (and the other way round)
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import MEMBER_COUNT_HEADERS, run_generator
 
 from ngodong_analysis import schema
 
@@ -69,24 +68,17 @@ def _is_count(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-@pytest.fixture(scope="module")
-def registry():
-    return _open(FILES[0])
+def _workbook_fixture(name: str):
+    """A module-scoped fixture giving the shipped workbook ``name``, opened once."""
+
+    def workbook() -> openpyxl.Workbook:
+        return _open(name)
+
+    return pytest.fixture(scope="module")(workbook)
 
 
-@pytest.fixture(scope="module")
-def ratings_wb():
-    return _open(FILES[1])
-
-
-@pytest.fixture(scope="module")
-def members_wb():
-    return _open(FILES[2])
-
-
-@pytest.fixture(scope="module")
-def income_wb():
-    return _open(FILES[3])
+# the four workbooks, in the order of FILES
+registry, ratings_wb, members_wb, income_wb = map(_workbook_fixture, FILES)
 
 
 @pytest.fixture(scope="module")
@@ -278,14 +270,7 @@ def test_members_layout(members_wb):
             else ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
         )
         assert [ws.cell(5, c).value for c in range(4, 17)] == [
-            "Đảng viên trẻ (dưới 35 tuổi)",
-            "Nữ",
-            "Miễn sinh hoạt",
-            "Kết nạp",
-            "Chuyển đến",
-            "Chuyển đi",
-            "Từ trần",
-            "Xóa tên, khai trừ",
+            *MEMBER_COUNT_HEADERS,
             None,
             *ratings,
         ]
@@ -444,19 +429,10 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _generate(out: Path) -> None:
-    subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(out)],
-        check=True,
-        capture_output=True,
-        cwd=out.parent,
-    )
-
-
 def test_generator_is_deterministic_and_matches_the_shipped_sample(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
-    _generate(first)
-    _generate(second)
+    run_generator(SCRIPT, first)
+    run_generator(SCRIPT, second)
     for name in FILES:
         assert _sha256(first / name) == _sha256(second / name), name
         assert _sha256(first / name) == _sha256(RAW / name), (

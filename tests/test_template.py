@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import MEMBER_COUNT_HEADERS
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -634,14 +635,7 @@ values = st.one_of(
 )
 MEMBER_HEADERS = [
     "Tổng số đảng viên",
-    "Đảng viên trẻ (dưới 35 tuổi)",
-    "Nữ",
-    "Miễn sinh hoạt",
-    "Kết nạp",
-    "Chuyển đến",
-    "Chuyển đi",
-    "Từ trần",
-    "Xóa tên, khai trừ",
+    *MEMBER_COUNT_HEADERS,
     "Giới thiệu học lớp đối tượng Đảng",
 ]
 CELL_NAMES = ["Chi bộ Tổ dân phố số 1", "Chi bộ Tổ dân phố số 2", "Chi bộ Trường THCS"]
