@@ -25,6 +25,31 @@ MEMBER_COUNT_HEADERS = [
     "Xóa tên, khai trừ",
 ]
 
+# The columns of two analysis results, in order, as the API reference documents them.
+MEMBERSHIP_TOTALS_COLUMNS = [
+    "year",
+    "committee_id",
+    "cells",
+    "members",
+    "young",
+    "female",
+    "exempt",
+    "young_share",
+    "growth",
+    "growth_pct",
+    "incomplete",
+]
+INCOME_CAGR_COLUMNS = [
+    "committee_id",
+    "area_id",
+    "area",
+    "start_year",
+    "end_year",
+    "start_value",
+    "end_value",
+    "cagr",
+]
+
 
 def write_xlsx(
     path: Path, sheets: dict[str, Rows], merges: dict[str, list[str]] | None = None

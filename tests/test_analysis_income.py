@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import one_committee, table
+from helpers import INCOME_CAGR_COLUMNS, one_committee, table
 
 from ngodong_analysis.analysis import (
     income_cagr,
@@ -76,16 +76,7 @@ def test_income_growth(income):
 
 def test_income_cagr_whole_span(income):
     out = income_cagr(income)
-    assert list(out.columns) == [
-        "committee_id",
-        "area_id",
-        "area",
-        "start_year",
-        "end_year",
-        "start_value",
-        "end_value",
-        "cagr",
-    ]
+    assert list(out.columns) == INCOME_CAGR_COLUMNS
     out = out.set_index("area_id")
     # tdp-2: 40 → 58.564 over 4 years = 1.1⁴ → 10%
     assert out.loc["tdp-2", ["start_year", "end_year"]].tolist() == [2015, 2019]

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import one_committee, table
+from helpers import MEMBERSHIP_TOTALS_COLUMNS, one_committee, table
 
 from ngodong_analysis.analysis import (
     flow_discrepancies,
@@ -355,19 +355,7 @@ def test_quota_check_limit_and_float_floor():
         (
             membership_totals,
             "members",
-            [
-                "year",
-                "committee_id",
-                "cells",
-                "members",
-                "young",
-                "female",
-                "exempt",
-                "young_share",
-                "growth",
-                "growth_pct",
-                "incomplete",
-            ],
+            MEMBERSHIP_TOTALS_COLUMNS,
         ),
         (member_flows, "members", ["year", "committee_id", "flow", "count"]),
         (flow_discrepancies, "members", None),
