@@ -32,6 +32,13 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
+def _resource_table(name: str, header: list[str], fields: str) -> list[str]:
+    """Resource table ``name`` as Markdown: under each of ``header``, the field of the same
+    place in ``fields`` (space-separated), as written."""
+    keys = fields.split()
+    return _table(header, [[r[k] for k in keys] for r in _rows(name)])
+
+
 def contract_markdown() -> str:
     lines = [
         "# Input contract",
@@ -69,9 +76,8 @@ def contract_markdown() -> str:
     ]
     lines += _table(["subject", "code", "scale family", "label accepted"], lab_rows)
     lines += ["", "## Generic sub-headers under a parent (two- and three-row headers)", ""]
-    lines += _table(
-        ["sub-header", "rule", "note"],
-        [[r["subheader"], r["rule"], r["note"]] for r in _rows("subheaders.csv")],
+    lines += _resource_table(
+        "subheaders.csv", ["sub-header", "rule", "note"], "subheader rule note"
     )
     lines += [
         "",
@@ -101,20 +107,16 @@ def contract_markdown() -> str:
         ],
     )
     lines += ["", "## Crosswalk: rank (position on the year's scale) and tier (harmonised)", ""]
-    lines += _table(
+    lines += _resource_table(
+        "crosswalk.csv",
         ["scale", "subject", "rating", "rank", "tier", "note"],
-        [
-            [r["scale"], r["subject"], r["rating"], r["rank"], r["tier"], r["note"]]
-            for r in _rows("crosswalk.csv")
-        ],
+        "scale subject rating rank tier note",
     )
     lines += ["", "## Labels from the wrong scale for their year (mapped, with a warning)", ""]
-    lines += _table(
+    lines += _resource_table(
+        "wrong_scale.csv",
         ["year's scale", "subject", "label", "read as", "why"],
-        [
-            [r["scale"], r["subject"], r["label_code"], r["mapped_code"], r["reason"]]
-            for r in _rows("wrong_scale.csv")
-        ],
+        "scale subject label_code mapped_code reason",
     )
     lines += ["", "## Score bands (QĐ 366, from 2025)", ""]
     lines += _table(
@@ -162,22 +164,15 @@ def contract_markdown() -> str:
         "  a dataset holds one committee's counts.",
         "",
     ]
-    lines += _table(
+    lines += _resource_table(
+        "nested_headers.csv",
         ["phrase (folded)", "where", "meaning", "note"],
-        [
-            [r["phrase"], r["position"], r["meaning"], r["note"]]
-            for r in _rows("nested_headers.csv")
-        ],
+        "phrase position meaning note",
     )
     lines += ["", "## Sheets of ratings other than the year's (not read)", ""]
-    lines += _table(
-        ["phrase (folded)", "period"],
-        [[r["phrase"], r["period"]] for r in _rows("rating_periods.csv")],
-    )
+    lines += _resource_table("rating_periods.csv", ["phrase (folded)", "period"], "phrase period")
     lines += ["", "## Abbreviations expanded before matching", ""]
-    lines += _table(
-        ["short", "long (folded)"], [[r["short"], r["long"]] for r in _rows("abbreviations.csv")]
-    )
+    lines += _resource_table("abbreviations.csv", ["short", "long (folded)"], "short long")
     lines += [
         "",
         "## Committees",
@@ -195,17 +190,13 @@ def contract_markdown() -> str:
         "`thi-tran-ngo-dong`.",
         "",
     ]
-    lines += _table(
+    lines += _resource_table(
+        "committee_words.csv",
         ["role", "words (folded)", "written in full", "kind", "level"],
-        [
-            [r["role"], r["words"], r["means"], r["kind"], r["level"]]
-            for r in _rows("committee_words.csv")
-        ],
+        "role words means kind level",
     )
     lines += ["", "## Cell kinds inferred from names (the pattern of most words wins)", ""]
-    lines += _table(
-        ["name contains", "kind"], [[r["pattern"], r["kind"]] for r in _rows("cell_kinds.csv")]
-    )
+    lines += _resource_table("cell_kinds.csv", ["name contains", "kind"], "pattern kind")
     lines += ["", "## Which table a sheet is (the first rule that fits)", ""]
     lines += _table(
         ["table", "every field of", "one of", "names column", "sheet named", "note"],

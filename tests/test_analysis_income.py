@@ -248,19 +248,7 @@ def test_income_vs_rating_blank_income_kept_as_na(cell_ratings):
             income_growth,
             ["year", "committee_id", "area_id", "area", "income_per_capita", "growth_pct"],
         ),
-        (
-            income_cagr,
-            [
-                "committee_id",
-                "area_id",
-                "area",
-                "start_year",
-                "end_year",
-                "start_value",
-                "end_value",
-                "cagr",
-            ],
-        ),
+        (income_cagr, INCOME_CAGR_COLUMNS),
         (
             poverty,
             [
