@@ -110,20 +110,22 @@ def test_income_cagr_zero_start_or_no_values():
 
 # --- poverty ----------------------------------------------------------------------------------
 
+POVERTY_COLUMNS = [
+    "year",
+    "committee_id",
+    "households",
+    "poor_households",
+    "near_poor_households",
+    "poor_rate",
+    "near_poor_rate",
+    "standard",
+    "incomplete",
+]
+
 
 def test_poverty(income):
     out = poverty(income)
-    assert list(out.columns) == [
-        "year",
-        "committee_id",
-        "households",
-        "poor_households",
-        "near_poor_households",
-        "poor_rate",
-        "near_poor_rate",
-        "standard",
-        "incomplete",
-    ]
+    assert list(out.columns) == POVERTY_COLUMNS
     assert out["year"].tolist() == [2015, 2016, 2019]
     # 2015: khu-b's near-poor cell is blank; 2016: its households
     assert out["incomplete"].tolist()[:2] == ["near_poor_households", "households"]
@@ -249,20 +251,7 @@ def test_income_vs_rating_blank_income_kept_as_na(cell_ratings):
             ["year", "committee_id", "area_id", "area", "income_per_capita", "growth_pct"],
         ),
         (income_cagr, INCOME_CAGR_COLUMNS),
-        (
-            poverty,
-            [
-                "year",
-                "committee_id",
-                "households",
-                "poor_households",
-                "near_poor_households",
-                "poor_rate",
-                "near_poor_rate",
-                "standard",
-                "incomplete",
-            ],
-        ),
+        (poverty, POVERTY_COLUMNS),
     ],
 )
 def test_empty_input_gives_empty_frame_with_columns(function, columns):
