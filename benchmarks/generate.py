@@ -793,8 +793,39 @@ def _strip_titles(book: Path) -> None:
     write_xlsx(book, sheets)
 
 
+NATION_COUNTS = ("cells", "areas", "member_rows", "rating_rows", "income_rows")
+
+
+def _count_province(totals: dict[str, int], region: Region, pi: int, province: str) -> int:
+    """Add province ``pi``'s region to the nation's ``totals`` (NATION_COUNTS) and say so on
+    stderr; return its cells if it is one of the first HALF provinces (``nation_half``), else
+    0."""
+    counts = (
+        len(region.cells),
+        int(sum(a is not None for a in region.areas)),
+        len(region.members),
+        len(region.ratings),
+        len(region.income),
+    )
+    for key, n in zip(NATION_COUNTS, counts, strict=True):
+        totals[key] += n
+    print(f"  nation: {pi + 1}/63 {province}", file=sys.stderr, flush=True)
+    return len(region.cells) if pi < HALF else 0
+
+
+def _nation_info(head: dict, totals: dict[str, int], half_cells: int) -> dict:
+    """A nation's marker info: ``head`` (size, files, …), then its years and counts."""
+    return {
+        **head,
+        "years": len(YEARS),
+        **totals,
+        "half_provinces": HALF,
+        "half_cells": half_cells,
+    }
+
+
 def _gen_nation(folder: Path, *, messy: bool) -> dict:
-    totals = {"cells": 0, "areas": 0, "member_rows": 0, "rating_rows": 0, "income_rows": 0}
+    totals = dict.fromkeys(NATION_COUNTS, 0)
     names = national_names()
     n_c = NATION_COMMUNES
     d_base = len(PROVINCES) * n_c
@@ -815,23 +846,10 @@ def _gen_nation(folder: Path, *, messy: bool) -> dict:
         sub = folder / f"{pi + 1:02d}_{slug(province)}"
         sub.mkdir()
         files += write_region(sub, region, districts, messy=messy, seed=5000 + pi, fmt="csv")
-        totals["cells"] += len(region.cells)
-        totals["areas"] += int(sum(a is not None for a in region.areas))
-        totals["member_rows"] += len(region.members)
-        totals["rating_rows"] += len(region.ratings)
-        totals["income_rows"] += len(region.income)
-        if pi < HALF:
-            half_cells += len(region.cells)
-        print(f"  nation: {pi + 1}/63 {province}", file=sys.stderr, flush=True)
-    return {
-        "size": "nation_messy" if messy else "nation",
-        "files": files,
-        "committees": len(PROVINCES) * n_c,
-        "years": len(YEARS),
-        **totals,
-        "half_provinces": HALF,
-        "half_cells": half_cells,
-    }
+        half_cells += _count_province(totals, region, pi, province)
+    size = "nation_messy" if messy else "nation"
+    head = {"size": size, "files": files, "committees": len(PROVINCES) * n_c}
+    return _nation_info(head, totals, half_cells)
 
 
 def gen_nation(folder: Path) -> dict:
@@ -850,7 +868,7 @@ def gen_nation_unique(folder: Path) -> dict:
     """The nation as the benchmarks wrote it before committees (generator version 3): one
     folder per province with three CSV files, every cell name unique in the country, no
     titles (one committee)."""
-    totals = {"cells": 0, "areas": 0, "member_rows": 0, "rating_rows": 0, "income_rows": 0}
+    totals = dict.fromkeys(NATION_COUNTS, 0)
     half_cells = 0
     for pi, province in enumerate(PROVINCES):
         region = make_region(
@@ -865,22 +883,9 @@ def gen_nation_unique(folder: Path) -> dict:
         write_csv(sub / "dang_vien.csv", region.members)
         write_csv(sub / "xep_loai_chi_bo.csv", region.ratings)
         write_csv(sub / "thu_nhap.csv", region.income)
-        totals["cells"] += len(region.cells)
-        totals["areas"] += int(sum(a is not None for a in region.areas))
-        totals["member_rows"] += len(region.members)
-        totals["rating_rows"] += len(region.ratings)
-        totals["income_rows"] += len(region.income)
-        if pi < HALF:
-            half_cells += len(region.cells)
-        print(f"  nation: {pi + 1}/63 {province}", file=sys.stderr, flush=True)
-    return {
-        "size": "nation_unique",
-        "files": 3 * len(PROVINCES),
-        "years": len(YEARS),
-        **totals,
-        "half_provinces": HALF,
-        "half_cells": half_cells,
-    }
+        half_cells += _count_province(totals, region, pi, province)
+    head = {"size": "nation_unique", "files": 3 * len(PROVINCES)}
+    return _nation_info(head, totals, half_cells)
 
 
 def gen_nation_half(folder: Path) -> dict:
