@@ -238,6 +238,19 @@ class Region:
     income: pd.DataFrame  # long, INCOME_HEADERS
 
 
+def region_counts(region: Region) -> dict[str, int]:
+    """What a generated folder's marker records of its region: cells, areas (of residential
+    cells), years, and the rows of the three tables."""
+    return {
+        "cells": len(region.cells),
+        "areas": int(sum(a is not None for a in region.areas)),
+        "years": len(YEARS),
+        "member_rows": len(region.members),
+        "rating_rows": len(region.ratings),
+        "income_rows": len(region.income),
+    }
+
+
 def make_region(
     province: str,
     n_communes: int,
@@ -508,12 +521,7 @@ def gen_province_unique(folder: Path) -> dict:
     return {
         "size": "province_unique",
         "files": len(region.communes),
-        "cells": len(region.cells),
-        "areas": int(sum(a is not None for a in region.areas)),
-        "years": len(YEARS),
-        "member_rows": len(region.members),
-        "rating_rows": len(region.ratings),
-        "income_rows": len(region.income),
+        **region_counts(region),
         "writer": _xlsx_writer(),
     }
 
@@ -768,12 +776,7 @@ def gen_province(folder: Path) -> dict:
         "communes": len(region.communes),
         "compiled_districts": len(districts) // 2,
         "untitled_communes": untitled,
-        "cells": len(region.cells),
-        "areas": int(sum(a is not None for a in region.areas)),
-        "years": len(YEARS),
-        "member_rows": len(region.members),
-        "rating_rows": len(region.ratings),
-        "income_rows": len(region.income),
+        **region_counts(region),
         "writer": _xlsx_writer(),
     }
 
@@ -800,15 +803,9 @@ def _count_province(totals: dict[str, int], region: Region, pi: int, province: s
     """Add province ``pi``'s region to the nation's ``totals`` (NATION_COUNTS) and say so on
     stderr; return its cells if it is one of the first HALF provinces (``nation_half``), else
     0."""
-    counts = (
-        len(region.cells),
-        int(sum(a is not None for a in region.areas)),
-        len(region.members),
-        len(region.ratings),
-        len(region.income),
-    )
-    for key, n in zip(NATION_COUNTS, counts, strict=True):
-        totals[key] += n
+    counts = region_counts(region)
+    for key in NATION_COUNTS:
+        totals[key] += counts[key]
     print(f"  nation: {pi + 1}/63 {province}", file=sys.stderr, flush=True)
     return len(region.cells) if pi < HALF else 0
 
