@@ -960,6 +960,27 @@ def gen_members_200k(
     return {"rows": len(m), "cells": n_cells, "years": len(years), "messy": messy}
 
 
+def gen_members_200k_file(folder: Path) -> dict:
+    """``members_200k``: one long members workbook of 200,000 rows."""
+    return {"size": "members_200k", **gen_members_200k(folder / "members_200k.xlsx")}
+
+
+def gen_members_200k_messy_file(folder: Path) -> dict:
+    """``members_200k_messy``: the same, ``mess``ed."""
+    info = gen_members_200k(folder / "members_200k.xlsx", messy=True)
+    return {"size": "members_200k_messy", **info}
+
+
+def gen_distinct(folder: Path) -> dict:
+    """The same 2,000 cells over 10 and over 20 years: rows double, distinct values not."""
+    info: dict = {"size": "distinct"}
+    for label, years in (("20k", tuple(range(2015, 2025))), ("40k", tuple(range(2005, 2025)))):
+        info[label] = gen_members_200k(
+            folder / f"members_{label}.xlsx", n_cells=2_000, years=years, seed=13
+        )
+    return info
+
+
 GENERATORS = {
     "commune": gen_commune,
     "province": gen_province,
@@ -968,14 +989,15 @@ GENERATORS = {
     "nation_messy": gen_nation_messy,
     "nation_unique": gen_nation_unique,
     "nation_half": gen_nation_half,
+    "members_200k": gen_members_200k_file,
+    "members_200k_messy": gen_members_200k_messy_file,
+    "distinct": gen_distinct,
 }
 
 
 def ensure(size: str, *, force: bool = False) -> Path:
-    """The folder (or file) of ``size``, generated unless already complete."""
+    """The folder of ``size``, generated unless already complete."""
     DATA.mkdir(parents=True, exist_ok=True)
-    if size in ("members_200k", "members_200k_messy", "distinct"):
-        return _ensure_files(size, force=force)
     folder = DATA / size
     if not force and _complete(folder, {"size": size}):
         return folder
@@ -985,29 +1007,6 @@ def ensure(size: str, *, force: bool = False) -> Path:
     info = GENERATORS[size](folder)
     _mark(folder, info, time.perf_counter() - t0)
     print(f"  {size}: {info} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
-    return folder
-
-
-def _ensure_files(what: str, *, force: bool) -> Path:
-    folder = DATA / what
-    if not force and _complete(folder, {"size": what}):
-        return folder
-    print(f"generating {what} …", file=sys.stderr, flush=True)
-    t0 = time.perf_counter()
-    _fresh(folder)
-    if what == "members_200k":
-        info = {"size": what, **gen_members_200k(folder / "members_200k.xlsx")}
-    elif what == "members_200k_messy":
-        info = {"size": what, **gen_members_200k(folder / "members_200k.xlsx", messy=True)}
-    else:
-        # the same 2,000 cells over 10 and over 20 years: rows double, distinct values not
-        info = {"size": what}
-        for label, years in (("20k", tuple(range(2015, 2025))), ("40k", tuple(range(2005, 2025)))):
-            info[label] = gen_members_200k(
-                folder / f"members_{label}.xlsx", n_cells=2_000, years=years, seed=13
-            )
-    _mark(folder, info, time.perf_counter() - t0)
-    print(f"  {what}: {info} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
     return folder
 
 
