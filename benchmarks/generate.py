@@ -61,6 +61,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ngodong_analysis.outputs.template import INCOME_HEADER, MEMBER_HEADER_SUB
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = HERE / "_data"
@@ -188,33 +190,21 @@ NEW_ORG = {
     4: ("Không hoàn thành nhiệm vụ", "KHTNV"),
 }
 
+# Long tables: a year column, then the office form's headers (the template's), the young
+# members' shortened and the member ratings by code.
 MEMBER_HEADERS = [
     "Năm",
     "Chi bộ",
     "Tổng số đảng viên",
     "Đảng viên trẻ",
-    "Nữ",
-    "Miễn sinh hoạt",
-    "Kết nạp",
-    "Chuyển đến",
-    "Chuyển đi",
-    "Từ trần",
-    "Xóa tên, khai trừ",
+    *(MEMBER_HEADER_SUB[col] for col in range(5, 12)),  # Nữ … Xóa tên, khai trừ
     "HTXSNV",
     "HTTNV",
     "HTNV",
     "KHTNV",
 ]
 RATING_HEADERS = ["Năm", "Tên chi bộ", "Xếp loại"]
-INCOME_HEADERS = [
-    "Năm",
-    "Tổ dân phố",
-    "Số hộ",
-    "Số nhân khẩu",
-    "Thu nhập bình quân (triệu đồng/người/năm)",
-    "Số hộ nghèo",
-    "Số hộ cận nghèo",
-]
+INCOME_HEADERS = ["Năm", *INCOME_HEADER[1:]]  # Tổ dân phố … Số hộ cận nghèo
 
 
 def slug(text: str) -> str:
