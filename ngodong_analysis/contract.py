@@ -4,6 +4,7 @@ documentation (docs/input-contract.md) and what the loaders accept cannot drift 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from .config import resource_rows, shipped_resource
 
@@ -32,11 +33,25 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
-def _resource_table(name: str, header: list[str], fields: str) -> list[str]:
+Row = dict[str, str]
+
+
+def _resource_table(
+    name: str, header: list[str], fields: str | list[str | Callable[[Row], str]]
+) -> list[str]:
     """Resource table ``name`` as Markdown: under each of ``header``, the field of the same
-    place in ``fields`` (space-separated), as written."""
-    keys = fields.split()
-    return _table(header, [[r[k] for k in keys] for r in _rows(name)])
+    place in ``fields`` (space-separated names) as written, or what a function of the row
+    makes of it."""
+    cells = [
+        (lambda r, k=f: r[k]) if isinstance(f, str) else f
+        for f in (fields.split() if isinstance(fields, str) else fields)
+    ]
+    return _table(header, [[cell(r) for cell in cells] for r in _rows(name)])
+
+
+def _years(row: Row) -> str:
+    """A table row's span of years, "2015–2017"."""
+    return f"{row['first_year']}–{row['last_year']}"
 
 
 def contract_markdown() -> str:
@@ -99,12 +114,8 @@ def contract_markdown() -> str:
         ],
     )
     lines += ["", "## Rating scales by year rated", ""]
-    lines += _table(
-        ["scale", "years", "rules"],
-        [
-            [f"`{r['scale']}`", f"{r['first_year']}–{r['last_year']}", r["rules"]]
-            for r in _rows("scales.csv")
-        ],
+    lines += _resource_table(
+        "scales.csv", ["scale", "years", "rules"], [lambda r: f"`{r['scale']}`", _years, "rules"]
     )
     lines += ["", "## Crosswalk: rank (position on the year's scale) and tier (harmonised)", ""]
     lines += _resource_table(
@@ -119,18 +130,10 @@ def contract_markdown() -> str:
         "scale subject label_code mapped_code reason",
     )
     lines += ["", "## Score bands (QĐ 366, from 2025)", ""]
-    lines += _table(
+    lines += _resource_table(
+        "score_bands.csv",
         ["scale", "from", "under", "rating", "note"],
-        [
-            [
-                r["scale"],
-                r["from_score"],
-                r["below_score"] or r["max_score"],
-                r["rating"],
-                r["note"],
-            ]
-            for r in _rows("score_bands.csv")
-        ],
+        ["scale", "from_score", lambda r: r["below_score"] or r["max_score"], "rating", "note"],
     )
     lines += [
         "",
@@ -213,26 +216,16 @@ def contract_markdown() -> str:
         ],
     )
     lines += ["", "## Income units read from the header (the first word found, in order)", ""]
-    lines += _table(
+    lines += _resource_table(
+        "income_units.csv",
         ["word (folded)", "kind", "factor", "unit", "note"],
-        [
-            [r["word"] or "(none)", r["kind"], r["factor"], r["name"], r["note"]]
-            for r in _rows("income_units.csv")
-        ],
+        [lambda r: r["word"] or "(none)", "kind", "factor", "name", "note"],
     )
     lines += ["", "## Poverty standards", ""]
-    lines += _table(
+    lines += _resource_table(
+        "poverty_lines.csv",
         ["standard", "years", "rural (đồng/person/month)", "urban (đồng/person/month)", "source"],
-        [
-            [
-                r["standard"],
-                f"{r['first_year']}–{r['last_year']}",
-                r["rural_dong_per_month"],
-                r["urban_dong_per_month"],
-                r["source"],
-            ]
-            for r in _rows("poverty_lines.csv")
-        ],
+        ["standard", _years, "rural_dong_per_month", "urban_dong_per_month", "source"],
     )
     lines += [
         "",
