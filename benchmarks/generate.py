@@ -61,6 +61,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ngodong_analysis.outputs.template import INCOME_HEADER, MEMBER_HEADER_SUB
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = HERE / "_data"
@@ -188,33 +190,21 @@ NEW_ORG = {
     4: ("Không hoàn thành nhiệm vụ", "KHTNV"),
 }
 
+# Long tables: a year column, then the office form's headers (the template's), the young
+# members' shortened and the member ratings by code.
 MEMBER_HEADERS = [
     "Năm",
     "Chi bộ",
     "Tổng số đảng viên",
     "Đảng viên trẻ",
-    "Nữ",
-    "Miễn sinh hoạt",
-    "Kết nạp",
-    "Chuyển đến",
-    "Chuyển đi",
-    "Từ trần",
-    "Xóa tên, khai trừ",
+    *(MEMBER_HEADER_SUB[col] for col in range(5, 12)),  # Nữ … Xóa tên, khai trừ
     "HTXSNV",
     "HTTNV",
     "HTNV",
     "KHTNV",
 ]
 RATING_HEADERS = ["Năm", "Tên chi bộ", "Xếp loại"]
-INCOME_HEADERS = [
-    "Năm",
-    "Tổ dân phố",
-    "Số hộ",
-    "Số nhân khẩu",
-    "Thu nhập bình quân (triệu đồng/người/năm)",
-    "Số hộ nghèo",
-    "Số hộ cận nghèo",
-]
+INCOME_HEADERS = ["Năm", *INCOME_HEADER[1:]]  # Tổ dân phố … Số hộ cận nghèo
 
 
 def slug(text: str) -> str:
@@ -236,6 +226,19 @@ class Region:
     members: pd.DataFrame  # long, MEMBER_HEADERS
     ratings: pd.DataFrame  # long, RATING_HEADERS
     income: pd.DataFrame  # long, INCOME_HEADERS
+
+
+def region_counts(region: Region) -> dict[str, int]:
+    """What a generated folder's marker records of its region: cells, areas (of residential
+    cells), years, and the rows of the three tables."""
+    return {
+        "cells": len(region.cells),
+        "areas": int(sum(a is not None for a in region.areas)),
+        "years": len(YEARS),
+        "member_rows": len(region.members),
+        "rating_rows": len(region.ratings),
+        "income_rows": len(region.income),
+    }
 
 
 def make_region(
@@ -508,12 +511,7 @@ def gen_province_unique(folder: Path) -> dict:
     return {
         "size": "province_unique",
         "files": len(region.communes),
-        "cells": len(region.cells),
-        "areas": int(sum(a is not None for a in region.areas)),
-        "years": len(YEARS),
-        "member_rows": len(region.members),
-        "rating_rows": len(region.ratings),
-        "income_rows": len(region.income),
+        **region_counts(region),
         "writer": _xlsx_writer(),
     }
 
@@ -768,12 +766,7 @@ def gen_province(folder: Path) -> dict:
         "communes": len(region.communes),
         "compiled_districts": len(districts) // 2,
         "untitled_communes": untitled,
-        "cells": len(region.cells),
-        "areas": int(sum(a is not None for a in region.areas)),
-        "years": len(YEARS),
-        "member_rows": len(region.members),
-        "rating_rows": len(region.ratings),
-        "income_rows": len(region.income),
+        **region_counts(region),
         "writer": _xlsx_writer(),
     }
 
@@ -793,8 +786,33 @@ def _strip_titles(book: Path) -> None:
     write_xlsx(book, sheets)
 
 
+NATION_COUNTS = ("cells", "areas", "member_rows", "rating_rows", "income_rows")
+
+
+def _count_province(totals: dict[str, int], region: Region, pi: int, province: str) -> int:
+    """Add province ``pi``'s region to the nation's ``totals`` (NATION_COUNTS) and say so on
+    stderr; return its cells if it is one of the first HALF provinces (``nation_half``), else
+    0."""
+    counts = region_counts(region)
+    for key in NATION_COUNTS:
+        totals[key] += counts[key]
+    print(f"  nation: {pi + 1}/63 {province}", file=sys.stderr, flush=True)
+    return len(region.cells) if pi < HALF else 0
+
+
+def _nation_info(head: dict, totals: dict[str, int], half_cells: int) -> dict:
+    """A nation's marker info: ``head`` (size, files, …), then its years and counts."""
+    return {
+        **head,
+        "years": len(YEARS),
+        **totals,
+        "half_provinces": HALF,
+        "half_cells": half_cells,
+    }
+
+
 def _gen_nation(folder: Path, *, messy: bool) -> dict:
-    totals = {"cells": 0, "areas": 0, "member_rows": 0, "rating_rows": 0, "income_rows": 0}
+    totals = dict.fromkeys(NATION_COUNTS, 0)
     names = national_names()
     n_c = NATION_COMMUNES
     d_base = len(PROVINCES) * n_c
@@ -815,23 +833,10 @@ def _gen_nation(folder: Path, *, messy: bool) -> dict:
         sub = folder / f"{pi + 1:02d}_{slug(province)}"
         sub.mkdir()
         files += write_region(sub, region, districts, messy=messy, seed=5000 + pi, fmt="csv")
-        totals["cells"] += len(region.cells)
-        totals["areas"] += int(sum(a is not None for a in region.areas))
-        totals["member_rows"] += len(region.members)
-        totals["rating_rows"] += len(region.ratings)
-        totals["income_rows"] += len(region.income)
-        if pi < HALF:
-            half_cells += len(region.cells)
-        print(f"  nation: {pi + 1}/63 {province}", file=sys.stderr, flush=True)
-    return {
-        "size": "nation_messy" if messy else "nation",
-        "files": files,
-        "committees": len(PROVINCES) * n_c,
-        "years": len(YEARS),
-        **totals,
-        "half_provinces": HALF,
-        "half_cells": half_cells,
-    }
+        half_cells += _count_province(totals, region, pi, province)
+    size = "nation_messy" if messy else "nation"
+    head = {"size": size, "files": files, "committees": len(PROVINCES) * n_c}
+    return _nation_info(head, totals, half_cells)
 
 
 def gen_nation(folder: Path) -> dict:
@@ -850,7 +855,7 @@ def gen_nation_unique(folder: Path) -> dict:
     """The nation as the benchmarks wrote it before committees (generator version 3): one
     folder per province with three CSV files, every cell name unique in the country, no
     titles (one committee)."""
-    totals = {"cells": 0, "areas": 0, "member_rows": 0, "rating_rows": 0, "income_rows": 0}
+    totals = dict.fromkeys(NATION_COUNTS, 0)
     half_cells = 0
     for pi, province in enumerate(PROVINCES):
         region = make_region(
@@ -865,22 +870,9 @@ def gen_nation_unique(folder: Path) -> dict:
         write_csv(sub / "dang_vien.csv", region.members)
         write_csv(sub / "xep_loai_chi_bo.csv", region.ratings)
         write_csv(sub / "thu_nhap.csv", region.income)
-        totals["cells"] += len(region.cells)
-        totals["areas"] += int(sum(a is not None for a in region.areas))
-        totals["member_rows"] += len(region.members)
-        totals["rating_rows"] += len(region.ratings)
-        totals["income_rows"] += len(region.income)
-        if pi < HALF:
-            half_cells += len(region.cells)
-        print(f"  nation: {pi + 1}/63 {province}", file=sys.stderr, flush=True)
-    return {
-        "size": "nation_unique",
-        "files": 3 * len(PROVINCES),
-        "years": len(YEARS),
-        **totals,
-        "half_provinces": HALF,
-        "half_cells": half_cells,
-    }
+        half_cells += _count_province(totals, region, pi, province)
+    head = {"size": "nation_unique", "files": 3 * len(PROVINCES)}
+    return _nation_info(head, totals, half_cells)
 
 
 def gen_nation_half(folder: Path) -> dict:
@@ -958,6 +950,27 @@ def gen_members_200k(
     return {"rows": len(m), "cells": n_cells, "years": len(years), "messy": messy}
 
 
+def gen_members_200k_file(folder: Path) -> dict:
+    """``members_200k``: one long members workbook of 200,000 rows."""
+    return {"size": "members_200k", **gen_members_200k(folder / "members_200k.xlsx")}
+
+
+def gen_members_200k_messy_file(folder: Path) -> dict:
+    """``members_200k_messy``: the same, ``mess``ed."""
+    info = gen_members_200k(folder / "members_200k.xlsx", messy=True)
+    return {"size": "members_200k_messy", **info}
+
+
+def gen_distinct(folder: Path) -> dict:
+    """The same 2,000 cells over 10 and over 20 years: rows double, distinct values not."""
+    info: dict = {"size": "distinct"}
+    for label, years in (("20k", tuple(range(2015, 2025))), ("40k", tuple(range(2005, 2025)))):
+        info[label] = gen_members_200k(
+            folder / f"members_{label}.xlsx", n_cells=2_000, years=years, seed=13
+        )
+    return info
+
+
 GENERATORS = {
     "commune": gen_commune,
     "province": gen_province,
@@ -966,14 +979,15 @@ GENERATORS = {
     "nation_messy": gen_nation_messy,
     "nation_unique": gen_nation_unique,
     "nation_half": gen_nation_half,
+    "members_200k": gen_members_200k_file,
+    "members_200k_messy": gen_members_200k_messy_file,
+    "distinct": gen_distinct,
 }
 
 
 def ensure(size: str, *, force: bool = False) -> Path:
-    """The folder (or file) of ``size``, generated unless already complete."""
+    """The folder of ``size``, generated unless already complete."""
     DATA.mkdir(parents=True, exist_ok=True)
-    if size in ("members_200k", "members_200k_messy", "distinct"):
-        return _ensure_files(size, force=force)
     folder = DATA / size
     if not force and _complete(folder, {"size": size}):
         return folder
@@ -983,29 +997,6 @@ def ensure(size: str, *, force: bool = False) -> Path:
     info = GENERATORS[size](folder)
     _mark(folder, info, time.perf_counter() - t0)
     print(f"  {size}: {info} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
-    return folder
-
-
-def _ensure_files(what: str, *, force: bool) -> Path:
-    folder = DATA / what
-    if not force and _complete(folder, {"size": what}):
-        return folder
-    print(f"generating {what} …", file=sys.stderr, flush=True)
-    t0 = time.perf_counter()
-    _fresh(folder)
-    if what == "members_200k":
-        info = {"size": what, **gen_members_200k(folder / "members_200k.xlsx")}
-    elif what == "members_200k_messy":
-        info = {"size": what, **gen_members_200k(folder / "members_200k.xlsx", messy=True)}
-    else:
-        # the same 2,000 cells over 10 and over 20 years: rows double, distinct values not
-        info = {"size": what}
-        for label, years in (("20k", tuple(range(2015, 2025))), ("40k", tuple(range(2005, 2025)))):
-            info[label] = gen_members_200k(
-                folder / f"members_{label}.xlsx", n_cells=2_000, years=years, seed=13
-            )
-    _mark(folder, info, time.perf_counter() - t0)
-    print(f"  {what}: {info} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
     return folder
 
 

@@ -129,22 +129,10 @@ by : {"rank", "tier"}
     counts), or ``"tier"``, the harmonised tier that reads the same across the 2017/2018
     change of rules.
     """,
-    cell_ratings="""
-cell_ratings : DataFrame
-    The ``cell_ratings`` contract table.
-    """,
-    members="""
-members : DataFrame
-    The ``members`` contract table.
-    """,
-    member_ratings="""
-member_ratings : DataFrame
-    The ``member_ratings`` contract table.
-    """,
-    income="""
-income : DataFrame
-    The ``income`` contract table.
-    """,
+    **{
+        table: f"{table} : DataFrame\n    The ``{table}`` contract table."
+        for table in ("cell_ratings", "members", "member_ratings", "income")
+    },
     bar_kwargs="""
 **kwargs
     Passed on to :meth:`matplotlib.axes.Axes.bar` (any :class:`~matplotlib.patches.Rectangle`

@@ -4,6 +4,7 @@ documentation (docs/input-contract.md) and what the loaders accept cannot drift 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from .config import resource_rows, shipped_resource
 
@@ -30,6 +31,27 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(r) + " |" for r in rows]
     return out
+
+
+Row = dict[str, str]
+
+
+def _resource_table(
+    name: str, header: list[str], fields: str | list[str | Callable[[Row], str]]
+) -> list[str]:
+    """Resource table ``name`` as Markdown: under each of ``header``, the field of the same
+    place in ``fields`` (space-separated names) as written, or what a function of the row
+    makes of it."""
+    cells = [
+        (lambda r, k=f: r[k]) if isinstance(f, str) else f
+        for f in (fields.split() if isinstance(fields, str) else fields)
+    ]
+    return _table(header, [[cell(r) for cell in cells] for r in _rows(name)])
+
+
+def _years(row: Row) -> str:
+    """A table row's span of years, "2015–2017"."""
+    return f"{row['first_year']}–{row['last_year']}"
 
 
 def contract_markdown() -> str:
@@ -69,9 +91,8 @@ def contract_markdown() -> str:
     ]
     lines += _table(["subject", "code", "scale family", "label accepted"], lab_rows)
     lines += ["", "## Generic sub-headers under a parent (two- and three-row headers)", ""]
-    lines += _table(
-        ["sub-header", "rule", "note"],
-        [[r["subheader"], r["rule"], r["note"]] for r in _rows("subheaders.csv")],
+    lines += _resource_table(
+        "subheaders.csv", ["sub-header", "rule", "note"], "subheader rule note"
     )
     lines += [
         "",
@@ -93,42 +114,26 @@ def contract_markdown() -> str:
         ],
     )
     lines += ["", "## Rating scales by year rated", ""]
-    lines += _table(
-        ["scale", "years", "rules"],
-        [
-            [f"`{r['scale']}`", f"{r['first_year']}–{r['last_year']}", r["rules"]]
-            for r in _rows("scales.csv")
-        ],
+    lines += _resource_table(
+        "scales.csv", ["scale", "years", "rules"], [lambda r: f"`{r['scale']}`", _years, "rules"]
     )
     lines += ["", "## Crosswalk: rank (position on the year's scale) and tier (harmonised)", ""]
-    lines += _table(
+    lines += _resource_table(
+        "crosswalk.csv",
         ["scale", "subject", "rating", "rank", "tier", "note"],
-        [
-            [r["scale"], r["subject"], r["rating"], r["rank"], r["tier"], r["note"]]
-            for r in _rows("crosswalk.csv")
-        ],
+        "scale subject rating rank tier note",
     )
     lines += ["", "## Labels from the wrong scale for their year (mapped, with a warning)", ""]
-    lines += _table(
+    lines += _resource_table(
+        "wrong_scale.csv",
         ["year's scale", "subject", "label", "read as", "why"],
-        [
-            [r["scale"], r["subject"], r["label_code"], r["mapped_code"], r["reason"]]
-            for r in _rows("wrong_scale.csv")
-        ],
+        "scale subject label_code mapped_code reason",
     )
     lines += ["", "## Score bands (QĐ 366, from 2025)", ""]
-    lines += _table(
+    lines += _resource_table(
+        "score_bands.csv",
         ["scale", "from", "under", "rating", "note"],
-        [
-            [
-                r["scale"],
-                r["from_score"],
-                r["below_score"] or r["max_score"],
-                r["rating"],
-                r["note"],
-            ]
-            for r in _rows("score_bands.csv")
-        ],
+        ["scale", "from_score", lambda r: r["below_score"] or r["max_score"], "rating", "note"],
     )
     lines += [
         "",
@@ -162,22 +167,15 @@ def contract_markdown() -> str:
         "  a dataset holds one committee's counts.",
         "",
     ]
-    lines += _table(
+    lines += _resource_table(
+        "nested_headers.csv",
         ["phrase (folded)", "where", "meaning", "note"],
-        [
-            [r["phrase"], r["position"], r["meaning"], r["note"]]
-            for r in _rows("nested_headers.csv")
-        ],
+        "phrase position meaning note",
     )
     lines += ["", "## Sheets of ratings other than the year's (not read)", ""]
-    lines += _table(
-        ["phrase (folded)", "period"],
-        [[r["phrase"], r["period"]] for r in _rows("rating_periods.csv")],
-    )
+    lines += _resource_table("rating_periods.csv", ["phrase (folded)", "period"], "phrase period")
     lines += ["", "## Abbreviations expanded before matching", ""]
-    lines += _table(
-        ["short", "long (folded)"], [[r["short"], r["long"]] for r in _rows("abbreviations.csv")]
-    )
+    lines += _resource_table("abbreviations.csv", ["short", "long (folded)"], "short long")
     lines += [
         "",
         "## Committees",
@@ -195,17 +193,13 @@ def contract_markdown() -> str:
         "`thi-tran-ngo-dong`.",
         "",
     ]
-    lines += _table(
+    lines += _resource_table(
+        "committee_words.csv",
         ["role", "words (folded)", "written in full", "kind", "level"],
-        [
-            [r["role"], r["words"], r["means"], r["kind"], r["level"]]
-            for r in _rows("committee_words.csv")
-        ],
+        "role words means kind level",
     )
     lines += ["", "## Cell kinds inferred from names (the pattern of most words wins)", ""]
-    lines += _table(
-        ["name contains", "kind"], [[r["pattern"], r["kind"]] for r in _rows("cell_kinds.csv")]
-    )
+    lines += _resource_table("cell_kinds.csv", ["name contains", "kind"], "pattern kind")
     lines += ["", "## Which table a sheet is (the first rule that fits)", ""]
     lines += _table(
         ["table", "every field of", "one of", "names column", "sheet named", "note"],
@@ -222,26 +216,16 @@ def contract_markdown() -> str:
         ],
     )
     lines += ["", "## Income units read from the header (the first word found, in order)", ""]
-    lines += _table(
+    lines += _resource_table(
+        "income_units.csv",
         ["word (folded)", "kind", "factor", "unit", "note"],
-        [
-            [r["word"] or "(none)", r["kind"], r["factor"], r["name"], r["note"]]
-            for r in _rows("income_units.csv")
-        ],
+        [lambda r: r["word"] or "(none)", "kind", "factor", "name", "note"],
     )
     lines += ["", "## Poverty standards", ""]
-    lines += _table(
+    lines += _resource_table(
+        "poverty_lines.csv",
         ["standard", "years", "rural (đồng/person/month)", "urban (đồng/person/month)", "source"],
-        [
-            [
-                r["standard"],
-                f"{r['first_year']}–{r['last_year']}",
-                r["rural_dong_per_month"],
-                r["urban_dong_per_month"],
-                r["source"],
-            ]
-            for r in _rows("poverty_lines.csv")
-        ],
+        ["standard", _years, "rural_dong_per_month", "urban_dong_per_month", "source"],
     )
     lines += [
         "",

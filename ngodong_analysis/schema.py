@@ -103,6 +103,10 @@ class Table:
         return list(self.columns)
 
 
+# A rating's columns, as the crosswalk reads it: its code, the year's scale, its position
+# on that scale and its harmonised tier (cell and committee ratings, and counts by rating).
+LEVEL_COLUMNS = {"rating": RATING, "scale": SCALE, "rank": COUNT, "tier": COUNT}
+
 COMMITTEES = Table(
     "committees",
     (COMMITTEE_ID,),
@@ -141,10 +145,7 @@ CELL_RATINGS = Table(
         COMMITTEE_ID: STRING,
         "cell_id": STRING,
         "cell": STRING,
-        "rating": RATING,
-        "scale": SCALE,
-        "rank": COUNT,
-        "tier": COUNT,
+        **LEVEL_COLUMNS,
         "score": SCORE,
     },
     entity=CELL_KEY,
@@ -156,10 +157,7 @@ COMMITTEE_RATINGS = Table(
         "year": "int64",
         COMMITTEE_ID: STRING,
         "committee": STRING,
-        "rating": RATING,
-        "scale": SCALE,
-        "rank": COUNT,
-        "tier": COUNT,
+        **LEVEL_COLUMNS,
         "score": SCORE,
     },
     entity=(COMMITTEE_ID,),
@@ -172,10 +170,7 @@ RATING_COUNTS = Table(
     {
         "year": "int64",
         COMMITTEE_ID: STRING,
-        "rating": RATING,
-        "scale": SCALE,
-        "rank": COUNT,
-        "tier": COUNT,
+        **LEVEL_COLUMNS,
         "count": COUNT,
     },
     entity=SCOPE,
@@ -188,16 +183,7 @@ MEMBERS = Table(
         COMMITTEE_ID: STRING,
         "cell_id": STRING,
         "cell": STRING,
-        "members": COUNT,
-        "young": COUNT,
-        "female": COUNT,
-        "exempt": COUNT,
-        "admitted": COUNT,
-        "transferred_in": COUNT,
-        "transferred_out": COUNT,
-        "died": COUNT,
-        "removed": COUNT,
-        "introduced": COUNT,
+        **dict.fromkeys(MEMBER_FIELDS, COUNT),
     },
     entity=CELL_KEY,
 )
@@ -225,11 +211,8 @@ INCOME = Table(
         COMMITTEE_ID: STRING,
         "area_id": STRING,
         "area": STRING,
-        "households": COUNT,
-        "population": COUNT,
-        "income_per_capita": "Float64",
-        "poor_households": COUNT,
-        "near_poor_households": COUNT,
+        # counts, but for the income per person, in place
+        **{**dict.fromkeys(INCOME_FIELDS, COUNT), "income_per_capita": "Float64"},
     },
     entity=AREA_KEY,
 )

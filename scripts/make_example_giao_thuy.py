@@ -27,6 +27,7 @@ import argparse
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import make_sample_data as sample
@@ -35,7 +36,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ngodong_analysis.outputs.files import save_reproducible
-from ngodong_analysis.outputs.template import MEMBER_HEADER_SUB
+from ngodong_analysis.outputs.template import INCOME_HEADER, MEMBER_HEADER_SUB
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "data" / "examples" / "giao-thuy"
@@ -908,22 +909,7 @@ def write_cell_registry(path: Path) -> None:
     ws = wb.create_sheet("Danh mục chi bộ")
     _title(ws, 1, DISTRICT_OFFICE, 11)
     _title(ws, 2, "DANH MỤC CHI BỘ TRỰC THUỘC CÁC ĐẢNG BỘ CƠ SỞ", 11)
-    _header(
-        ws,
-        4,
-        (
-            "STT",
-            "Đảng bộ",
-            "Mã chi bộ",
-            "Tên chi bộ",
-            "Tên gọi khác",
-            "Loại",
-            "Địa bàn",
-            "Từ năm",
-            "Đến năm",
-            "Chi bộ kế thừa",
-        ),
-    )
+    _header(ws, 4, ("STT", "Đảng bộ", *sample.REGISTRY_HEADER[1:]))
     i = 0
     for committee in COMMITTEES:
         for c in CELLS[committee.cid]:
@@ -1294,19 +1280,7 @@ def write_income_per_year(path: Path, committee: Committee, income: Income) -> N
     for y in committee.years:
         ws = wb.create_sheet(f"Năm {y}")
         head = _title_block(ws, committee, f"THU NHẬP BÌNH QUÂN, HỘ NGHÈO NĂM {y}")
-        _header(
-            ws,
-            head,
-            (
-                "STT",
-                "Tổ dân phố",
-                "Số hộ",
-                "Số nhân khẩu",
-                "Thu nhập bình quân (triệu đồng/người/năm)",
-                "Số hộ nghèo",
-                "Số hộ cận nghèo",
-            ),
-        )
+        _header(ws, head, INCOME_HEADER)
         for i, area in enumerate(_areas(committee, y), start=1):
             v = income[(committee.cid, area, y)]
             _row(
@@ -1345,6 +1319,87 @@ def committee_ratings() -> dict[tuple[str, int], tuple[str, float | None]]:
     return out
 
 
+# --------------------------------------------------------------------------------------------
+# Each commune's own workbooks
+# --------------------------------------------------------------------------------------------
+
+# Its three workbooks, in this order: cell ratings, member ratings, income (the file name's
+# stem, then the years it spans); each written by (path, committee, data).
+STEMS = ("xep_loai_chi_bo", "xep_loai_dang_vien", "thu_nhap_ho_ngheo")
+Writer = Callable[[Path, Committee, object], None]
+
+
+def _year_sheet(year: int) -> str:
+    return f"Năm {year}"
+
+
+# Ngô Đồng's, as data/raw: "Năm 2019" sheets, members' counts by label, a wide income sheet
+LIKE_THE_SAMPLE: tuple[Writer, Writer, Writer] = (
+    partial(
+        write_cell_ratings_per_year,
+        sheet_name=_year_sheet,
+        title="KẾT QUẢ XẾP LOẠI CHI BỘ NĂM {year}",
+        name_header="Tên chi bộ",
+        rating_header="Kết quả xếp loại",
+    ),
+    partial(write_member_ratings_per_year, sheet_name=str),
+    write_income_wide,
+)
+LAYOUTS: dict[str, tuple[Writer, Writer, Writer]] = {
+    "ngo-dong": LIKE_THE_SAMPLE,
+    # Hoành Sơn: bare "2019" sheets, another title; member ratings and income as long tables
+    "hoanh-son": (
+        partial(
+            write_cell_ratings_per_year,
+            sheet_name=str,
+            title="KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG CHI BỘ NĂM {year}",
+            name_header="Chi bộ",
+            rating_header="Xếp loại",
+        ),
+        partial(write_member_ratings_long, titled=True),
+        partial(write_income_long, titled=True),
+    ),
+    # Giao Tiến: cell ratings wide; member ratings in "Đảng viên 2019" sheets; income monthly
+    "giao-tien": (
+        write_cell_ratings_wide,
+        partial(write_member_ratings_per_year, sheet_name=lambda y: f"Đảng viên {y}"),
+        partial(write_income_wide, monthly=True),
+    ),
+    # Giao Thủy (2025): QĐ 366 scores beside the labels
+    "giao-thuy": (
+        partial(
+            write_cell_ratings_per_year,
+            sheet_name=_year_sheet,
+            title="KẾT QUẢ XẾP LOẠI CHI BỘ NĂM {year}",
+            name_header="Tên chi bộ",
+            rating_header="Xếp loại",
+        ),
+        partial(write_member_ratings_per_year, sheet_name=_year_sheet),
+        write_income_per_year,
+    ),
+    # Giao Lạc: as the sample ("Năm 2019" sheets; its 2025 scores give a score column)
+    "giao-lac": LIKE_THE_SAMPLE,
+    # Giao Xuân: bare sheets, the old top label once in 2018; long member ratings and income
+    "giao-xuan": (
+        partial(
+            write_cell_ratings_per_year,
+            sheet_name=str,
+            title="BÁO CÁO KẾT QUẢ XẾP LOẠI CHI BỘ NĂM {year}",
+            name_header="Tên chi bộ",
+            rating_header="Kết quả xếp loại",
+        ),
+        partial(write_member_ratings_long, titled=True),
+        partial(write_income_long, titled=True),
+    ),
+    # Bạch Long (c): no title anywhere — its committee comes only from its folder's name
+    "bach-long": (
+        write_cell_ratings_long,
+        partial(write_member_ratings_long, titled=False),
+        partial(write_income_long, titled=False),
+    ),
+}
+
+
 def generate(out_dir: Path) -> list[Path]:
     rng = np.random.default_rng(SEED)
     members = build_members(rng)
@@ -1363,89 +1418,11 @@ def generate(out_dir: Path) -> list[Path]:
     write_district_members(at(DISTRICT_MEMBERS), members)
     write_district_committee_ratings(at(DISTRICT_RATINGS), committee_ratings())
 
-    def files(cid: str) -> tuple[Committee, str, Callable[[str], Path]]:
+    for cid, writers in LAYOUTS.items():
         c = BY_ID[cid]
-        return c, _span(c.years), lambda name: at(cid, name)
-
-    # Ngô Đồng: like data/raw — "Năm 2019" sheets, members' counts by label, a wide income sheet
-    c, span, f = files("ngo-dong")
-    write_cell_ratings_per_year(
-        f(f"xep_loai_chi_bo_{span}.xlsx"),
-        c,
-        ratings,
-        lambda y: f"Năm {y}",
-        "KẾT QUẢ XẾP LOẠI CHI BỘ NĂM {year}",
-        "Tên chi bộ",
-        "Kết quả xếp loại",
-    )
-    write_member_ratings_per_year(f(f"xep_loai_dang_vien_{span}.xlsx"), c, members, str)
-    write_income_wide(f(f"thu_nhap_ho_ngheo_{span}.xlsx"), c, income)
-    # Hoành Sơn: bare "2019" sheets, another title; member ratings and income as long tables
-    c, span, f = files("hoanh-son")
-    write_cell_ratings_per_year(
-        f(f"xep_loai_chi_bo_{span}.xlsx"),
-        c,
-        ratings,
-        str,
-        "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG CHI BỘ NĂM {year}",
-        "Chi bộ",
-        "Xếp loại",
-    )
-    write_member_ratings_long(f(f"xep_loai_dang_vien_{span}.xlsx"), c, members, titled=True)
-    write_income_long(f(f"thu_nhap_ho_ngheo_{span}.xlsx"), c, income, titled=True)
-    # Giao Tiến: cell ratings wide; member ratings in "Đảng viên 2019" sheets; income monthly
-    c, span, f = files("giao-tien")
-    write_cell_ratings_wide(f(f"xep_loai_chi_bo_{span}.xlsx"), c, ratings)
-    write_member_ratings_per_year(
-        f(f"xep_loai_dang_vien_{span}.xlsx"), c, members, lambda y: f"Đảng viên {y}"
-    )
-    write_income_wide(f(f"thu_nhap_ho_ngheo_{span}.xlsx"), c, income, monthly=True)
-    # Giao Thủy (2025): QĐ 366 scores beside the labels
-    c, span, f = files("giao-thuy")
-    write_cell_ratings_per_year(
-        f(f"xep_loai_chi_bo_{span}.xlsx"),
-        c,
-        ratings,
-        lambda y: f"Năm {y}",
-        "KẾT QUẢ XẾP LOẠI CHI BỘ NĂM {year}",
-        "Tên chi bộ",
-        "Xếp loại",
-    )
-    write_member_ratings_per_year(
-        f(f"xep_loai_dang_vien_{span}.xlsx"), c, members, lambda y: f"Năm {y}"
-    )
-    write_income_per_year(f(f"thu_nhap_ho_ngheo_{span}.xlsx"), c, income)
-    # Giao Lạc: "Năm 2019" sheets, a score column in 2025; income wide
-    c, span, f = files("giao-lac")
-    write_cell_ratings_per_year(
-        f(f"xep_loai_chi_bo_{span}.xlsx"),
-        c,
-        ratings,
-        lambda y: f"Năm {y}",
-        "KẾT QUẢ XẾP LOẠI CHI BỘ NĂM {year}",
-        "Tên chi bộ",
-        "Kết quả xếp loại",
-    )
-    write_member_ratings_per_year(f(f"xep_loai_dang_vien_{span}.xlsx"), c, members, str)
-    write_income_wide(f(f"thu_nhap_ho_ngheo_{span}.xlsx"), c, income)
-    # Giao Xuân: bare sheets, the old top label once in 2018; long member ratings and income
-    c, span, f = files("giao-xuan")
-    write_cell_ratings_per_year(
-        f(f"xep_loai_chi_bo_{span}.xlsx"),
-        c,
-        ratings,
-        str,
-        "BÁO CÁO KẾT QUẢ XẾP LOẠI CHI BỘ NĂM {year}",
-        "Tên chi bộ",
-        "Kết quả xếp loại",
-    )
-    write_member_ratings_long(f(f"xep_loai_dang_vien_{span}.xlsx"), c, members, titled=True)
-    write_income_long(f(f"thu_nhap_ho_ngheo_{span}.xlsx"), c, income, titled=True)
-    # Bạch Long (c): no title anywhere — its committee comes only from its folder's name
-    c, span, f = files("bach-long")
-    write_cell_ratings_long(f(f"xep_loai_chi_bo_{span}.xlsx"), c, ratings)
-    write_member_ratings_long(f(f"xep_loai_dang_vien_{span}.xlsx"), c, members, titled=False)
-    write_income_long(f(f"thu_nhap_ho_ngheo_{span}.xlsx"), c, income, titled=False)
+        span = _span(c.years)
+        for write, stem, data in zip(writers, STEMS, (ratings, members, income), strict=True):
+            write(at(cid, f"{stem}_{span}.xlsx"), c, data)
     return paths
 
 

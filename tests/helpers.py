@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +11,44 @@ import pandas as pd
 from ngodong_analysis.schema import conform
 
 Rows = list[list[object]]
+
+# The members form's count headers, columns D..K of its second header row ("Trong đó" over
+# the first three, "Biến động trong năm" over the five flows), as the offices write them.
+MEMBER_COUNT_HEADERS = [
+    "Đảng viên trẻ (dưới 35 tuổi)",
+    "Nữ",
+    "Miễn sinh hoạt",
+    "Kết nạp",
+    "Chuyển đến",
+    "Chuyển đi",
+    "Từ trần",
+    "Xóa tên, khai trừ",
+]
+
+# The columns of two analysis results, in order, as the API reference documents them.
+MEMBERSHIP_TOTALS_COLUMNS = [
+    "year",
+    "committee_id",
+    "cells",
+    "members",
+    "young",
+    "female",
+    "exempt",
+    "young_share",
+    "growth",
+    "growth_pct",
+    "incomplete",
+]
+INCOME_CAGR_COLUMNS = [
+    "committee_id",
+    "area_id",
+    "area",
+    "start_year",
+    "end_year",
+    "start_value",
+    "end_value",
+    "cagr",
+]
 
 
 def write_xlsx(
@@ -52,3 +92,14 @@ def one_committee(reference):
         return out
 
     return run
+
+
+def run_generator(script: Path, out: Path) -> None:
+    """Run a data generator script with ``--out out`` in a fresh interpreter, from ``out``'s
+    parent (so nothing depends on the tests' working directory)."""
+    subprocess.run(
+        [sys.executable, str(script), "--out", str(out)],
+        check=True,
+        capture_output=True,
+        cwd=out.parent,
+    )

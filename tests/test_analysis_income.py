@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import one_committee, table
+from helpers import INCOME_CAGR_COLUMNS, one_committee, table
 
 from ngodong_analysis.analysis import (
     income_cagr,
@@ -76,16 +76,7 @@ def test_income_growth(income):
 
 def test_income_cagr_whole_span(income):
     out = income_cagr(income)
-    assert list(out.columns) == [
-        "committee_id",
-        "area_id",
-        "area",
-        "start_year",
-        "end_year",
-        "start_value",
-        "end_value",
-        "cagr",
-    ]
+    assert list(out.columns) == INCOME_CAGR_COLUMNS
     out = out.set_index("area_id")
     # tdp-2: 40 → 58.564 over 4 years = 1.1⁴ → 10%
     assert out.loc["tdp-2", ["start_year", "end_year"]].tolist() == [2015, 2019]
@@ -119,20 +110,22 @@ def test_income_cagr_zero_start_or_no_values():
 
 # --- poverty ----------------------------------------------------------------------------------
 
+POVERTY_COLUMNS = [
+    "year",
+    "committee_id",
+    "households",
+    "poor_households",
+    "near_poor_households",
+    "poor_rate",
+    "near_poor_rate",
+    "standard",
+    "incomplete",
+]
+
 
 def test_poverty(income):
     out = poverty(income)
-    assert list(out.columns) == [
-        "year",
-        "committee_id",
-        "households",
-        "poor_households",
-        "near_poor_households",
-        "poor_rate",
-        "near_poor_rate",
-        "standard",
-        "incomplete",
-    ]
+    assert list(out.columns) == POVERTY_COLUMNS
     assert out["year"].tolist() == [2015, 2016, 2019]
     # 2015: khu-b's near-poor cell is blank; 2016: its households
     assert out["incomplete"].tolist()[:2] == ["near_poor_households", "households"]
@@ -257,33 +250,8 @@ def test_income_vs_rating_blank_income_kept_as_na(cell_ratings):
             income_growth,
             ["year", "committee_id", "area_id", "area", "income_per_capita", "growth_pct"],
         ),
-        (
-            income_cagr,
-            [
-                "committee_id",
-                "area_id",
-                "area",
-                "start_year",
-                "end_year",
-                "start_value",
-                "end_value",
-                "cagr",
-            ],
-        ),
-        (
-            poverty,
-            [
-                "year",
-                "committee_id",
-                "households",
-                "poor_households",
-                "near_poor_households",
-                "poor_rate",
-                "near_poor_rate",
-                "standard",
-                "incomplete",
-            ],
-        ),
+        (income_cagr, INCOME_CAGR_COLUMNS),
+        (poverty, POVERTY_COLUMNS),
     ],
 )
 def test_empty_input_gives_empty_frame_with_columns(function, columns):

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import one_committee, table
+from helpers import MEMBERSHIP_TOTALS_COLUMNS, one_committee, table
 
 from ngodong_analysis.analysis import (
     flow_discrepancies,
@@ -194,19 +194,21 @@ def test_flow_discrepancies_none_when_identity_holds():
 
 # --- member_rating_shares ---------------------------------------------------------------------
 
+RATING_SHARES_COLUMNS = [
+    "year",
+    "committee_id",
+    "rating",
+    "rank",
+    "count",
+    "denominator",
+    "share",
+    "denominator_kind",
+]
+
 
 def test_member_rating_shares_of_rated(member_ratings):
     shares = member_rating_shares(member_ratings)
-    assert list(shares.columns) == [
-        "year",
-        "committee_id",
-        "rating",
-        "rank",
-        "count",
-        "denominator",
-        "share",
-        "denominator_kind",
-    ]
+    assert list(shares.columns) == RATING_SHARES_COLUMNS
     y2019 = shares[shares["year"] == 2019]
     assert y2019["rating"].astype(str).tolist() == ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
     assert y2019["rank"].tolist() == [1, 2, 3, 4]
@@ -262,17 +264,12 @@ def test_member_rating_shares_bad_arguments(member_ratings):
 
 # --- well_or_above_share ----------------------------------------------------------------------
 
+WELL_OR_ABOVE_COLUMNS = ["year", "committee_id", "rated", "well_or_above", "excellent", "share"]
+
 
 def test_well_or_above_share(member_ratings):
     out = well_or_above_share(member_ratings)
-    assert list(out.columns) == [
-        "year",
-        "committee_id",
-        "rated",
-        "well_or_above",
-        "excellent",
-        "share",
-    ]
+    assert list(out.columns) == WELL_OR_ABOVE_COLUMNS
     # 2018: rated 20, rank ≤ 2: 2 + 12 + 4 = 18, excellent 2
     # 2019: rated 27, rank ≤ 2: 3 + 10 + 1 + 5 = 19, excellent 4
     assert out["year"].tolist() == [2018, 2019]
@@ -298,22 +295,24 @@ def test_well_or_above_share_all_blank_counts():
 
 # --- quota_check ------------------------------------------------------------------------------
 
+QUOTA_CHECK_COLUMNS = [
+    "year",
+    "committee_id",
+    "cell_id",
+    "cell",
+    "excellent",
+    "well",
+    "share",
+    "allowed",
+    "ok",
+    "rule",
+    "source",
+]
+
 
 def test_quota_check(member_ratings):
     out = quota_check(member_ratings)
-    assert list(out.columns) == [
-        "year",
-        "committee_id",
-        "cell_id",
-        "cell",
-        "excellent",
-        "well",
-        "share",
-        "allowed",
-        "ok",
-        "rule",
-        "source",
-    ]
+    assert list(out.columns) == QUOTA_CHECK_COLUMNS
     rows = [
         tuple(None if pd.isna(v) else v for v in row)
         for row in out.drop(columns=["share", "committee_id"]).itertuples(index=False, name=None)
@@ -352,61 +351,12 @@ def test_quota_check_limit_and_float_floor():
 @pytest.mark.parametrize(
     ("function", "table_name", "columns"),
     [
-        (
-            membership_totals,
-            "members",
-            [
-                "year",
-                "committee_id",
-                "cells",
-                "members",
-                "young",
-                "female",
-                "exempt",
-                "young_share",
-                "growth",
-                "growth_pct",
-                "incomplete",
-            ],
-        ),
+        (membership_totals, "members", MEMBERSHIP_TOTALS_COLUMNS),
         (member_flows, "members", ["year", "committee_id", "flow", "count"]),
         (flow_discrepancies, "members", None),
-        (
-            member_rating_shares,
-            "member_ratings",
-            [
-                "year",
-                "committee_id",
-                "rating",
-                "rank",
-                "count",
-                "denominator",
-                "share",
-                "denominator_kind",
-            ],
-        ),
-        (
-            well_or_above_share,
-            "member_ratings",
-            ["year", "committee_id", "rated", "well_or_above", "excellent", "share"],
-        ),
-        (
-            quota_check,
-            "member_ratings",
-            [
-                "year",
-                "committee_id",
-                "cell_id",
-                "cell",
-                "excellent",
-                "well",
-                "share",
-                "allowed",
-                "ok",
-                "rule",
-                "source",
-            ],
-        ),
+        (member_rating_shares, "member_ratings", RATING_SHARES_COLUMNS),
+        (well_or_above_share, "member_ratings", WELL_OR_ABOVE_COLUMNS),
+        (quota_check, "member_ratings", QUOTA_CHECK_COLUMNS),
     ],
 )
 def test_empty_input_gives_empty_frame_with_columns(function, table_name, columns):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import MEMBERSHIP_TOTALS_COLUMNS
 
 import ngodong_analysis as nd
 from ngodong_analysis import apidocs
@@ -132,19 +133,9 @@ def test_returned_columns_are_those_the_function_returns(sample):
         "`growth_pct` (Float64), `incomplete` (string)"
     ) in entry
     # and the sample's frame has those very columns
-    assert list(nd.analysis.membership_totals(sample.members).columns) == [
-        "year",
-        "committee_id",
-        "cells",
-        "members",
-        "young",
-        "female",
-        "exempt",
-        "young_share",
-        "growth",
-        "growth_pct",
-        "incomplete",
-    ]
+    assert list(nd.analysis.membership_totals(sample.members).columns) == (
+        MEMBERSHIP_TOTALS_COLUMNS
+    )
 
 
 def test_markdown_of_a_numpydoc_docstring():

@@ -12,12 +12,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import run_generator
 
 import ngodong_analysis as nd
 
@@ -133,15 +132,6 @@ def _readme_tables() -> list[dict[str, list[int | None]]]:
 # ---------------------------------------------------------------------------- reproducibility
 
 
-def _generate(out: Path) -> None:
-    subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(out)],
-        check=True,
-        capture_output=True,
-        cwd=out.parent,
-    )
-
-
 def _files(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -151,8 +141,8 @@ def _files(root: Path) -> dict[str, str]:
 
 def test_generator_is_deterministic_and_matches_the_shipped_set(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
-    _generate(first)
-    _generate(second)
+    run_generator(SCRIPT, first)
+    run_generator(SCRIPT, second)
     assert _files(first) == _files(second)
     assert _files(first) == _files(SET), (
         "data/examples/giao-thuy differs: rerun python scripts/make_example_giao_thuy.py"

@@ -80,26 +80,23 @@ def test_entity_declarations_in_an_upper_case_part_name_are_refused(tmp_path, pl
         check_zip(bad)
 
 
-def test_declared_size_over_the_limit_is_refused(tmp_path, plain):
+@pytest.mark.parametrize(
+    "byte, mebibytes, limits, refusal",
+    [
+        (b" ", 64, Limits(unzipped_bytes=32 << 20), "unpack to"),
+        (b"\0", 80, Limits(ratio=100), "inflates more than"),
+    ],
+    ids=["declared size over the limit", "compression ratio beyond any real workbook"],
+)
+def test_a_zip_bomb_is_refused(tmp_path, plain, byte, mebibytes, limits, refusal):
     bomb = _replace_member(
         plain,
         tmp_path / "bomb.xlsx",
         "xl/sharedStrings.xml",
-        chunks=(b" " * (1 << 20) for _ in range(64)),
+        chunks=(byte * (1 << 20) for _ in range(mebibytes)),
     )
-    with pytest.raises(Refused, match="unpack to"):
-        check_zip(bomb, Limits(unzipped_bytes=32 << 20))
-
-
-def test_compression_ratio_beyond_any_real_workbook_is_refused(tmp_path, plain):
-    bomb = _replace_member(
-        plain,
-        tmp_path / "ratio.xlsx",
-        "xl/sharedStrings.xml",
-        chunks=(b"\0" * (1 << 20) for _ in range(80)),
-    )
-    with pytest.raises(Refused, match="inflates more than"):
-        check_zip(bomb, Limits(ratio=100))
+    with pytest.raises(Refused, match=refusal):
+        check_zip(bomb, limits)
 
 
 @pytest.mark.parametrize("checksum", ["of the whole part", "of what it declares"])

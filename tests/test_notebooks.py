@@ -24,7 +24,7 @@ import nbformat
 import pandas as pd
 import pytest
 from conftest import SAMPLE
-from helpers import write_xlsx
+from helpers import INCOME_CAGR_COLUMNS, write_xlsx
 
 import ngodong_analysis as nd
 from ngodong_analysis.outputs import notebooks
@@ -670,17 +670,7 @@ def test_03_shows_the_income_growth_poverty_and_ratings_of_the_sample(runs, work
         DATASET_SHOWN,
         ("figure", "Thu nhập bình quân đầu người theo địa bàn", "Hộ nghèo và hộ cận nghèo"),
         ("table", "year", "committee_id", "area_id", "area", "income_per_capita", "growth_pct"),
-        (
-            "table",
-            "committee_id",
-            "area_id",
-            "area",
-            "start_year",
-            "end_year",
-            "start_value",
-            "end_value",
-            "cagr",
-        ),
+        ("table", *INCOME_CAGR_COLUMNS),
         (
             "table",
             *"year committee_id households poor_households near_poor_households poor_rate".split(),

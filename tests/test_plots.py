@@ -33,12 +33,6 @@ matplotlib.use("Agg")
 NA = None
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture
 def ax():
     return plt.figure().add_subplot()

@@ -28,12 +28,6 @@ matplotlib.use("Agg")
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "giao-thuy"
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture
 def ax():
     return plt.figure(figsize=(8, 4.8), layout="constrained").add_subplot()

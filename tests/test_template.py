@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import MEMBER_COUNT_HEADERS
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -83,16 +84,25 @@ def income_path(folder: Path, year: int) -> Path:
     return folder / template_names(year)[2]
 
 
+def numbered_rows(ws, head: tuple[int, ...], name_header: str, rows):
+    """Write ``rows`` (name, values) from the row under the header rows ``head``: its number
+    under "STT", its name under ``name_header``; give (index, row, columns, values) of each,
+    for the caller to write the values."""
+    cols = header_columns(ws, head)
+    first = head[-1] + 1
+    for i, (name, values) in enumerate(rows):
+        ws.cell(first + i, cols["STT"], i + 1)
+        ws.cell(first + i, cols[name_header], name)
+        yield i, first + i, cols, values
+
+
 def fill_ratings(path: Path, year: int, rows, committee=None, scores=None) -> None:
     wb = load_workbook(path)
     ws = wb[f"Năm {year}"]
-    cols = header_columns(ws, (4,))
-    for i, (name, label) in enumerate(rows):
-        ws.cell(5 + i, cols["STT"], i + 1)
-        ws.cell(5 + i, cols["Tên chi bộ"], name)
-        ws.cell(5 + i, cols["Kết quả xếp loại"], label)
+    for i, r, cols, label in numbered_rows(ws, (4,), "Tên chi bộ", rows):
+        ws.cell(r, cols["Kết quả xếp loại"], label)
         if scores:
-            ws.cell(5 + i, cols["Điểm"], scores[i])
+            ws.cell(r, cols["Điểm"], scores[i])
     if committee:
         cws = wb["Đảng bộ"]
         ccols = header_columns(cws, (3,))
@@ -105,12 +115,9 @@ def fill_members(path: Path, year: int, rows: list[tuple[str, dict[str, object]]
     """``rows``: (cell name, {header text: value}) from the first data row on."""
     wb = load_workbook(path)
     ws = wb[str(year)]
-    cols = header_columns(ws, (4, 5))
-    for i, (name, values) in enumerate(rows):
-        ws.cell(6 + i, cols["STT"], i + 1)
-        ws.cell(6 + i, cols["Chi bộ"], name)
+    for _, r, cols, values in numbered_rows(ws, (4, 5), "Chi bộ", rows):
         for header, value in values.items():
-            ws.cell(6 + i, cols[header], value)
+            ws.cell(r, cols[header], value)
     wb.save(path)
 
 
@@ -132,12 +139,9 @@ INCOME_HEADERS = dict(
 def fill_income(path: Path, year: int, rows: list[tuple[str, list[object]]]) -> None:
     wb = load_workbook(path)
     ws = wb[f"Năm {year}"]
-    cols = header_columns(ws, (4,))
-    for i, (area, values) in enumerate(rows):
-        ws.cell(5 + i, cols["STT"], i + 1)
-        ws.cell(5 + i, cols["Tổ dân phố"], area)
+    for _, r, cols, values in numbered_rows(ws, (4,), "Tổ dân phố", rows):
         for fld, value in zip(INCOME_FIELDS, values, strict=True):
-            ws.cell(5 + i, cols[INCOME_HEADERS[fld]], value)
+            ws.cell(r, cols[INCOME_HEADERS[fld]], value)
     wb.save(path)
 
 
@@ -634,14 +638,7 @@ values = st.one_of(
 )
 MEMBER_HEADERS = [
     "Tổng số đảng viên",
-    "Đảng viên trẻ (dưới 35 tuổi)",
-    "Nữ",
-    "Miễn sinh hoạt",
-    "Kết nạp",
-    "Chuyển đến",
-    "Chuyển đi",
-    "Từ trần",
-    "Xóa tên, khai trừ",
+    *MEMBER_COUNT_HEADERS,
     "Giới thiệu học lớp đối tượng Đảng",
 ]
 CELL_NAMES = ["Chi bộ Tổ dân phố số 1", "Chi bộ Tổ dân phố số 2", "Chi bộ Trường THCS"]

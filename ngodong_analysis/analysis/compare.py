@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import COMMITTEE_ID, COUNT, STRING, with_scope
-from ._common import FLOAT, frame, member_rank_values, quota_verdict, ratio
+from ._common import FLOAT, VERDICT_COLUMNS, frame, member_rank_values, quota_verdict, ratio
 from .ratings import cell_quota_check
 
 if TYPE_CHECKING:
@@ -64,13 +64,7 @@ QUOTA_COLUMNS = {
     COMMITTEE_ID: STRING,
     "committee": STRING,
     "subject": STRING,
-    "excellent": COUNT,
-    "well": COUNT,
-    "share": FLOAT,
-    "allowed": COUNT,
-    "ok": "boolean",
-    "rule": STRING,
-    "source": STRING,
+    **VERDICT_COLUMNS,
 }
 
 CHANGE_COLUMNS = {

@@ -163,16 +163,7 @@ def membership_totals(members: pd.DataFrame) -> pd.DataFrame:
     return frame(out.reset_index(), TOTALS_COLUMNS)
 
 
-@expects(
-    "members",
-    "year",
-    "admitted",
-    "transferred_in",
-    "transferred_out",
-    "died",
-    "removed",
-    "introduced",
-)
+@expects("members", "year", *ALL_FLOWS)
 def member_flows(members: pd.DataFrame) -> pd.DataFrame:
     """Committee-wide flows per year, long.
 
@@ -259,17 +250,7 @@ def flow_breaks(members: pd.DataFrame) -> FlowBreaks:
     return FlowBreaks(rows[off], start[off], expected[off], reported[off])
 
 
-@expects(
-    "members",
-    "year",
-    *CELL_KEY,
-    "members",
-    "admitted",
-    "transferred_in",
-    "transferred_out",
-    "died",
-    "removed",
-)
+@expects("members", "year", *CELL_KEY, "members", *FLOWS)
 def flow_discrepancies(members: pd.DataFrame) -> pd.DataFrame:
     """Cells and years whose member count breaks the flow identity.
 

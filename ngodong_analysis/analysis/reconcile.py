@@ -243,24 +243,21 @@ def _cell_top_years(ds: Dataset, fig: Figure) -> Outcome:
     return _number(fig, len(top), note)
 
 
-def _cell_count(column: str) -> Check:
+def _last_year_value(table: str, column: str) -> Check:
+    """``column`` of ``table`` (members: the figure's cell; income: its area) in the figure's
+    last year."""
+    entity, id_column, find_id = {
+        "members": ("cell", CELL_ID, _cell_id),
+        "income": ("area", AREA_ID, _area_id),
+    }[table]
+
     def check(ds: Dataset, fig: Figure) -> Outcome:
-        cell_id = _cell_id(ds, fig)
-        rows = ds.members[(ds.members[CELL_ID] == cell_id) & (ds.members["year"] == fig.year_to)]
+        found = find_id(ds, fig)
+        df = getattr(ds, table)
+        rows = df[(df[id_column] == found) & (df["year"] == fig.year_to)]
         if rows.empty:
-            return Outcome(note=f"no members row for {fig.cell!r} in {fig.year_to}")
-        return _number(fig, rows[column].iloc[0], f"cell {cell_id}, {fig.year_to}")
-
-    return check
-
-
-def _area_value(column: str) -> Check:
-    def check(ds: Dataset, fig: Figure) -> Outcome:
-        area_id = _area_id(ds, fig)
-        rows = ds.income[(ds.income[AREA_ID] == area_id) & (ds.income["year"] == fig.year_to)]
-        if rows.empty:
-            return Outcome(note=f"no income row for {fig.cell!r} in {fig.year_to}")
-        return _number(fig, rows[column].iloc[0], f"area {area_id}, {fig.year_to}")
+            return Outcome(note=f"no {table} row for {fig.cell!r} in {fig.year_to}")
+        return _number(fig, rows[column].iloc[0], f"{entity} {found}, {fig.year_to}")
 
     return check
 
@@ -342,11 +339,11 @@ def _flow_total(flow: str) -> Check:
 
 CHECKS: dict[str, Check] = {
     "F01": _cell_top_years,
-    "F02": _cell_count("members"),
-    "F03": _cell_count("young"),
-    "F04": _area_value("income_per_capita"),
-    "F05": _area_value("poor_households"),
-    "F06": _area_value("near_poor_households"),
+    "F02": _last_year_value("members", "members"),
+    "F03": _last_year_value("members", "young"),
+    "F04": _last_year_value("income", "income_per_capita"),
+    "F05": _last_year_value("income", "poor_households"),
+    "F06": _last_year_value("income", "near_poor_households"),
     "F08": _cells_rated_each_year,
     "F09": _total_members,
     "F10": _cells_at_rank(1, mean=True),

@@ -227,24 +227,20 @@ def execute(
     try:
         client.execute(cwd=str(workdir), env=env)
     except CellExecutionError as exc:
-        index = _failed_cell(nb)
         first = str(exc).strip().splitlines()
         message = f"{exc.ename}: {exc.evalue}" if getattr(exc, "ename", None) else first[-1]
-        source = nb.cells[index].source if index is not None else ""
-        raise NotebookError(path, message, cell_index=index, source=source) from exc
+        raise _cell_error(nb, path, message, _failed_cell(nb)) from exc
     except CellTimeoutError as exc:
-        index = _running_cell(nb)
-        source = nb.cells[index].source if index is not None else ""
-        raise NotebookError(
-            path, f"timed out after {timeout} s", cell_index=index, source=source
-        ) from exc
+        raise _cell_error(nb, path, f"timed out after {timeout} s", _running_cell(nb)) from exc
     except DeadKernelError as exc:
-        index = _running_cell(nb)
-        source = nb.cells[index].source if index is not None else ""
-        raise NotebookError(
-            path, f"the kernel died: {exc}", cell_index=index, source=source
-        ) from exc
+        raise _cell_error(nb, path, f"the kernel died: {exc}", _running_cell(nb)) from exc
     return nb
+
+
+def _cell_error(nb: NotebookNode, path: Path, message: str, index: int | None) -> NotebookError:
+    """The error naming the cell ``index`` (None: no cell known) and quoting its source."""
+    source = nb.cells[index].source if index is not None else ""
+    return NotebookError(path, message, cell_index=index, source=source)
 
 
 def _failed_cell(nb: NotebookNode) -> int | None:

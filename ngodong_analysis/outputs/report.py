@@ -408,9 +408,8 @@ def _flows_block(sh: Sheet, members: pd.DataFrame) -> None:
 def _member_ratings_block(sh: Sheet, member_ratings: pd.DataFrame) -> None:
     text = sh.text
     shares = analysis.member_rating_shares(member_ratings, denominator="rated")
-    if not sh.section("member_ratings_heading", shares):
+    if not sh.section("member_ratings_heading", shares, note="denominator_note"):
         return
-    sh.line(text("denominator_note"))
     shares = shares.assign(rating=shares["rating"].astype(str))
     codes = list(dict.fromkeys([*MEMBER_RATING_CODES, *shares["rating"]]))
     count = shares.pivot(index="year", columns="rating", values="count").reindex(columns=codes)
@@ -450,9 +449,8 @@ def _member_ratings_block(sh: Sheet, member_ratings: pd.DataFrame) -> None:
 def _quota_block(sh: Sheet, member_ratings: pd.DataFrame) -> None:
     text = sh.text
     quota = analysis.quota_check(member_ratings)
-    if not sh.section("quota_heading", quota):
+    if not sh.section("quota_heading", quota, note="quota_note"):
         return
-    sh.line(text("quota_note"))
     # the cap is on the committee, in the years a confirmed rule covers (quota_rules.csv)
     whole = quota[(quota[CELL_ID] == ALL_CELLS_ID) & quota["ok"].notna()]
     if whole.empty:
@@ -475,9 +473,8 @@ def _members(sh: Sheet, ds: Dataset) -> None:
 def _income_block(sh: Sheet, income: pd.DataFrame) -> None:
     text = sh.text
     growth = analysis.income_growth(income)
-    if not sh.section("income_heading", growth):
+    if not sh.section("income_heading", growth, note="income_unit_note"):
         return
-    sh.line(text("income_unit_note"))
     years = _years_of(growth)
     wide = growth.pivot(index="area_id", columns="year", values="income_per_capita")
     wide = wide.reindex(columns=years)
@@ -502,9 +499,8 @@ def _income_block(sh: Sheet, income: pd.DataFrame) -> None:
 
 def _cagr_block(sh: Sheet, income: pd.DataFrame) -> None:
     cagr = analysis.income_cagr(income)
-    if not sh.section("cagr_heading", cagr):
+    if not sh.section("cagr_heading", cagr, note="cagr_note"):
         return
-    sh.line(sh.text("cagr_note"))
     names = ("area", "start_year", "end_year", "start_value", "end_value", "cagr")
     sh.table(cagr, [sh.col(c) for c in names])
 

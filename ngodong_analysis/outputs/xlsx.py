@@ -182,12 +182,14 @@ class Sheet:
     def no_data(self, key: str = "no_data") -> None:
         self.line(self.text(key))
 
-    def section(self, key: str, table: pd.DataFrame) -> bool:
+    def section(self, key: str, table: pd.DataFrame, *, note: str | None = None) -> bool:
         """The heading ``key``, then whether ``table`` has rows to show (if not, a "no data"
-        line says so)."""
+        line says so; if so, the text ``note``, when given, is the line under the heading)."""
         self.heading(key)
         if table.empty:
             self.no_data()
+        elif note is not None:
+            self.line(self.text(note))
         return not table.empty
 
     def col(self, name: str, key: str | None = None, fmt: str | None = None, **kw) -> Col:
