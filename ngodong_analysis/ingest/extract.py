@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..committees import is_heading
-from ..i18n import msg, nmsg
+from ..i18n import Message, msg, nmsg
 from ..problems import ProblemLog, as_written, cell_name
 from ..text import key
 from ..vocab import (
@@ -732,14 +732,17 @@ def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log:
         own = total - parts
         rows = part["_row"].to_numpy()
         names = part["name"].to_numpy()
+
+        def warn(i: int, message: Message, *, c=c, rows=rows, total=total) -> None:
+            where = cell_name(int(rows[i]), c.index)
+            log.warning(sheet.file, sheet.name, where, message, value=total[i], rule="cumulative")
+
         if f"mr:{code}" in part.columns:  # written twice: the level and the cumulative
             written = part[f"mr:{code}"].to_numpy(dtype=float)
             bad = ~np.isnan(total) & ~np.isnan(written) & (written != own)
             for i in _listed(log, sheet, bad):
-                log.warning(
-                    sheet.file,
-                    sheet.name,
-                    cell_name(int(rows[i]), c.index),
+                warn(
+                    i,
                     msg(
                         "{header} is {total} for {name}, but its levels add up to {sum}; check "
                         "the counts",
@@ -748,16 +751,12 @@ def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log:
                         name=names[i],
                         sum=as_written(parts[i] + written[i]),
                     ),
-                    value=total[i],
-                    rule="cumulative",
                 )
             continue
         bad = ~np.isnan(total) & (own < 0)
         for i in _listed(log, sheet, bad):
-            log.warning(
-                sheet.file,
-                sheet.name,
-                cell_name(int(rows[i]), c.index),
+            warn(
+                i,
                 msg(
                     "{header} is {total} for {name}, fewer than its part {better} ({part}); "
                     "{code} was left blank",
@@ -768,8 +767,6 @@ def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log:
                     part=as_written(parts[i]),
                     code=code,
                 ),
-                value=total[i],
-                rule="cumulative",
             )
         own[bad] = np.nan
         part[f"mr:{code}"] = pd.array(
