@@ -228,3 +228,29 @@ def test_factorize_numbers_like_objects():
         ref_codes, ref_uniques = pd.factorize(mixed.to_numpy(dtype=object), use_na_sentinel=False)
         assert codes.tolist() == ref_codes.tolist()
         assert [type(u) for u in uniques] == [type(u) for u in ref_uniques]
+
+
+def test_totals_rows_are_checked_against_their_block_or_everything_above(tmp_path):
+    """Each year's "Cộng" sums the rows since the totals row before it; the grand "Tổng
+    cộng" sums every cell row above it. A wrong one is an error at its cell, with both
+    numbers; the rest, and totals of columns left blank, say nothing."""
+    path = tmp_path / "dang_vien.csv"
+    path.write_text(
+        "Năm,Chi bộ,Tổng số đảng viên,Nữ\n"
+        "2019,Chi bộ Thôn 1,30,10\n"
+        "2019,Chi bộ Thôn 2,20,5\n"
+        "2019,Cộng,50,15\n"  # row 4: right (its block)
+        "2020,Chi bộ Thôn 1,31,11\n"
+        "2020,Chi bộ Thôn 2,22,\n"
+        "2020,Cộng,52,11\n"  # row 7: members wrong (53), women right with a blank cell
+        "2020,Tổng cộng,103,\n"  # row 8: everything above (50 + 53 = 103) is right
+        "2020,Tổng cộng,100,27\n",  # row 9: wrong on both counts, said left to right
+        encoding="utf-8",
+    )
+    found = [
+        (p.cell, str(p.text)) for p in read_file(path, tmp_path).log.problems if p.rule == "totals"
+    ]
+    assert [cell for cell, _ in found] == ["C7", "C9", "D9"]
+    assert "says 52" in found[0][1] and "sum to 53" in found[0][1]
+    assert "says 100" in found[1][1] and "sum to 103" in found[1][1]
+    assert "says 27" in found[2][1] and "sum to 26" in found[2][1]

@@ -85,6 +85,8 @@ def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
     shown = keep_first(log, members.iloc[breaks.rows][["_file", "_sheet"]], "flow-identity")
     rows = members.iloc[breaks.rows[shown]]
     places = place_of(rows, "members").to_numpy()
+    # as lists: a messy national folder keeps tens of thousands of these warnings
+    cells, years, reported = (rows[c].tolist() for c in ("cell", "year", "members"))
     for k, place in enumerate(places):
         i = shown[k]
         log_at(
@@ -95,13 +97,13 @@ def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
                 "flow identity broken for {cell} in {year}: {start} at the start of the year "
                 "plus its changes gives {expected}, but {reported} are reported; check "
                 "admissions, transfers, deaths and removals",
-                cell=rows["cell"].iloc[k],
-                year=rows["year"].iloc[k],
+                cell=cells[k],
+                year=years[k],
                 start=int(breaks.start[i]),
                 expected=int(breaks.expected[i]),
                 reported=int(breaks.reported[i]),
             ),
-            value=rows["members"].iloc[k],
+            value=reported[k],
             rule="flow-identity",
         )
 
