@@ -10,6 +10,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -446,12 +447,18 @@ def load(
     # Each table drops its bookkeeping columns (places, raw names) as soon as the checks
     # that name cells are done with it: at national scale they are gigabytes.
     registry = assemble.Registry.build(records("registry"), log)
+    # the income first: its records would otherwise wait through the members' stages
+    income = assemble.income(records("income"), log)
+    checks.check_income(income, log)
+    income_t = _public(conform(income, "income", sort=False), "income") if len(income) else None
+    del income
     cell_ratings = assemble.cell_ratings(records("cell_ratings"), registry, log)
     checks.check_cell_ratings(cell_ratings, log)
     counts = assemble.rating_counts(records("rating_counts"), log)
     checks.check_rating_counts(counts, cell_ratings, log)
     counts = _public(counts, "rating_counts")
     cell_ratings = _public(cell_ratings, "cell_ratings")
+    _give_back(len(cell_ratings))
     committee_t = _public(
         assemble.committee_ratings(records("committee_ratings"), log), "committee_ratings"
     )
@@ -459,6 +466,7 @@ def load(
     # combine() leaves every merged table sorted by its key: no second sort
     members_t = conform(members, "members", sort=False) if len(members) else empty("members")
     del members  # the conformed copy keeps the places the checks need
+    _give_back(len(members_t))
     rating_sheets = assemble.member_ratings(records("member_ratings"), registry, log)
     mr_t = assemble.member_ratings_from(members_t, rating_sheets, registry, log)
     # member ratings written only beside the members hold no cell or year the members lack
@@ -469,10 +477,7 @@ def load(
     checks.check_members(members_t, log)
     checks.check_member_ratings(mr_t, members_t, log)
     members_t, mr_t = _public(members_t, "members"), _public(mr_t, "member_ratings")
-    income = assemble.income(records("income"), log)
-    checks.check_income(income, log)
-    income_t = _public(conform(income, "income", sort=False), "income") if len(income) else None
-    del income
+    _give_back(len(mr_t))
     committees = assigner.table()
     committee_t = assemble.name_committees(committee_t, committees)
     tables = {
@@ -493,6 +498,25 @@ def load(
     problems = log.finish()
     ds = Dataset.conformed(tables, [p for p in problems if not p.is_error])
     return LoadResult(ds, ProblemList(problems), sheets)
+
+
+def _give_back(rows: int) -> None:
+    """Hand the memory freed by a stage of a large load back to the system (glibc's
+    ``malloc_trim``): pandas and numpy free millions of small arrays, and glibc keeps the
+    holes, so the next stage would start from the last one's peak. Nothing on other C
+    libraries or for small loads (a trim walks the whole heap)."""
+    if rows < _TRIM_ROWS or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # musl and other C libraries have none
+        return
+    trim(0)
+
+
+_TRIM_ROWS = 500_000
 
 
 def _public(df: pd.DataFrame, name: str) -> pd.DataFrame:

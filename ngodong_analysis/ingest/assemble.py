@@ -969,11 +969,12 @@ def member_ratings_from(
                 CELL_ID: _categories(members[CELL_ID], i),
                 "rating": pd.Categorical.from_codes(rating_codes[j], dtype=RATING),
                 "cell": _categories(members["cell"], i),
-                "rank": pd.array(rank, dtype="Float64").astype("Int64"),
-                "count": pd.array(count, dtype="Float64").astype("Int64"),
+                "rank": _whole_numbers(rank),
+                "count": _whole_numbers(count),
                 **{c: _take(members[c], i) for c in _PLACE_COLS if c in members.columns},
                 "_col_count": cols,
-            }
+            },
+            copy=False,  # the arrays are this function's own: no second copy of each
         )
     if others.empty:
         return conform(melted, "member_ratings", sort=False) if len(melted) else others
@@ -983,6 +984,12 @@ def member_ratings_from(
     merged = combine(both, key_of("member_ratings"), ["count"], msg("the member rating of"), log)
     merged["cell"] = display_names(merged, CELL_ID, registry)
     return conform(merged, "member_ratings")
+
+
+def _whole_numbers(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Floats that are whole numbers or NaN as an ``Int64`` array (NaN → NA), made once."""
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
 
 
 def _categories(column: pd.Series, rows: np.ndarray) -> pd.Categorical:
