@@ -719,3 +719,27 @@ def test_poor_households_above_the_households_are_an_error_at_their_cell(tmp_pat
         errors[0].render("en")
         == "poor households (130) exceed the households (120) of Thôn 1 in 2019"
     )
+
+
+def test_problems_beyond_the_listed_ones_are_counted_under_their_own_commune(tmp_path):
+    """Two communes' rating sheets, same file name, 60 unknown labels each: 50 of each are
+    listed and '… and 10 more' is said once per sheet, under each file's path (the count
+    went to the bare file name, adding the two communes together)."""
+    for commune, heading in (
+        ("giao-lac", "ĐẢNG ỦY XÃ GIAO LẠC"),
+        ("giao-tien", "ĐẢNG ỦY XÃ GIAO TIẾN"),
+    ):
+        folder = tmp_path / commune
+        folder.mkdir()
+        rows = "".join(f"2019,Chi bộ Thôn {n},Khá giỏi\n" for n in range(1, 61))
+        (folder / "xep_loai_chi_bo.csv").write_text(
+            f"{heading},,\nNăm,Tên chi bộ,Xếp loại\n{rows}", encoding="utf-8"
+        )
+    problems = load(tmp_path).problems
+    for commune in ("giao-lac", "giao-tien"):
+        mine = [p for p in problems if p.file == f"{commune}/xep_loai_chi_bo.csv"]
+        listed = [p for p in mine if p.rule == "rating" and p.cell]
+        more = [p for p in mine if p.rule == "rating" and not p.cell]
+        assert len(listed) == 50
+        assert len(more) == 1 and "10" in str(more[0].text)
+    assert not [p for p in problems if p.file == "xep_loai_chi_bo.csv"]

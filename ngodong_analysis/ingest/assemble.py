@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -420,7 +419,9 @@ def _ratings(records: pd.DataFrame, subject: str, log: ProblemLog) -> pd.DataFra
             else:
                 log_at(log, place, sev[k], messages[k], value=values[k], rule="rating")
         for (f, sh, v), n in hidden.items():
-            log.count(Path(f).name, sh, "rating", v, int(n))
+            # f is the file as problems name it (its path under the folder loaded): a Path
+            # of it would be shortened to its bare name, and two communes' counts merged
+            log.count(str(f), sh, "rating", v, int(n))
     ok = (~no_rating & joined["_code"].notna()).to_numpy(dtype=bool)
     if not ok.all():
         # (score too: a Series set on a frame left with no rows would bring its index back)

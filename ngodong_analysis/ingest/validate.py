@@ -25,35 +25,35 @@ def check_members(members: pd.DataFrame, log: ProblemLog) -> None:
     if members.empty or "members" not in members.columns:
         return
 
-    def told(i, part: str, what: Message) -> Message:
-        return msg(
-            "{what} ({count}) exceed the members ({members}) of {cell} in {year}",
-            what=what,
-            count=int(members.at[i, part]),
-            members=int(members.at[i, "members"]),
-            cell=members.at[i, "cell"],
-            year=members.at[i, "year"],
-        )
-
     parts = {
         "young": msg("young members"),
         "female": msg("women"),
         "exempt": msg("exempt members"),
     }
-    _parts_above(members, "members", parts, told, log)
+    _parts_above(
+        members,
+        ("members", "cell"),
+        parts,
+        lambda **kw: msg(
+            "{what} ({count}) exceed the members ({members}) of {cell} in {year}", **kw
+        ),
+        log,
+    )
     _check_flows(members, log)
 
 
 def _parts_above(
     table: pd.DataFrame,
-    total: str,
+    whole_and_name: tuple[str, str],
     parts: dict[str, Message],
-    told: Callable[[object, str, Message], Message],
+    told: Callable[..., Message],
     log: ProblemLog,
 ) -> None:
     """Each part above its total (women above the members, poor above the households) as
-    an error at the part's cell, worded by ``told(row, part, what)``; counted first, only
-    the kept ones worded."""
+    an error at the part's cell, worded by ``told(what=, count=, <total>=, <name>=, year=)``
+    (the total's and the name's column as placeholders); counted first, only the kept ones
+    worded, their fields read as lists."""
+    total, name = whole_and_name
     whole = table[total]
     for part, what in parts.items():
         if part not in table.columns:
@@ -63,16 +63,11 @@ def _parts_above(
             continue
         offending = table[bad]
         shown = offending.iloc[keep_first(log, offending, "counts", "error")]
-        places = place_of(shown, part)
-        for i in shown.index:
-            log_at(
-                log,
-                places[i],
-                "error",
-                told(i, part, what),
-                value=table.at[i, part],
-                rule="counts",
-            )
+        places = place_of(shown, part).tolist()
+        fields = zip(*(shown[c].tolist() for c in (part, total, name, "year")), strict=True)
+        for place, (count, of, named, year) in zip(places, fields, strict=True):
+            wording = {"what": what, "count": int(count), total: int(of), name: named}
+            log_at(log, place, "error", told(**wording, year=year), value=count, rule="counts")
 
 
 def _check_flows(members: pd.DataFrame, log: ProblemLog) -> None:
@@ -311,18 +306,16 @@ def check_income(income: pd.DataFrame, log: ProblemLog) -> None:
     if "households" not in income.columns:
         return
 
-    def told(i, part: str, what: Message) -> Message:
-        return msg(
-            "{what} ({count}) exceed the households ({households}) of {area} in {year}",
-            what=what,
-            count=int(income.at[i, part]),
-            households=int(income.at[i, "households"]),
-            area=income.at[i, "area"],
-            year=income.at[i, "year"],
-        )
-
     parts = {
         "poor_households": msg("poor households"),
         "near_poor_households": msg("near poor households"),
     }
-    _parts_above(income, "households", parts, told, log)
+    _parts_above(
+        income,
+        ("households", "area"),
+        parts,
+        lambda **kw: msg(
+            "{what} ({count}) exceed the households ({households}) of {area} in {year}", **kw
+        ),
+        log,
+    )
