@@ -223,10 +223,26 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     totals = named & per_row([_is_totals(k) for k in keys])
     # numbered section headings with nothing in them ("I. Chi bộ nông thôn") are not data;
     # a committee's heading ("I. ĐẢNG BỘ XÃ GIAO LẠC") names the committee of the rows below
+    # asked only of names that stand on some row with nothing filled in (few, or none)
+    empty_rows = np.zeros(len(texts), dtype=bool)
+    empty_rows[codes[~filled]] = True
     heads = (
-        named & ~filled & per_row([layout.name_field != "unit" and is_heading(t) for t in texts])
+        named
+        & ~filled
+        & per_row(
+            [
+                bool(e) and layout.name_field != "unit" and is_heading(t)
+                for t, e in zip(texts, empty_rows, strict=True)
+            ]
+        )
     )
-    section = named & ~filled & per_row([bool(_SECTION.match(k)) for k in keys])
+    section = (
+        named
+        & ~filled
+        & per_row(
+            [bool(e) and bool(_SECTION.match(k)) for k, e in zip(keys, empty_rows, strict=True)]
+        )
+    )
     nameless = ~named & filled
     for r in frame.index[nameless]:
         log.error(
