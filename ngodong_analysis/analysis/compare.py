@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..schema import COMMITTEE_ID, COUNT, STRING, with_scope
+from ..schema import CELL_ID, COMMITTEE_ID, COUNT, STRING, with_scope
 from ._common import FLOAT, VERDICT_COLUMNS, frame, member_rank_values, quota_verdict, ratio
 from .ratings import cell_quota_check
 
@@ -584,10 +584,10 @@ def tier_change(
     out["mean_tier_change"] = out["mean_tier_after"].astype(FLOAT) - out[
         "mean_tier_before"
     ].astype(FLOAT)
-    ids = ["cell_id"] if "cell_id" in cr.columns else []
+    ids = [CELL_ID] if CELL_ID in cr.columns else []
     if ids:
         pairs = cr.pivot_table(
-            index=[COMMITTEE_ID, "cell_id"], columns="year", values="tier", aggfunc="first"
+            index=[COMMITTEE_ID, CELL_ID], columns="year", values="tier", aggfunc="first"
         )
         if before in pairs.columns and after in pairs.columns:
             both = pairs.dropna(subset=[before, after])
