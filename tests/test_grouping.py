@@ -130,3 +130,20 @@ def test_year_step_pairs_pair_within_the_entity_only():
     assert sorted(zip(rows.tolist(), before.tolist(), strict=True)) == [(2, 0), (3, 1)]
     # a key given twice (without its scope) is left to the caller's join
     assert year_step_pairs(table, np.arange(4), -1, ["cell_id"]) is None
+
+
+def test_key_positions_find_each_rows_key_or_minus_one():
+    from ngodong_analysis.grouping import key_positions
+
+    rows = pd.DataFrame(
+        {
+            "year": [2019, 2019, 2020, 2021, 2019],
+            "committee_id": pd.Series(["xa-a", "xa-b", "xa-a", "xa-a", None], dtype="str"),
+        }
+    )
+    keys = pd.DataFrame(
+        {"year": [2020, 2019], "committee_id": pd.Series(["xa-a", "xa-b"], dtype="str")}
+    )
+    # 2019 xa-a and 2021 xa-a have no key row; a row missing a key part never matches
+    assert key_positions(rows, keys).tolist() == [-1, 1, 0, -1, -1]
+    assert key_positions(rows, keys.iloc[:0]).tolist() == [-1] * 5

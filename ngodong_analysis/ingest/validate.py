@@ -15,7 +15,7 @@ from ..analysis._common import member_rank_values, quota_verdict
 from ..analysis.membership import flow_breaks
 from ..analysis.ratings import cell_quota_check
 from ..committees import display_name
-from ..grouping import int_values, key_codes, key_runs
+from ..grouping import int_values, key_positions, key_runs
 from ..i18n import Message, msg
 from ..problems import ProblemLog, keep_first, log_at, place_of
 from ..schema import CELL_ID, COMMITTEE_ID, key_of
@@ -120,7 +120,7 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
     if not members.empty and "members" in members.columns:
         # each members row's count rated, found by key: joining the whole members table
         # (places and all) would copy it, and at national scale that is the load's peak
-        at = _positions(members[per_cell], rated[per_cell])
+        at = key_positions(members[per_cell], rated[per_cell])
         found = at >= 0
         counted = np.full(len(members), np.nan)
         counted[found] = rated["rated"].to_numpy(dtype=float)[at[found]]
@@ -146,21 +146,6 @@ def check_member_ratings(ratings: pd.DataFrame, members: pd.DataFrame, log: Prob
                     rule="counts",
                 )
     _quota_problems(committee_quota(ratings), ratings, "members", log)
-
-
-def _positions(rows: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
-    """For each row of ``rows``, the position of the row of ``keys`` with the same values in
-    the same columns, or -1 (``keys``' rows are distinct). Integer codes of the keys and a
-    binary search: no index of Python objects (at national scale ~600 MiB for members)."""
-    codes, _ = key_codes(pd.concat([keys, rows], ignore_index=True), list(keys.columns))
-    wanted, have = codes[len(keys) :], codes[: len(keys)]
-    order = np.argsort(have, kind="stable")
-    at = np.searchsorted(have[order], wanted)
-    at = np.minimum(at, max(len(have) - 1, 0))
-    hit = (wanted >= 0) & (len(have) > 0)
-    if len(have):
-        hit &= have[order][at] == wanted
-    return np.where(hit, order[at] if len(have) else -1, -1)
 
 
 def committee_quota(ratings: pd.DataFrame) -> pd.DataFrame:
