@@ -383,8 +383,8 @@ class Assigner:
         self._by_folder: dict[str, set[str]] = defaultdict(set)
         # the ids and spellings given out by assign(), each once: a record carries their
         # codes until stack() spreads them over the rows of a whole table
-        self._ids: dict[object, int] = {}
-        self._spellings: dict[object, int] = {}
+        self._ids: dict[str, int] = {}
+        self._spellings: dict[str, int] = {}
 
     # ------------------------------------------------------------------ naming
     def _parsed_id(self, parsed: CommitteeName | None, text: str) -> str | None:
@@ -434,7 +434,7 @@ class Assigner:
         has_column = _has_column(frame, kind)
         texts = list(_column_texts(frame, kind).dropna().unique()) if has_column else []
         title = frame.attrs.get("title")
-        folder = _folder(_where(frame, "file"))
+        folder = _folder(frame.attrs["file"])
         for text, how in [(t, parse) for t in texts] + ([(title, in_title)] if title else []):
             parsed = how(text)
             cid = self.registry.find(text)
@@ -467,8 +467,7 @@ class Assigner:
         codes that :meth:`stack` turns into columns once the frames are joined; rows whose
         committee cannot be told are dropped (an error)."""
         n = len(frame)
-        file = _where(frame, "file") if n else ""
-        sheet = _where(frame, "sheet") if n else ""
+        file, sheet = frame.attrs["file"], frame.attrs["sheet"]
         title = frame.attrs.get("title")
         parent = frame.attrs.get("parent")
         title_cid = self.title_id(title) if title else None
@@ -499,7 +498,7 @@ class Assigner:
         if not _has_column(frame, kind):
             if fallback is not None:
                 # one committee for the whole frame, written one way (a title, a folder)
-                self._remember_one(frame, fallback, fallback_text, parent)
+                self._note(fallback, Counter({fallback_text: n}), _years(frame), parent)
                 return Assigned(
                     frame,
                     np.full(n, self._code(self._ids, fallback), dtype=np.int32),
@@ -552,15 +551,13 @@ class Assigner:
         return Assigned(frame, self._codes(self._ids, ids), self._codes(self._spellings, written))
 
     @staticmethod
-    def _code(table: dict[object, int], value: object) -> int:
-        if pd.isna(value):
-            value = None  # NaN, None and NA are one missing value
-        return table.setdefault(value, len(table))
+    def _code(table: dict[str, int], value: object) -> int:
+        """The code of ``value`` in ``table`` (added when new); -1 for a missing one."""
+        return -1 if pd.isna(value) else table.setdefault(str(value), len(table))
 
-    def _codes(self, table: dict[object, int], values: np.ndarray) -> np.ndarray:
+    def _codes(self, table: dict[str, int], values: np.ndarray) -> np.ndarray:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        mapped = np.array([self._code(table, u) for u in uniques], dtype=np.int32)
-        return mapped[codes] if len(codes) else np.zeros(0, dtype=np.int32)
+        return np.array([self._code(table, u) for u in uniques], dtype=np.int32)[codes]
 
     def stack(self, pieces: list[Assigned]) -> pd.DataFrame:
         """The frames of ``pieces`` as one, with ``committee_id`` and ``_committee`` built
@@ -569,71 +566,42 @@ class Assigner:
         if not pieces:
             return pd.DataFrame()
         records = stack_records([p.frame for p in pieces])
-        ids = list(self._ids)  # in code order: dicts keep insertion order
-        codes = np.concatenate([p.ids for p in pieces])
-        spread = pa.array(ids, type=pa.large_string(), from_pandas=True).take(codes)
+        # the tables' values in code order (dicts keep insertion order); rows dropped for
+        # want of a committee are gone, so every id has a code
+        ids = np.concatenate([p.ids for p in pieces])
+        spread = pa.array(list(self._ids), type=pa.large_string()).take(ids)
         records[COMMITTEE_ID] = pd.Series(
             pd.arrays.ArrowStringArray(spread), index=records.index, copy=False
         )
         # the committee as written is bookkeeping (problems, the committees table): codes
-        spellings = [None if v is None else str(v) for v in self._spellings]
-        codes = np.concatenate([p.written for p in pieces])
-        missing = spellings.index(None) if None in spellings else -1
-        if missing >= 0:
-            spellings.pop(missing)
-            codes = np.where(codes == missing, -1, codes - (codes > missing))
         records["_committee"] = pd.Categorical.from_codes(
-            codes, categories=pd.Index(spellings, dtype=object)
+            np.concatenate([p.written for p in pieces]),
+            categories=pd.Index(list(self._spellings), dtype=object),
         )
         return records
-
-    def _remember_one(
-        self, frame: pd.DataFrame, cid: str, written: str | None, parent: str | None
-    ) -> None:
-        """:meth:`_remember` for a frame of one committee written one way."""
-        if frame.empty:
-            return
-        if isinstance(written, str) and written:
-            self.seen.written[cid][written] += len(frame)
-        if "year" in frame.columns:
-            years = pd.to_numeric(frame["year"], errors="coerce").to_numpy(dtype=float)
-            self.seen.years[cid].update(int(y) for y in np.unique(years[~np.isnan(years)]))
-        else:
-            self.seen.years[cid]  # noqa: B018 - seen, with no year
-        if parent:
-            self.seen.parents[cid][parent] += 1
 
     def _remember(
         self, frame: pd.DataFrame, ids: np.ndarray, written: np.ndarray, parent: str | None
     ) -> None:
         """What ``frame`` (its rows' committee ``ids``, as ``written``) says of its
-        committees: spellings, parent, years. Most frames are one committee's, written one
-        way (a title, a folder): counted at once."""
+        committees, one committee at a time (:meth:`_note`)."""
         if frame.empty:
             return
         written = np.where(pd.isna(written), "", written).astype(object)
-        years = (
-            pd.to_numeric(frame["year"], errors="coerce").to_numpy(dtype=float)
-            if "year" in frame.columns
-            else np.full(len(frame), np.nan)
-        )
-        if (ids == ids[0]).all() and (written == written[0]).all():
-            groups = {ids[0]: (Counter({written[0]: len(ids)}), years)}
-        else:
-            groups = {}
-            for cid in dict.fromkeys(ids):
+        years = _years(frame)
+        for cid in dict.fromkeys(ids):
+            if isinstance(cid, str):
                 mine = ids == cid
-                groups[cid] = (Counter(written[mine].tolist()), years[mine])
-        for cid, (spellings, its_years) in groups.items():
-            if not isinstance(cid, str):
-                continue
-            for text, n in spellings.items():
-                if isinstance(text, str) and text:
-                    self.seen.written[cid][text] += n
-            known = its_years[~np.isnan(its_years)]
-            self.seen.years[cid].update(int(y) for y in np.unique(known))
-            if parent:
-                self.seen.parents[cid][parent] += 1
+                self._note(cid, Counter(written[mine].tolist()), years[mine], parent)
+
+    def _note(self, cid: str, spellings: Counter, years: np.ndarray, parent: str | None) -> None:
+        """Spellings, years and parent seen of committee ``cid``."""
+        for text, n in spellings.items():
+            if isinstance(text, str) and text:
+                self.seen.written[cid][text] += n
+        self.seen.years[cid].update(int(y) for y in np.unique(years[~np.isnan(years)]))
+        if parent:
+            self.seen.parents[cid][parent] += 1
 
     def _shown(self, cid: str) -> str:
         reg = self.registry.rows
@@ -738,12 +706,11 @@ def _has_text(value: object) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
-def _where(frame: pd.DataFrame, what: str) -> str:
-    """The file or sheet of a sheet's records (extract keeps them in ``attrs``; frames made
-    elsewhere, such as tests', in ``_file`` and ``_sheet``)."""
-    if what in frame.attrs:
-        return str(frame.attrs[what])
-    return str(frame[f"_{what}"].iloc[0])
+def _years(frame: pd.DataFrame) -> np.ndarray:
+    """Each record's year as a float (NaN where there is none)."""
+    if "year" not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame["year"], errors="coerce").to_numpy(dtype=float)
 
 
 def _texts_only(column: pd.Series) -> pd.Series:

@@ -425,13 +425,8 @@ def load(
         log.merge(found.log)
 
     # every record gets its committee before ids are made: "tdp-2" is a cell of most of them
-    registry_frames = parts.pop("committee_registry", [])
-    assigner = Assigner(
-        CommitteeRegistry.build(stack_records(registry_frames), log),
-        committee,
-        log,
-    )
-    del registry_frames
+    registered = CommitteeRegistry.build(stack_records(parts.pop("committee_registry", [])), log)
+    assigner = Assigner(registered, committee, log)
     for kind, frames in parts.items():
         for frame in frames:
             assigner.learn(frame, kind)

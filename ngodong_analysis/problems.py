@@ -442,14 +442,12 @@ def keep_first(
 
 
 def stack_records(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Records of several sheets as one frame, with ``_file`` and ``_sheet`` made from each
-    sheet's ``attrs`` (extract gives them once per sheet) as categorical columns: a code
-    per record, not a text. A frame that already has the columns keeps them."""
+    """Records of several sheets (extract's frames) as one frame, with ``_file`` and
+    ``_sheet`` made from each sheet's ``attrs`` as categorical columns: a code per record,
+    not a text."""
     if not frames:
         return pd.DataFrame()
     records = pd.concat(frames, ignore_index=True)
-    if "_file" in records.columns or not all("file" in f.attrs for f in frames):
-        return records
     lengths = [len(f) for f in frames]
     for column, attr in (("_file", "file"), ("_sheet", "sheet")):
         codes, values = pd.factorize(pd.Series([f.attrs[attr] for f in frames], dtype=object))
