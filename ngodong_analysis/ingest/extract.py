@@ -222,27 +222,17 @@ def extract(sheet: Sheet, layout: Layout, log: ProblemLog) -> pd.DataFrame:
     blank = ~named & ~filled
     totals = named & per_row([_is_totals(k) for k in keys])
     # numbered section headings with nothing in them ("I. Chi bộ nông thôn") are not data;
-    # a committee's heading ("I. ĐẢNG BỘ XÃ GIAO LẠC") names the committee of the rows below
-    # asked only of names that stand on some row with nothing filled in (few, or none)
-    empty_rows = np.zeros(len(texts), dtype=bool)
-    empty_rows[codes[~filled]] = True
-    heads = (
-        named
-        & ~filled
-        & per_row(
-            [
-                bool(e) and layout.name_field != "unit" and is_heading(t)
-                for t, e in zip(texts, empty_rows, strict=True)
-            ]
-        )
-    )
-    section = (
-        named
-        & ~filled
-        & per_row(
-            [bool(e) and bool(_SECTION.match(k)) for k, e in zip(keys, empty_rows, strict=True)]
-        )
-    )
+    # a committee's heading ("I. ĐẢNG BỘ XÃ GIAO LẠC") names the committee of the rows below.
+    # Both are asked only of the names that stand on a row with nothing filled in (few).
+    empty_named = np.unique(codes[~filled])
+
+    def on_empty_rows(test: Callable[[int], bool]) -> np.ndarray:
+        flags = np.zeros(len(texts), dtype=bool)
+        flags[empty_named] = [test(i) for i in empty_named]
+        return named & ~filled & flags[codes]
+
+    heads = on_empty_rows(lambda i: layout.name_field != "unit" and is_heading(texts[i]))
+    section = on_empty_rows(lambda i: bool(_SECTION.match(keys[i])))
     nameless = ~named & filled
     for r in frame.index[nameless]:
         log.error(
@@ -674,7 +664,10 @@ def _check_blanks(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log: Pro
     watched = [c for c in cols if c.field in unknown and c.field in part.columns]
     if len(part) < 2 or not watched or not numbers:
         return
-    filled = {f: _known(part, f) for f in dict.fromkeys(numbers)}
+    filled = {
+        f: ~np.isnan(part[f].to_numpy(dtype=float, na_value=np.nan))
+        for f in dict.fromkeys(numbers)
+    }
     for c in dict((c.field, c) for c in watched).values():
         here = filled[c.field]
         others = np.logical_or.reduce(
@@ -710,14 +703,6 @@ def _check_blanks(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log: Pro
             ),
             rule="blank-cells",
         )
-
-
-def _known(part: pd.DataFrame, field: str) -> np.ndarray:
-    """Where a column of numbers read is filled (a float column's values without a Series)."""
-    values = part[field].array
-    if isinstance(values, pd.arrays.NumpyExtensionArray) and values.dtype == np.float64:
-        return ~np.isnan(values.to_numpy())
-    return part[field].notna().to_numpy()
 
 
 def _split_cumulative(sheet: Sheet, part: pd.DataFrame, cols: list[Column], log: ProblemLog):
